@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { BrickError } from './errors.js';
+
+/** A positive integer, with the wording users see when it is not one. */
+export const positiveInt = () =>
+  z.int({ error: 'must be a positive integer' }).positive({ error: 'must be a positive integer' });
+export const nonNegativeInt = () =>
+  z.int({ error: 'must be a non-negative integer' }).nonnegative({ error: 'must be a non-negative integer' });
+export const positiveNumber = () => z.number({ error: 'must be a number' }).positive({ error: 'must be positive' });
+export const nonNegativeNumber = () =>
+  z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  try {
+    const text = JSON.stringify(v);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return String(v);
+  }
+}
+
+/** `layers[3].config.units` from a zod path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+/**
+ * Validates `raw` with `schema`, or throws one BrickError naming `who`, each failing field, what was
+ * expected and what was received: "Dense 'dense_1': units must be a positive integer, received 0".
+ */
+export function parseConfig<S extends z.ZodType>(who: string, schema: S, raw: unknown): z.output<S> {
+  const result = schema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const field = formatPath(issue.path) || 'config';
+    if (issue.code === 'unrecognized_keys')
+      return `${field === 'config' ? '' : `${field}: `}unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    const message = issue.message.charAt(0).toLowerCase() + issue.message.slice(1);
+    return `${field} ${message}, received ${show(valueAt(raw, issue.path))}`;
+  });
+  throw new BrickError(`${who}: ${lines.join('; ')}`, who);
+}

@@ -1,0 +1,12 @@
+export { BACKENDS, type BackendInfo, type BackendName, currentBackend, useBackend } from './backend.js';
+export { formatPath, nonNegativeInt, nonNegativeNumber, parseConfig, positiveInt, positiveNumber } from './config.js';
+export { BrickError } from './errors.js';
+export {
+  type CheckableBrick,
+  type GradCheckOptions,
+  type GradCheckReport,
+  type GradError,
+  gradCheck,
+} from './grad-check.js';
+export { Random, rng, setSeed } from './random.js';
+export { assertBatchShape, formatShape, type Shape, shapesEqual, sizeOf } from './shape.js';

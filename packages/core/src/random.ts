@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Seeded randomness drawn on the CPU and uploaded (no backend has a RandomUniform kernel), so the same
+ * seed gives the same numbers on every backend.
+ */
+export class Random {
+  private s: number;
+  private spare: number | null = null;
+
+  constructor(seed: number = (Math.random() * 2 ** 32) >>> 0) {
+    this.s = seed >>> 0;
+  }
+
+  /** A float in [0, 1) (mulberry32). */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** A standard normal draw (Box-Muller, the spare kept for the next call). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.next();
+    const v = this.next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A fresh generator seeded from this one, so sub-streams do not disturb each other. */
+  fork(): Random {
+    return new Random((this.next() * 4294967296) >>> 0);
+  }
+
+  uniformArray(size: number, min = 0, max = 1): Float32Array {
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = min + (max - min) * this.next();
+    return out;
+  }
+
+  normalArray(size: number, mean = 0, stddev = 1, truncated = false): Float32Array {
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      let v = this.normal();
+      // Keras' truncated normal redraws values more than two standard deviations out.
+      while (truncated && Math.abs(v) > 2) v = this.normal();
+      out[i] = mean + stddev * v;
+    }
+    return out;
+  }
+
+  /** Fisher-Yates permutation of 0..n-1. */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i] as number;
+      p[i] = p[j] as number;
+      p[j] = t;
+    }
+    return p;
+  }
+
+  uniform(shape: number[], min = 0, max = 1): tf.Tensor {
+    return tf.tensor(
+      this.uniformArray(
+        shape.reduce((a, b) => a * b, 1),
+        min,
+        max,
+      ),
+      shape,
+      'float32',
+    );
+  }
+
+  normalTensor(shape: number[], mean = 0, stddev = 1, truncated = false): tf.Tensor {
+    return tf.tensor(
+      this.normalArray(
+        shape.reduce((a, b) => a * b, 1),
+        mean,
+        stddev,
+        truncated,
+      ),
+      shape,
+      'float32',
+    );
+  }
+}
+
+let globalRandom = new Random();
+
+/** Makes initializers, dropout masks, shuffling and augmentation reproducible from here on. */
+export function setSeed(seed: number): void {
+  globalRandom = new Random(seed);
+}
+
+/** The generator behind every random draw in brickml. */
+export function rng(): Random {
+  return globalRandom;
+}

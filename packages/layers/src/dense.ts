@@ -1,0 +1,103 @@
+/**
+ * Dense: z = x·W + b, y = f(z)
+ * Backward: dz = f'(z) ⊙ dy,  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
+ * Inputs of rank > 2 are applied on the last axis, as in Keras.
+ */
+import { positiveInt, type Shape } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { ActivationName, activate, activationGrad } from './activations.js';
+import { Initializer, makeVariable } from './initializers.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { matMulT } from './ops.js';
+import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+
+export const DenseConfig = z.strictObject({
+  ...baseConfig,
+  /** Width of the output. */
+  units: positiveInt(),
+  /** Activation fused after the affine map. Default: linear. */
+  activation: ActivationName.default('linear'),
+  /** Add a bias vector. Default: true. */
+  useBias: z.boolean().default(true),
+  /** How the kernel is drawn at build time. Default: glorotUniform (Keras). */
+  kernelInitializer: Initializer.default('glorotUniform'),
+  /** How the bias is drawn. Default: zeros. */
+  biasInitializer: Initializer.default('zeros'),
+  /** Penalty on the kernel added to the loss. Default: none. */
+  kernelRegularizer: RegularizerConfig.optional(),
+  /** Penalty on the bias added to the loss. Default: none. */
+  biasRegularizer: RegularizerConfig.optional(),
+});
+export type DenseConfig = z.input<typeof DenseConfig>;
+
+type DenseParams = { kernel: tf.Variable; bias?: tf.Variable };
+interface DenseCache {
+  x: tf.Tensor;
+  z: tf.Tensor;
+  y: tf.Tensor;
+}
+
+/**
+ * A fully connected brick: every output unit is a weighted sum of every input.
+ *
+ * @example
+ * const dense = new Dense({ units: 10, activation: 'softmax' });
+ * dense.build([784]);
+ */
+export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache> {
+  constructor(config: DenseConfig) {
+    super('Dense', DenseConfig, config);
+  }
+
+  get activation(): ActivationName {
+    return this.config.activation;
+  }
+
+  protected setup(inputShape: Shape): Shape {
+    const inDim = inputShape[inputShape.length - 1] as number;
+    const { units, useBias, kernelInitializer, biasInitializer } = this.config;
+    this.params = { kernel: makeVariable(this.name, 'kernel', kernelInitializer, [inDim, units]) } as DenseParams;
+    if (useBias) this.params.bias = makeVariable(this.name, 'bias', biasInitializer, [units]);
+    return [...inputShape.slice(0, -1), units];
+  }
+
+  override regularizers(): Partial<Record<keyof DenseParams, Regularizer>> {
+    const { kernelRegularizer, biasRegularizer } = this.config;
+    return {
+      ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
+      ...(biasRegularizer && this.params.bias && { bias: makeRegularizer(biasRegularizer) }),
+    };
+  }
+
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache } {
+    this.checkInput(x);
+    return tf.tidy(() => {
+      const x2 = tf.reshape(x, [-1, x.shape[x.shape.length - 1] as number]);
+      let z2 = tf.matMul(x2, this.params.kernel);
+      if (this.params.bias) z2 = tf.add(z2, this.params.bias);
+      const z = tf.reshape(z2, [...x.shape.slice(0, -1), this.config.units]);
+      const y = this.activation === 'linear' ? z : activate(this.activation, z);
+      return { y, cache: { x, z, y } };
+    });
+  }
+
+  backward(dy: tf.Tensor, cache: DenseCache) {
+    this.checkGrad(dy);
+    return tf.tidy(() => this.backwardFromPreActivation(activationGrad(this.activation, dy, cache.z, cache.y), cache));
+  }
+
+  /** The backward pass from dz, the gradient at the pre-activation (used for fused loss gradients). */
+  backwardFromPreActivation(dz: tf.Tensor, { x }: DenseCache) {
+    return tf.tidy(() => {
+      const units = this.config.units;
+      const inDim = x.shape[x.shape.length - 1] as number;
+      const x2 = tf.reshape(x, [-1, inDim]);
+      const dz2 = tf.reshape(dz, [-1, units]);
+      const dx = tf.reshape(tf.matMul(dz2, matMulT(this.params.kernel)), x.shape);
+      const grads = { kernel: tf.matMul(matMulT(x2), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+      if (this.params.bias) grads.bias = tf.sum(dz2, 0);
+      return { dx, grads };
+    });
+  }
+}

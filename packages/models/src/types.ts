@@ -1,0 +1,56 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Per-epoch (or per-evaluation) numbers: { loss, accuracy, val_loss, val_accuracy, lr? }. */
+export type Logs = Record<string, number>;
+
+/**
+ * A streaming metric: `update` accumulates on the device (no read back), `result` reads once.
+ * Correct over a whole epoch, not an average of batch averages.
+ */
+export interface Metric {
+  /** Key in logs and History: 'accuracy', 'mse', 'precision', 'auc'. */
+  readonly name: string;
+  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor1D): void;
+  result(): Promise<number>;
+  reset(): void;
+  dispose(): void;
+}
+
+/** What callbacks may touch on the model being trained. */
+export interface TrainingModel {
+  stopTraining: boolean;
+  readonly optimizer: { currentLearningRate(): number; setLearningRate(lr: number): void };
+  /** Copies of every weight (params and state), in a fixed order. Caller owns them. */
+  getWeights(): tf.Tensor[];
+  /** Assigns copies of the given tensors to the weights, in getWeights' order. */
+  setWeights(weights: tf.Tensor[]): void;
+}
+
+export interface TrainParams {
+  epochs: number;
+  initialEpoch: number;
+  /** Batches per epoch. */
+  steps: number;
+  samples: number;
+  batchSize: number;
+  verbose: 0 | 1 | 2;
+  /** Names of the logged values: ['loss', 'accuracy', 'val_loss', ...]. */
+  metrics: string[];
+}
+
+/**
+ * Hooks into fit, Keras-style. Any hook may return a Promise, which fit awaits. Batch hooks get only
+ * `{ batch, size }`: per-batch values stay on the device unless a callback asks for them with
+ * `needsBatchLoss` (then `loss` is read each batch, at the cost of a GPU→CPU sync).
+ */
+export interface Callback {
+  readonly needsBatchLoss?: boolean;
+  setModel?(model: TrainingModel): void;
+  setParams?(params: TrainParams): void;
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+}

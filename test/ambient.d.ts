@@ -1,0 +1,1 @@
+declare module '@tensorflow/tfjs-core/dist/register_all_gradients';

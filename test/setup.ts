@@ -1,0 +1,15 @@
+// tfjs-core first, and its engine made, so that tensors belong to the package's main build.
+import * as tf from '@tensorflow/tfjs-core';
+
+tf.engine();
+
+// Autodiff is the test oracle: register every op's gradient (plain Node ESM cannot load this file,
+// vitest can). The library itself never relies on them.
+await import('@tensorflow/tfjs-core/dist/register_all_gradients');
+
+const { useBackend } = await import('@brickml/core');
+const { beforeAll } = await import('vitest');
+
+beforeAll(async () => {
+  await useBackend('cpu');
+});

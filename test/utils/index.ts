@@ -1,0 +1,4 @@
+export * from './backends.js';
+export * from './grads.js';
+export * from './leaks.js';
+export * from './specs.js';
