@@ -30,7 +30,7 @@ const SELU_SCALE = 1.0507009873554805;
 export function activate(name: ActivationName, z: tf.Tensor): tf.Tensor {
   switch (name) {
     case 'linear':
-      return z.clone();
+      return tf.clone(z);
     case 'relu':
       return tf.relu(z);
     case 'relu6':
@@ -63,7 +63,7 @@ export function activationGrad(name: ActivationName, dy: tf.Tensor, z: tf.Tensor
   return tf.tidy(() => {
     switch (name) {
       case 'linear':
-        return dy.clone();
+        return tf.clone(dy);
       case 'relu':
         return tf.mul(dy, tf.step(z, 0));
       case 'relu6':
