@@ -1,0 +1,112 @@
+/**
+ * EarlyStopping: an epoch improves when (current - minDelta) beats the best so far (below it in
+ * 'min' mode, above it in 'max' mode, minDelta's sign following the mode); training stops once
+ * `patience` epochs in a row brought no improvement (Keras 3 semantics).
+ */
+import { parseConfig } from '@brickml/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import type { Callback, Logs, TrainingModel } from '../types.js';
+import { monitorDirection } from './monitor.js';
+
+export const EarlyStoppingConfig = z.strictObject({
+  /** Log key to watch. Default: 'val_loss'. */
+  monitor: z.string().min(1).default('val_loss'),
+  /** Smallest change that counts as an improvement (its absolute value is used). Default: 0. */
+  minDelta: z.number().default(0),
+  /** Epochs without improvement before stopping. Default: 0. */
+  patience: z.int().nonnegative().default(0),
+  /** 'min', 'max', or 'auto' (from the monitor's name). Default: 'auto'. */
+  mode: z.enum(['auto', 'min', 'max']).default('auto'),
+  /** Value the monitor must beat for patience to reset. Default: none. */
+  baseline: z.number().optional(),
+  /** Put back the weights of the best epoch when training ends. Default: false. */
+  restoreBestWeights: z.boolean().default(false),
+  /** Epochs to let pass before watching. Default: 0. */
+  startFromEpoch: z.int().nonnegative().default(0),
+});
+
+/**
+ * Stops training when a monitored value has stopped improving.
+ * @example
+ * await model.fit(x, y, { epochs: 100, validationSplit: 0.2,
+ *   callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })] });
+ */
+export class EarlyStopping implements Callback {
+  readonly config: z.output<typeof EarlyStoppingConfig>;
+  /** Epoch at which training was stopped (0 when it ran to the end). */
+  stoppedEpoch = 0;
+  bestEpoch = 0;
+  best: number | undefined;
+  wait = 0;
+  private model?: TrainingModel;
+  private bestWeights: tf.Tensor[] | undefined;
+  private readonly direction: 'min' | 'max';
+  private warned = false;
+
+  constructor(config: z.input<typeof EarlyStoppingConfig> = {}) {
+    this.config = parseConfig('EarlyStopping', EarlyStoppingConfig, config);
+    this.direction = monitorDirection('EarlyStopping', this.config.monitor, this.config.mode);
+  }
+
+  setModel(model: TrainingModel): void {
+    this.model = model;
+  }
+
+  private improves(current: number, reference: number | undefined): boolean {
+    if (reference === undefined) return true;
+    const delta = Math.abs(this.config.minDelta);
+    return this.direction === 'min' ? current + delta < reference : current - delta > reference;
+  }
+
+  private keepWeights(): void {
+    if (this.model === undefined) return;
+    this.dropWeights();
+    this.bestWeights = this.model.getWeights();
+  }
+
+  private dropWeights(): void {
+    for (const w of this.bestWeights ?? []) w.dispose();
+    this.bestWeights = undefined;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.bestEpoch = 0;
+    this.best = undefined;
+    this.dropWeights();
+  }
+
+  onEpochEnd(epoch: number, logs: Logs): void {
+    const current = logs[this.config.monitor];
+    if (current === undefined) {
+      if (!this.warned) {
+        console.warn(
+          `EarlyStopping: monitor '${this.config.monitor}' is not in the logs; available: ${Object.keys(logs).join(', ')}`,
+        );
+        this.warned = true;
+      }
+      return;
+    }
+    if (epoch < this.config.startFromEpoch) return;
+    if (this.config.restoreBestWeights && this.bestWeights === undefined) this.keepWeights();
+    this.wait += 1;
+    if (this.improves(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.config.restoreBestWeights) this.keepWeights();
+      if (this.config.baseline === undefined || this.improves(current, this.config.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.config.patience && epoch > 0 && this.model !== undefined) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.config.restoreBestWeights && this.bestWeights !== undefined) this.model?.setWeights(this.bestWeights);
+    this.dropWeights();
+  }
+}

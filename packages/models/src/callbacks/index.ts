@@ -1,0 +1,17 @@
+export { CallbackList } from './callback-list.js';
+export { CSVLogger, CSVLoggerConfig } from './csv-logger.js';
+export { EarlyStopping, EarlyStoppingConfig } from './early-stopping.js';
+export { History } from './history.js';
+export { type HistoryChartOptions, historyChart } from './history-chart.js';
+export { LambdaCallback } from './lambda-callback.js';
+export { type LearningRateSchedule, LearningRateScheduler } from './learning-rate-scheduler.js';
+export { type MonitorMode, monitorDirection } from './monitor.js';
+export {
+  formatValue,
+  ProgressLogger,
+  type ProgressLoggerOptions,
+  type ProgressStream,
+  progressBar,
+} from './progress.js';
+export { ReduceLROnPlateau, ReduceLROnPlateauConfig } from './reduce-lr-on-plateau.js';
+export { TerminateOnNaN } from './terminate-on-nan.js';

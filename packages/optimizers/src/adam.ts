@@ -1,0 +1,60 @@
+/**
+ * Adam (Keras 3 form): m ← m + (1-β₁)(g - m); v ← v + (1-β₂)(g² - v); amsgrad: v̂ ← max(v̂, v), used for v;
+ * lr_t = lr·√(1-β₂ᵗ)/(1-β₁ᵗ); w ← w - lr_t·m/(√v + ε). (tfjs puts ε after the bias correction:
+ * lr·m̂/(√v̂ + ε), the same update with ε scaled by √(1-β₂ᵗ).) Bias corrections are CPU numbers.
+ */
+import { positiveNumber } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
+
+/** A decay rate in [0, 1). */
+const rate = () =>
+  z.number({ error: 'must be a number' }).min(0, { error: 'must be in [0, 1)' }).lt(1, { error: 'must be in [0, 1)' });
+
+export const adamFields = {
+  ...optimizerFields(0.001),
+  /** Decay of the first-moment (mean) estimate. Default 0.9. */
+  beta1: rate().default(0.9),
+  /** Decay of the second-moment (uncentered variance) estimate. Default 0.999. */
+  beta2: rate().default(0.999),
+  /** Small constant added to √v. Default 1e-7. */
+  epsilon: positiveNumber().default(1e-7),
+  /** Use the running maximum of v (AMSGrad). Default false. */
+  amsgrad: z.boolean().default(false),
+};
+
+export const AdamConfig = z.strictObject(adamFields);
+export type AdamConfig = z.input<typeof AdamConfig>;
+
+type Slot = 'momentum' | 'velocity' | 'velocityHat';
+
+/** Adam's update on whichever config carries its fields (Adam, AdamW). */
+export abstract class AdamBase<S extends z.ZodType<z.output<typeof AdamConfig>>> extends BaseOptimizer<S, Slot> {
+  protected slotNames(): Slot[] {
+    return this.c.amsgrad ? ['momentum', 'velocity', 'velocityHat'] : ['momentum', 'velocity'];
+  }
+
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t }: StepContext) {
+    const { beta1, beta2, epsilon, amsgrad } = this.c;
+    const { momentum: m, velocity: v, velocityHat: vHat } = slots;
+    const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    m.assign(tf.add(m, tf.mul(tf.sub(g, m), 1 - beta1)));
+    v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), 1 - beta2)));
+    if (amsgrad) vHat.assign(tf.maximum(vHat, v));
+    w.assign(tf.sub(w, tf.div(tf.mul(m, lrT), tf.add(tf.sqrt(amsgrad ? vHat : v), epsilon))));
+  }
+}
+
+/**
+ * Adam: per-entry step sizes from running estimates of the gradient's first and second moments.
+ *
+ * @example
+ * const adam = new Adam({ learningRate: 0.001 });
+ * adam.apply([w], [dw]);
+ */
+export class Adam extends AdamBase<typeof AdamConfig> {
+  constructor(config: AdamConfig = {}) {
+    super('Adam', AdamConfig, config);
+  }
+}

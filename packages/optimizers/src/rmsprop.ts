@@ -1,0 +1,68 @@
+/**
+ * RMSprop (Keras 3): s ← ρ·s + (1-ρ)·g²; centered: ḡ ← ρ·ḡ + (1-ρ)·g and d = s - ḡ² + ε, else d = s + ε;
+ * Δ = lr·g/√d; with momentum m: u ← m·u + Δ, w ← w - u; without: w ← w - Δ. ε sits inside the root
+ * (as in Keras and tfjs), all slots start at zero.
+ */
+import { nonNegativeNumber, positiveNumber } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
+
+export const RMSpropConfig = z.strictObject({
+  ...optimizerFields(0.001),
+  /** Discount ρ of the running mean of squared gradients. Default 0.9. */
+  rho: z
+    .number({ error: 'must be a number' })
+    .min(0, { error: 'must be in [0, 1)' })
+    .lt(1, { error: 'must be in [0, 1)' })
+    .default(0.9),
+  /** Momentum factor; 0 keeps no momentum slot. Default 0. */
+  momentum: nonNegativeNumber().default(0),
+  /** Small constant added to the denominator under the root. Default 1e-7. */
+  epsilon: positiveNumber().default(1e-7),
+  /** Normalize by the gradient's estimated variance instead of its second moment. Default false. */
+  centered: z.boolean().default(false),
+});
+export type RMSpropConfig = z.input<typeof RMSpropConfig>;
+
+type Slot = 'velocity' | 'momentum' | 'averageGradient';
+
+/**
+ * RMSprop: divides the gradient by a running root mean square of recent gradients.
+ *
+ * @example
+ * const rmsprop = new RMSprop({ learningRate: 0.001, centered: true });
+ * rmsprop.apply([w], [dw]);
+ */
+export class RMSprop extends BaseOptimizer<typeof RMSpropConfig, Slot> {
+  constructor(config: RMSpropConfig = {}) {
+    super('RMSprop', RMSpropConfig, config);
+  }
+
+  protected slotNames(): Slot[] {
+    const { momentum, centered } = this.c;
+    return [
+      'velocity',
+      ...(momentum > 0 ? (['momentum'] as const) : []),
+      ...(centered ? (['averageGradient'] as const) : []),
+    ];
+  }
+
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr }: StepContext) {
+    const { rho, momentum, epsilon, centered } = this.c;
+    const { velocity: s, momentum: u, averageGradient: gBar } = slots;
+    s.assign(tf.add(tf.mul(s, rho), tf.mul(tf.square(g), 1 - rho)));
+    let d = tf.add(s, epsilon);
+    if (centered) {
+      gBar.assign(tf.add(tf.mul(gBar, rho), tf.mul(g, 1 - rho)));
+      d = tf.sub(d, tf.square(gBar));
+    }
+    const delta = tf.div(tf.mul(g, lr), tf.sqrt(d));
+    if (momentum > 0) {
+      u.assign(tf.add(tf.mul(u, momentum), delta));
+      w.assign(tf.sub(w, u));
+    } else {
+      w.assign(tf.sub(w, delta));
+    }
+  }
+}
