@@ -1,0 +1,90 @@
+import { BrickError } from '@brickml/core';
+import { describe, expect, test } from 'vitest';
+import { BinaryCrossentropy } from './binary-crossentropy.js';
+import { CategoricalCrossentropy } from './categorical-crossentropy.js';
+import { Hinge } from './hinge.js';
+import { Huber } from './huber.js';
+import { MeanAbsoluteError } from './mean-absolute-error.js';
+import { MeanSquaredError } from './mean-squared-error.js';
+import { LossSpec, lossFromSpec } from './registry.js';
+import { SparseCategoricalCrossentropy } from './sparse-categorical-crossentropy.js';
+
+describe('lossFromSpec', () => {
+  test.each([
+    ['categoricalCrossentropy', 'CategoricalCrossentropy'],
+    ['categorical_crossentropy', 'CategoricalCrossentropy'],
+    ['sparseCategoricalCrossentropy', 'SparseCategoricalCrossentropy'],
+    ['sparse_categorical_crossentropy', 'SparseCategoricalCrossentropy'],
+    ['binaryCrossentropy', 'BinaryCrossentropy'],
+    ['binary_crossentropy', 'BinaryCrossentropy'],
+    ['meanSquaredError', 'MeanSquaredError'],
+    ['mean_squared_error', 'MeanSquaredError'],
+    ['mse', 'MeanSquaredError'],
+    ['MSE', 'MeanSquaredError'],
+    ['meanAbsoluteError', 'MeanAbsoluteError'],
+    ['mean_absolute_error', 'MeanAbsoluteError'],
+    ['mae', 'MeanAbsoluteError'],
+    ['hinge', 'Hinge'],
+    ['huber', 'Huber'],
+    ['Huber', 'Huber'],
+  ])('builds %s as %s with the Keras defaults', (name, className) => {
+    const loss = lossFromSpec(name);
+    expect(loss.className).toBe(className);
+    expect(lossFromSpec({ className }).toSpec()).toEqual(loss.toSpec());
+    expect(LossSpec.safeParse(name).success).toBe(true);
+  });
+
+  test.each([
+    new MeanSquaredError(),
+    new MeanAbsoluteError(),
+    new BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }),
+    new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.2, axis: 1 }),
+    new SparseCategoricalCrossentropy({ fromLogits: true }),
+    new Hinge(),
+    new Huber({ delta: 2.5 }),
+  ])('round-trips the spec of $className through JSON', (loss) => {
+    const spec = loss.toSpec();
+    const again = lossFromSpec(JSON.parse(JSON.stringify(spec)));
+    expect(again.toSpec()).toEqual(spec);
+    expect(again.className).toBe(loss.className);
+  });
+
+  test('states every default in the spec', () => {
+    expect(lossFromSpec('categoricalCrossentropy').toSpec()).toEqual({
+      className: 'CategoricalCrossentropy',
+      config: { fromLogits: false, labelSmoothing: 0, axis: -1 },
+    });
+    expect(lossFromSpec('huber').toSpec()).toEqual({ className: 'Huber', config: { delta: 1 } });
+  });
+
+  test('returns a Loss object as it is', () => {
+    const loss = new Huber();
+    expect(lossFromSpec(loss)).toBe(loss);
+  });
+
+  test('rejects an unknown name, listing the known ones', () => {
+    expect(() => lossFromSpec('crossentropy')).toThrowError(BrickError);
+    expect(() => lossFromSpec('crossentropy')).toThrow(
+      /lossFromSpec: unknown loss "crossentropy", expected one of meanSquaredError, .*categoricalCrossentropy, .*huber/,
+    );
+    expect(() => lossFromSpec('toString')).toThrow(/unknown loss "toString"/);
+  });
+
+  test('rejects an unknown className, listing the known ones', () => {
+    expect(() => lossFromSpec({ className: 'KLDivergence' })).toThrow(
+      'lossFromSpec: unknown className "KLDivergence", expected one of MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, Huber',
+    );
+  });
+
+  test('rejects a bad config naming the loss, the field and the value', () => {
+    expect(() => lossFromSpec({ className: 'Huber', config: { delta: -1 } })).toThrow(
+      'Huber: config.delta must be positive, received -1',
+    );
+    expect(() => lossFromSpec({ className: 'BinaryCrossentropy', config: { labelSmoothing: 2 } })).toThrow(
+      'BinaryCrossentropy: config.labelSmoothing must be in [0, 1], received 2',
+    );
+    expect(() => lossFromSpec({ className: 'MeanSquaredError', config: { reduction: 'sum' } })).toThrow(
+      "MeanSquaredError: unknown field(s) 'reduction'",
+    );
+  });
+});
