@@ -1,5 +1,15 @@
 export * from './callbacks/index.js';
 export type { DataLike } from './data.js';
+export {
+  loadModel,
+  type ModelArtifacts,
+  ModelJson,
+  modelFromArtifacts,
+  modelToArtifacts,
+  saveModel,
+  WeightEntry,
+  WeightsGroup,
+} from './io.js';
 export * from './metrics/index.js';
 export type { EvaluateOptions, FitOptions } from './options.js';
 export { type CompileArgs, Sequential, type SequentialArgs } from './sequential.js';
