@@ -51,7 +51,9 @@ export async function setupNodeWebGPU(allowSoftware: boolean): Promise<WebGPUAda
   // Dawn tears its instance down when the GPU object is collected, even while the device is in use.
   keepAlive = gpu;
   // tfjs-backend-webgpu asks navigator.gpu for its adapter; hand it the one found above.
-  const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
+  const g = globalThis as { navigator?: object };
+  if (!g.navigator) g.navigator = {};
+  const nav = g.navigator;
   Object.defineProperty(nav, 'gpu', {
     configurable: true,
     value: {

@@ -50,7 +50,7 @@ const counters = new Map<string, number>();
 
 function autoName(className: string): string {
   const snake = className
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
     .toLowerCase();
   const n = (counters.get(snake) ?? 0) + 1;

@@ -1,0 +1,12 @@
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  type IdxImages,
+  loadMnist,
+  type Mnist,
+  type MnistOptions,
+  mnistDataDir,
+  oneHot,
+  readIdxImages,
+  readIdxLabels,
+} from './mnist.js';

@@ -1,0 +1,79 @@
+/**
+ * Keras' mnist_cnn on the real MNIST files: Conv2D 32 3x3 relu, Conv2D 64 3x3 relu, MaxPooling 2,
+ * Dropout 0.25, Flatten, Dense 128 relu, Dropout 0.5, Dense 10 softmax; Adam; batch 128. Prints test accuracy
+ * and writes the learning curves as SVG.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadMnist, oneHot } from '@brickml/datasets';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  type BackendName,
+  Conv2D,
+  Dense,
+  Dropout,
+  Flatten,
+  MaxPooling2D,
+  Sequential,
+  setSeed,
+  useBackend,
+} from 'brickml';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    epochs: { type: 'string', default: '2' },
+    batchSize: { type: 'string', default: '128' },
+    limit: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    svg: { type: 'string', default: 'out/mnist-cnn-history.svg' },
+    target: { type: 'string' },
+  },
+});
+
+const info = await useBackend(values.backend as BackendName);
+setSeed(Number(values.seed));
+console.log(`backend: ${info.name}${info.adapter ? ` (${info.adapter} adapter)` : ''}`);
+
+const data = loadMnist({ trainLimit: values.limit ? Number(values.limit) : undefined });
+const xTrain = tf.tensor4d(data.xTrain, [data.yTrain.length, 28, 28, 1]);
+const yTrain = tf.tensor2d(oneHot(data.yTrain, 10), [data.yTrain.length, 10]);
+const xTest = tf.tensor4d(data.xTest, [data.yTest.length, 28, 28, 1]);
+const yTest = tf.tensor2d(oneHot(data.yTest, 10), [data.yTest.length, 10]);
+
+const model = new Sequential({
+  name: 'mnist_cnn',
+  inputShape: [28, 28, 1],
+  layers: [
+    new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' }),
+    new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
+    new MaxPooling2D({ poolSize: 2 }),
+    new Dropout({ rate: 0.25 }),
+    new Flatten(),
+    new Dense({ units: 128, activation: 'relu' }),
+    new Dropout({ rate: 0.5 }),
+    new Dense({ units: 10, activation: 'softmax' }),
+  ],
+});
+model.summary();
+model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+
+const history = await model.fit(xTrain, yTrain, {
+  epochs: Number(values.epochs),
+  batchSize: Number(values.batchSize),
+  validationData: [xTest, yTest],
+  verbose: 1,
+});
+const { loss = Number.NaN, accuracy = 0 } = await model.evaluate(xTest, yTest, { verbose: 0 });
+console.log(`Test loss: ${loss.toFixed(4)}`);
+console.log(`Test accuracy: ${(accuracy * 100).toFixed(2)}%`);
+
+mkdirSync(dirname(values.svg), { recursive: true });
+writeFileSync(`${values.svg}.tmp`, history.toSVG());
+renameSync(`${values.svg}.tmp`, values.svg);
+console.log(`Learning curves: ${values.svg}`);
+
+tf.dispose([xTrain, yTrain, xTest, yTest]);
+model.dispose();
+if (values.target && accuracy < Number(values.target)) process.exitCode = 1;

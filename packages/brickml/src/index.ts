@@ -1,0 +1,19 @@
+export * from '@brickml/core';
+export * from '@brickml/layers';
+export * from '@brickml/losses';
+// Keras has both keras.losses.MeanSquaredError and keras.metrics.MeanSquaredError. Flat, the plain names
+// are the losses; the metrics keep theirs in @brickml/models and get a Metric suffix here.
+export {
+  MeanAbsoluteError,
+  MeanAbsoluteErrorConfig,
+  MeanSquaredError,
+  MeanSquaredErrorConfig,
+} from '@brickml/losses';
+export * from '@brickml/models';
+export {
+  MeanAbsoluteError as MeanAbsoluteErrorMetric,
+  MeanAbsoluteErrorConfig as MeanAbsoluteErrorMetricConfig,
+  MeanSquaredError as MeanSquaredErrorMetric,
+  MeanSquaredErrorConfig as MeanSquaredErrorMetricConfig,
+} from '@brickml/models';
+export * from '@brickml/optimizers';
