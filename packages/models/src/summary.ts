@@ -13,20 +13,25 @@ function pad(cells: string[], widths: number[]): string {
  * then the total, trainable (params) and non-trainable (state) counts.
  */
 export function summaryText(name: string, layers: readonly Layer[]): string {
-  const widths = [29, 26, 10];
-  const rule = (c: string) => c.repeat(65);
   const size = (vs: Record<string, { shape: number[] }>) => Object.values(vs).reduce((n, v) => n + sizeOf(v.shape), 0);
   let trainable = 0;
   let frozen = 0;
-  const lines = [`Model: "${name}"`, rule('_'), pad(['Layer (type)', 'Output Shape', 'Param #'], widths), rule('=')];
-  layers.forEach((layer, i) => {
+  const rows = layers.map((layer) => {
     const p = size(layer.params);
     const s = size(layer.state);
     trainable += p;
     frozen += s;
     const shape = layer.built ? shapeText(layer.outputShape) : '(unbuilt)';
-    lines.push(pad([`${layer.name} (${layer.className})`, shape, count(p + s)], widths));
-    lines.push(i === layers.length - 1 ? rule('=') : '');
+    return [`${layer.name} (${layer.className})`, shape, count(p + s)];
+  });
+  // Keras' column widths, widened where a name or shape would not fit.
+  const widths = [29, 26, 10].map((w, c) => Math.max(w, ...rows.map((r) => (r[c] as string).length + 2)));
+  const width = Math.max(65, widths.reduce((a, b) => a + b, 0));
+  const rule = (c: string) => c.repeat(width);
+  const lines = [`Model: "${name}"`, rule('_'), pad(['Layer (type)', 'Output Shape', 'Param #'], widths), rule('=')];
+  rows.forEach((row, i) => {
+    lines.push(pad(row, widths));
+    lines.push(i === rows.length - 1 ? rule('=') : '');
   });
   if (layers.length === 0) lines.push(rule('='));
   lines.push(
