@@ -4,13 +4,49 @@
  */
 import { BrickError, parseConfig } from '@brickml/core';
 import { z } from 'zod';
+import { Activation, ActivationConfig } from './activation.js';
+import { AveragePooling2D, AveragePooling2DConfig } from './average-pooling-2d.js';
+import { BatchNormalization, BatchNormalizationConfig } from './batch-normalization.js';
+import { Conv2D, Conv2DConfig } from './conv2d.js';
 import { Dense, DenseConfig } from './dense.js';
+import { Dropout, DropoutConfig } from './dropout.js';
+import { Flatten, FlattenConfig } from './flatten.js';
+import { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './global-average-pooling-2d.js';
+import { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './global-max-pooling-2d.js';
 import type { Layer } from './layer.js';
+import { LeakyReLU, LeakyReLUConfig } from './leaky-relu.js';
+import { MaxPooling2D, MaxPooling2DConfig } from './max-pooling-2d.js';
+import { RandomFlip, RandomFlipConfig } from './random-flip.js';
+import { RandomTranslation, RandomTranslationConfig } from './random-translation.js';
+import { ReLU, ReLUConfig } from './relu.js';
+import { Reshape, ReshapeConfig } from './reshape.js';
+import { Sigmoid, SigmoidConfig } from './sigmoid.js';
+import { Softmax, SoftmaxConfig } from './softmax.js';
+import { Tanh, TanhConfig } from './tanh.js';
 
 const entry = <N extends string, C extends z.ZodType>(className: N, config: C) =>
   z.strictObject({ className: z.literal(className), config: config });
 
-export const LayerSpec = z.discriminatedUnion('className', [entry('Dense', DenseConfig)]);
+export const LayerSpec = z.discriminatedUnion('className', [
+  entry('Dense', DenseConfig),
+  entry('ReLU', ReLUConfig),
+  entry('LeakyReLU', LeakyReLUConfig),
+  entry('Sigmoid', SigmoidConfig),
+  entry('Tanh', TanhConfig),
+  entry('Softmax', SoftmaxConfig),
+  entry('Activation', ActivationConfig),
+  entry('Dropout', DropoutConfig),
+  entry('Flatten', FlattenConfig),
+  entry('Reshape', ReshapeConfig),
+  entry('Conv2D', Conv2DConfig),
+  entry('MaxPooling2D', MaxPooling2DConfig),
+  entry('AveragePooling2D', AveragePooling2DConfig),
+  entry('GlobalAveragePooling2D', GlobalAveragePooling2DConfig),
+  entry('GlobalMaxPooling2D', GlobalMaxPooling2DConfig),
+  entry('BatchNormalization', BatchNormalizationConfig),
+  entry('RandomFlip', RandomFlipConfig),
+  entry('RandomTranslation', RandomTranslationConfig),
+]);
 export type LayerSpec = z.input<typeof LayerSpec>;
 export type LayerClassName = LayerSpec['className'];
 
@@ -32,6 +68,40 @@ function build(spec: z.output<typeof LayerSpec>): Layer {
   switch (spec.className) {
     case 'Dense':
       return new Dense(spec.config);
+    case 'ReLU':
+      return new ReLU(spec.config);
+    case 'LeakyReLU':
+      return new LeakyReLU(spec.config);
+    case 'Sigmoid':
+      return new Sigmoid(spec.config);
+    case 'Tanh':
+      return new Tanh(spec.config);
+    case 'Softmax':
+      return new Softmax(spec.config);
+    case 'Activation':
+      return new Activation(spec.config);
+    case 'Dropout':
+      return new Dropout(spec.config);
+    case 'Flatten':
+      return new Flatten(spec.config);
+    case 'Reshape':
+      return new Reshape(spec.config);
+    case 'Conv2D':
+      return new Conv2D(spec.config);
+    case 'MaxPooling2D':
+      return new MaxPooling2D(spec.config);
+    case 'AveragePooling2D':
+      return new AveragePooling2D(spec.config);
+    case 'GlobalAveragePooling2D':
+      return new GlobalAveragePooling2D(spec.config);
+    case 'GlobalMaxPooling2D':
+      return new GlobalMaxPooling2D(spec.config);
+    case 'BatchNormalization':
+      return new BatchNormalization(spec.config);
+    case 'RandomFlip':
+      return new RandomFlip(spec.config);
+    case 'RandomTranslation':
+      return new RandomTranslation(spec.config);
     default:
       return unreachable(spec);
   }

@@ -1,0 +1,69 @@
+/**
+ * AveragePooling2D (channels-last): y[n,i,j,c] = (1/|Ω_ij|)·Σ_{(p,q)∈Ω_ij} x[n,p,q,c], Ω_ij the window's
+ * cells inside the input (for 'same', padding is not counted, as in Keras/TensorFlow).
+ * Backward: dx[n,p,q,c] = Σ_{windows (i,j) ∋ (p,q)} dy[n,i,j,c] / |Ω_ij|.
+ */
+import type { Shape } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { padWindow, pair, placeViews, poolFields, windowShape, windowViews } from './conv-utils.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+
+export const AveragePooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
+export type AveragePooling2DConfig = z.input<typeof AveragePooling2DConfig>;
+
+interface AveragePooling2DCache {
+  x: tf.Tensor4D;
+}
+
+/**
+ * Replaces each window of each channel by its mean: shrinks the image, smoothing it.
+ *
+ * @example
+ * const pool = new AveragePooling2D({ poolSize: 2 });
+ * pool.build([6, 6, 1]); // → [3, 3, 1]
+ */
+export class AveragePooling2D extends BaseLayer<
+  typeof AveragePooling2DConfig,
+  Record<string, never>,
+  AveragePooling2DCache
+> {
+  private window!: ReturnType<typeof windowShape>;
+
+  constructor(config: AveragePooling2DConfig = {}) {
+    super('AveragePooling2D', AveragePooling2DConfig, config);
+  }
+
+  private get k(): [number, number] {
+    return pair(this.config.poolSize);
+  }
+
+  private get s(): [number, number] {
+    return pair(this.config.strides ?? this.config.poolSize);
+  }
+
+  protected setup(inputShape: Shape): Shape {
+    this.window = windowShape(this.label, inputShape, 'pool', this.k, this.s, [1, 1], this.config.padding);
+    return [this.window.rows.out, this.window.cols.out, inputShape[2] as number];
+  }
+
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: AveragePooling2DCache } {
+    this.checkInput(x);
+    const x4 = x as tf.Tensor4D;
+    return { y: tf.avgPool(x4, this.k, this.s, this.config.padding), cache: { x: x4 } };
+  }
+
+  backward(dy: tf.Tensor, { x }: AveragePooling2DCache) {
+    this.checkGrad(dy);
+    return tf.tidy(() => {
+      const { rows, cols } = this.window;
+      const [k, s] = [this.k, this.s];
+      // |Ω_ij|: the window's cells that fall inside the input, one count per output pixel.
+      const inside = padWindow(tf.ones([1, x.shape[1], x.shape[2], 1]), rows, cols, 0);
+      // A chain of adds, not addN: webgpu's AddN returns zeros for these strided views.
+      const count = windowViews(inside, k, s, rows, cols).reduce((a, b) => tf.add(a, b));
+      const g = tf.div(dy, count) as tf.Tensor4D;
+      return { dx: placeViews(Array(k[0] * k[1]).fill(g), k, s, rows, cols, x.shape), grads: {} };
+    });
+  }
+}

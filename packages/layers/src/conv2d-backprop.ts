@@ -1,0 +1,187 @@
+/**
+ * Conv2D's backward pieces, built only from kernels every backend has (wasm lacks Conv2DBackpropFilter).
+ * dx is the adjoint of the convolution: conv2dTranspose, or on wasm the same map written as a forward
+ * conv (XNNPACK) of the zero-interleaved, padded dz with the flipped kernel. dW = P(x)ᵀ·dz (im2col),
+ * computed in the layout that is fastest on each backend; both layouts are exact.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { interleaveZeros, type windowAxis } from './conv-utils.js';
+
+/** Kernel size, strides, dilation and the two window axes of one Conv2D. */
+export interface ConvGeometry {
+  k: [number, number];
+  s: [number, number];
+  d: [number, number];
+  rows: ReturnType<typeof windowAxis>;
+  cols: ReturnType<typeof windowAxis>;
+}
+
+/** dx for x [N,H,W,C] from dz, on whichever backend runs. */
+export function inputGrad(
+  dz: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  g: ConvGeometry,
+  xShape: [number, number, number, number],
+  padding: 'valid' | 'same',
+): tf.Tensor4D {
+  if (tf.getBackend() === 'wasm') return inputGradByConv(dz, kernel, g, xShape[1], xShape[2]);
+  // Conv2DBackpropInput has no dilation: dilate the kernel with zeros instead (same adjoint).
+  const w = g.d[0] > 1 || g.d[1] > 1 ? dilateKernel(kernel, g.d) : kernel;
+  return tf.conv2dTranspose(dz, w, xShape, g.s, padding);
+}
+
+/** dW [KH,KW,C,F] from x and dz, on whichever backend runs. */
+export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
+  return tf.getBackend() === 'cpu' ? kernelGradByShifts(x, dz, g) : kernelGradBySlices(x, dz, g);
+}
+
+/**
+ * dx[p] = Σ_a dz↑[p + before − a·d]·W[a] (dz↑: dz with s−1 zeros between entries), i.e. a valid
+ * correlation of dz↑ padded by (k−1)·d − before on top/left with the flipped kernel, dilation d.
+ */
+export function inputGradByConv(
+  dz: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  g: ConvGeometry,
+  h: number,
+  w: number,
+): tf.Tensor4D {
+  const {
+    k: [kh, kw],
+    s: [sh, sw],
+    d: [dh, dw],
+    rows,
+    cols,
+  } = g;
+  const [n, oh, ow, f] = dz.shape;
+  let up = dz;
+  if (sh > 1 || sw > 1) {
+    up = tf.slice(interleaveZeros(dz, [sh, sw]), 0, [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, f]);
+  }
+  const top = (kh - 1) * dh - rows.before;
+  const left = (kw - 1) * dw - cols.before;
+  const bottom = h + (kh - 1) * dh - top - up.shape[1];
+  const right = w + (kw - 1) * dw - left - up.shape[2];
+  const padded = tf.pad(up, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
+  const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  return tf.conv2d(padded, flipped, 1, 'valid', 'NHWC', [dh, dw]);
+}
+
+/**
+ * dW = P(x)ᵀ·dz with the patch matrix built from k·k strided slices of x laid out [C, N, H, W] (so Pᵀ
+ * needs no transpose), then one matMul. Fastest on wasm and webgpu; cpu's strided slice is slow.
+ */
+export function kernelGradBySlices(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
+  const {
+    k: [kh, kw],
+    s: [sh, sw],
+    d: [dh, dw],
+    rows,
+    cols,
+  } = g;
+  const [n, , , c] = x.shape;
+  const f = dz.shape[3];
+  const m = n * rows.out * cols.out;
+  let xt: tf.Tensor4D = tf.transpose(x, [3, 0, 1, 2]);
+  if (rows.before + rows.after + cols.before + cols.after > 0) {
+    xt = tf.pad(xt, [
+      [0, 0],
+      [0, 0],
+      [rows.before, rows.after],
+      [cols.before, cols.after],
+    ]);
+  }
+  const pieces: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const begin = [0, 0, i * dh, j * dw];
+      const size = [c, n, (rows.out - 1) * sh + 1, (cols.out - 1) * sw + 1];
+      const patch =
+        sh === 1 && sw === 1
+          ? tf.slice(xt, begin, size)
+          : tf.stridedSlice(
+              xt,
+              begin,
+              begin.map((b, a) => b + (size[a] as number)),
+              [1, 1, sh, sw],
+            );
+      pieces.push(tf.reshape(patch, [c, m]));
+    }
+  }
+  const patchesT = pieces.length === 1 ? (pieces[0] as tf.Tensor2D) : tf.concat(pieces, 0);
+  return tf.reshape(tf.matMul(patchesT as tf.Tensor2D, tf.reshape(dz, [m, f])), [kh, kw, c, f]);
+}
+
+/**
+ * dW[a,b] = Σ_q xp[q]ᵀ·dz↑[q − shift(a,b)] over the flattened padded grid q = (row, col, n), with dz↑
+ * (dz with s−1 zeros between entries) widened to Wp columns so that every tap (a, b) is one flat
+ * shift = (a·dh·Wp + b·dw)·N. All taps then share one matMul: xpᵀ [C, Hp·Wp·N] · [shifted dz↑ frames].
+ * Only transposes, contiguous concats and one matMul: no strided gathers, which are slow on cpu.
+ */
+export function kernelGradByShifts(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
+  const {
+    k: [kh, kw],
+    s: [sh, sw],
+    d: [dh, dw],
+    rows,
+    cols,
+  } = g;
+  const [n, h, w, c] = x.shape;
+  const [oh, ow, f] = [dz.shape[1], dz.shape[2], dz.shape[3]];
+  const [hp, wp] = [h + rows.before + rows.after, w + cols.before + cols.after];
+  const xpT = tf.reshape(tf.transpose(padByConcat(x, rows, cols), [3, 1, 2, 0]), [c, hp * wp * n]);
+  const [uh, uw] = [(oh - 1) * sh + 1, (ow - 1) * sw + 1];
+  const up = sh > 1 || sw > 1 ? tf.slice(interleaveZeros(dz, [sh, sw]), 0, [n, uh, uw, f]) : dz;
+  let wide = tf.reshape(tf.transpose(up, [1, 2, 0, 3]), [uh, uw * n * f]);
+  if (wp > uw) wide = tf.concat([wide, tf.zeros([uh, (wp - uw) * n * f])], 1);
+  const flat = tf.reshape(wide, [uh * wp * n, f]);
+  const total = hp * wp * n;
+  const frames: tf.Tensor[] = [];
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const shift = (a * dh * wp + b * dw) * n;
+      const after = total - shift - uh * wp * n;
+      // Entries past the grid (after < 0) are widened zero columns, so cutting them loses nothing.
+      const body = after < 0 ? tf.slice(flat, 0, [uh * wp * n + after, f]) : flat;
+      const parts = [...(shift > 0 ? [tf.zeros([shift, f])] : []), body];
+      if (after > 0) parts.push(tf.zeros([after, f]));
+      frames.push(parts.length === 1 ? body : tf.concat(parts, 0));
+    }
+  }
+  const shifted = frames.length === 1 ? (frames[0] as tf.Tensor2D) : (tf.concat(frames, 1) as tf.Tensor2D);
+  const dW = tf.matMul(xpT, shifted);
+  return tf.transpose(tf.reshape(dW, [c, kh, kw, f]), [1, 2, 0, 3]);
+}
+
+/** x [N,H,W,C] zero-padded on height and width by concatenation (fast everywhere, unlike cpu's pad). */
+function padByConcat(x: tf.Tensor4D, rows: { before: number; after: number }, cols: { before: number; after: number }) {
+  const [n, h, w, c] = x.shape;
+  let out: tf.Tensor4D = x;
+  if (rows.before + rows.after > 0) {
+    const parts = [tf.reshape(out, [n, h * w * c])];
+    if (rows.before > 0) parts.unshift(tf.zeros([n, rows.before * w * c]));
+    if (rows.after > 0) parts.push(tf.zeros([n, rows.after * w * c]));
+    out = tf.reshape(tf.concat(parts, 1), [n, h + rows.before + rows.after, w, c]);
+  }
+  const hp = out.shape[1];
+  if (cols.before + cols.after > 0) {
+    const parts = [tf.reshape(out, [n * hp, w * c])];
+    if (cols.before > 0) parts.unshift(tf.zeros([n * hp, cols.before * c]));
+    if (cols.after > 0) parts.push(tf.zeros([n * hp, cols.after * c]));
+    out = tf.reshape(tf.concat(parts, 1), [n, hp, w + cols.before + cols.after, c]);
+  }
+  return out;
+}
+
+/** W[kh,kw,c,f] → W' with d-1 zeros between taps: [(kh-1)·dh+1, (kw-1)·dw+1, c, f]. */
+function dilateKernel(w: tf.Tensor4D, [dh, dw]: [number, number]): tf.Tensor4D {
+  const [kh, kw, c, f] = w.shape;
+  const [eh, ew] = [(kh - 1) * dh + 1, (kw - 1) * dw + 1];
+  const spread = interleaveZeros(tf.reshape(w, [1, kh, kw, c * f]), [dh, dw]);
+  return tf.reshape(tf.slice(spread, 0, [1, eh, ew, c * f]), [eh, ew, c, f]);
+}

@@ -1,0 +1,136 @@
+/**
+ * Conv2D (channels-last): z[n,i,j,f] = Σ_{kh,kw,c} xp[n, i·s+kh·d, j·s+kw·d, c]·W[kh,kw,c,f] + b[f], y = act(z)
+ * (xp: x zero-padded for 'same'). Backward: dz = act'(z) ⊙ dy; dx = conv2dTranspose(dz, W) (the adjoint);
+ * dW = P(x)ᵀ·dz with P(x) the im2col patch matrix [N·OH·OW, KH·KW·C]; db = Σ_{n,i,j} dz.
+ * Both without Conv2DBackpropFilter, which wasm lacks (see conv2d-backprop.ts).
+ */
+import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { ActivationName, activate, activationGrad } from './activations.js';
+import { Padding, Pair, pair, windowShape } from './conv-utils.js';
+import { inputGrad, kernelGrad } from './conv2d-backprop.js';
+import { Initializer, makeVariable } from './initializers.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+
+export const Conv2DConfig = z.strictObject({
+  ...baseConfig,
+  /** Number of output channels (kernels). */
+  filters: positiveInt(),
+  /** Window size, one number or [height, width]. */
+  kernelSize: Pair,
+  /** Step of the window. Default: 1. */
+  strides: Pair.default(1),
+  /** 'valid' (no padding) or 'same' (zero padding so that out = ⌈in/stride⌉). Default: 'valid'. */
+  padding: Padding.default('valid'),
+  /** Spacing between kernel taps (atrous convolution); > 1 needs strides 1. Default: 1. */
+  dilationRate: Pair.default(1),
+  /** Activation fused after the convolution. Default: linear. */
+  activation: ActivationName.default('linear'),
+  /** Add a bias per filter. Default: true. */
+  useBias: z.boolean().default(true),
+  /** How the kernel [kh, kw, in, filters] is drawn. Default: glorotUniform (Keras). */
+  kernelInitializer: Initializer.default('glorotUniform'),
+  /** How the bias is drawn. Default: zeros. */
+  biasInitializer: Initializer.default('zeros'),
+  /** Penalty on the kernel added to the loss. Default: none. */
+  kernelRegularizer: RegularizerConfig.optional(),
+  /** Penalty on the bias added to the loss. Default: none. */
+  biasRegularizer: RegularizerConfig.optional(),
+});
+export type Conv2DConfig = z.input<typeof Conv2DConfig>;
+
+type Conv2DParams = { kernel: tf.Variable; bias?: tf.Variable };
+interface Conv2DCache {
+  x: tf.Tensor4D;
+  z: tf.Tensor4D;
+  y: tf.Tensor4D;
+}
+
+/**
+ * A 2-D convolution brick: each output channel slides one learned kernel over every input channel.
+ * With kernelSize 1 it mixes channels at each pixel, exactly a Dense applied per pixel.
+ *
+ * @example
+ * const conv = new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' });
+ * conv.build([28, 28, 1]); // → [26, 26, 32]
+ * const mix = new Conv2D({ filters: 8, kernelSize: 1 });
+ * mix.build([28, 28, 32]); // → [28, 28, 8]: y[n,i,j,:] = x[n,i,j,:]·W[0,0] + b at every pixel
+ */
+export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DCache> {
+  private window!: ReturnType<typeof windowShape>;
+
+  constructor(config: Conv2DConfig) {
+    super('Conv2D', Conv2DConfig, config);
+  }
+
+  get activation(): ActivationName {
+    return this.config.activation;
+  }
+
+  protected setup(inputShape: Shape): Shape {
+    const { filters, kernelSize, strides, dilationRate, padding, useBias, kernelInitializer, biasInitializer } =
+      this.config;
+    const [k, s, d] = [pair(kernelSize), pair(strides), pair(dilationRate)];
+    if ((s[0] > 1 || s[1] > 1) && (d[0] > 1 || d[1] > 1)) {
+      throw new BrickError(
+        `${this.label}: strides and dilationRate cannot both exceed 1, received strides ${formatShape(s)} and dilationRate ${formatShape(d)}`,
+        this.label,
+      );
+    }
+    this.window = windowShape(this.label, inputShape, 'kernel', k, s, d, padding);
+    const channels = inputShape[2] as number;
+    const existing = this.params.kernel;
+    if (existing && existing.shape[2] !== channels) {
+      throw new BrickError(
+        `${this.label}: input has ${channels} channels but the kernel ${formatShape(existing.shape)} expects ${existing.shape[2]}`,
+        this.label,
+      );
+    }
+    if (!existing) {
+      this.params = { kernel: makeVariable(this.name, 'kernel', kernelInitializer, [k[0], k[1], channels, filters]) };
+      if (useBias) this.params.bias = makeVariable(this.name, 'bias', biasInitializer, [filters]);
+    }
+    return [this.window.rows.out, this.window.cols.out, filters];
+  }
+
+  override regularizers(): Partial<Record<keyof Conv2DParams, Regularizer>> {
+    const { kernelRegularizer, biasRegularizer } = this.config;
+    return {
+      ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
+      ...(biasRegularizer && this.params.bias && { bias: makeRegularizer(biasRegularizer) }),
+    };
+  }
+
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: Conv2DCache } {
+    this.checkInput(x);
+    return tf.tidy(() => {
+      const { strides, padding, dilationRate } = this.config;
+      const x4 = x as tf.Tensor4D;
+      let z = tf.conv2d(x4, this.params.kernel as tf.Tensor4D, pair(strides), padding, 'NHWC', pair(dilationRate));
+      if (this.params.bias) z = tf.add(z, this.params.bias);
+      const y = this.activation === 'linear' ? z : (activate(this.activation, z) as tf.Tensor4D);
+      return { y, cache: { x: x4, z, y } };
+    });
+  }
+
+  backward(dy: tf.Tensor, cache: Conv2DCache) {
+    this.checkGrad(dy);
+    return tf.tidy(() => this.backwardFromPreActivation(activationGrad(this.activation, dy, cache.z, cache.y), cache));
+  }
+
+  /** The backward pass from dz, the gradient at the pre-activation (used for fused loss gradients). */
+  backwardFromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
+    return tf.tidy(() => {
+      const { kernelSize, strides, padding, dilationRate } = this.config;
+      const kernel = this.params.kernel as tf.Tensor4D;
+      const dz4 = dz as tf.Tensor4D;
+      const g = { k: pair(kernelSize), s: pair(strides), d: pair(dilationRate), ...this.window };
+      const dx = inputGrad(dz4, kernel, g, x.shape, padding);
+      const grads = { kernel: kernelGrad(x, dz4, g) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+      if (this.params.bias) grads.bias = tf.sum(dz4, [0, 1, 2]);
+      return { dx, grads };
+    });
+  }
+}

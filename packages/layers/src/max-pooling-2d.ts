@@ -1,0 +1,72 @@
+/**
+ * MaxPooling2D (channels-last): y[n,i,j,c] = max_{a,b} xp[n, i·s+a, j·s+b, c] (xp padded with -∞ for 'same').
+ * Backward: dx[n,p,q,c] = Σ_{i,j} dy[n,i,j,c]·[(p,q) is the first argmax of window (i,j)], first in
+ * row-major window order, so ties route the whole gradient to one input on every backend.
+ */
+import type { Shape } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { padWindow, pair, placeViews, poolFields, windowShape, windowViews } from './conv-utils.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+
+export const MaxPooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
+export type MaxPooling2DConfig = z.input<typeof MaxPooling2DConfig>;
+
+interface MaxPooling2DCache {
+  x: tf.Tensor4D;
+  y: tf.Tensor4D;
+}
+
+const LOWEST = -3.4028234663852886e38;
+
+/**
+ * Keeps the largest value of each window of each channel: shrinks the image and keeps the strongest
+ * feature responses.
+ *
+ * @example
+ * const pool = new MaxPooling2D({ poolSize: 2 });
+ * pool.build([28, 28, 32]); // → [14, 14, 32]
+ */
+export class MaxPooling2D extends BaseLayer<typeof MaxPooling2DConfig, Record<string, never>, MaxPooling2DCache> {
+  private window!: ReturnType<typeof windowShape>;
+
+  constructor(config: MaxPooling2DConfig = {}) {
+    super('MaxPooling2D', MaxPooling2DConfig, config);
+  }
+
+  private get k(): [number, number] {
+    return pair(this.config.poolSize);
+  }
+
+  private get s(): [number, number] {
+    return pair(this.config.strides ?? this.config.poolSize);
+  }
+
+  protected setup(inputShape: Shape): Shape {
+    this.window = windowShape(this.label, inputShape, 'pool', this.k, this.s, [1, 1], this.config.padding);
+    return [this.window.rows.out, this.window.cols.out, inputShape[2] as number];
+  }
+
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: MaxPooling2DCache } {
+    this.checkInput(x);
+    const x4 = x as tf.Tensor4D;
+    const y = tf.maxPool(x4, this.k, this.s, this.config.padding);
+    return { y, cache: { x: x4, y } };
+  }
+
+  backward(dy: tf.Tensor, { x, y }: MaxPooling2DCache) {
+    this.checkGrad(dy);
+    return tf.tidy(() => {
+      const { rows, cols } = this.window;
+      const views = windowViews(padWindow(x, rows, cols, LOWEST), this.k, this.s, rows, cols);
+      let taken: tf.Tensor | null = null;
+      const routed = views.map((v) => {
+        const isMax = tf.equal(v, y);
+        const hit: tf.Tensor = taken ? tf.logicalAnd(isMax, tf.logicalNot(taken)) : isMax;
+        taken = taken ? tf.logicalOr(taken, hit) : hit;
+        return tf.mul(dy, tf.cast(hit, 'float32')) as tf.Tensor4D;
+      });
+      return { dx: placeViews(routed, this.k, this.s, rows, cols, x.shape), grads: {} };
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import {
+  expectBackwardMatchesAutodiff,
+  expectFiniteDifferences,
+  expectNoLeak,
+  expectSpecRoundTrip,
+  forEachBackend,
+} from '@brickml/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, test } from 'vitest';
+import { RandomFlip } from './random-flip.js';
+
+describe('RandomFlip', () => {
+  forEachBackend(() => {
+    for (const mode of ['horizontal', 'vertical', 'horizontal_and_vertical'] as const) {
+      test(`backward (${mode}, training) matches autodiff and finite differences`, async () => {
+        const flip = new RandomFlip({ mode });
+        await expectBackwardMatchesAutodiff(flip, [3, 4, 2], { training: true, batchSize: 6 });
+        await expectFiniteDifferences(flip, [3, 4, 2], { training: true, batchSize: 6 });
+      });
+    }
+  });
+
+  test('flips each example either not at all or fully, and backward flips dy back', async () => {
+    const flip = new RandomFlip({ mode: 'horizontal', seed: 3 });
+    const row = [1, 2, 3, 4];
+    const x = tf.tensor4d(Array(8).fill(row).flat(), [8, 1, 4, 1]);
+    const { y, cache } = flip.forward(x, { training: true });
+    const out = Array.from(await y.data());
+    const seen = new Set<string>();
+    for (let n = 0; n < 8; n++) seen.add(out.slice(4 * n, 4 * n + 4).join(','));
+    expect(seen).toEqual(new Set(['1,2,3,4', '4,3,2,1']));
+    const { dx } = flip.backward(y, cache);
+    expect(Array.from(await dx.data())).toEqual(Array.from(await x.data()));
+    tf.dispose([x, y, dx]);
+  });
+
+  test('is the identity in inference', async () => {
+    const flip = new RandomFlip();
+    const x = tf.randomUniform([2, 3, 3, 1]);
+    const y = flip.forward(x, { training: false }).y;
+    expect(Array.from(await y.data())).toEqual(Array.from(await x.data()));
+    tf.dispose([x, y]);
+  });
+
+  test('draws the same flips from the same seed', async () => {
+    const x = tf.randomUniform([16, 2, 2, 1]);
+    const [a, b] = [new RandomFlip({ seed: 9 }), new RandomFlip({ seed: 9 })].map(
+      (f) => f.forward(x, { training: true }).y,
+    );
+    expect(Array.from(await a!.data())).toEqual(Array.from(await b!.data()));
+    tf.dispose([x, a!, b!]);
+  });
+
+  test('leaks no tensor through forward and backward', async () => {
+    const flip = new RandomFlip();
+    const x = tf.ones([2, 3, 3, 2]);
+    await expectNoLeak(() => {
+      tf.tidy(() => {
+        flip.backward(x, flip.forward(x, { training: true }).cache);
+      });
+    });
+    x.dispose();
+  });
+
+  test('round-trips its spec', () => {
+    expectSpecRoundTrip(new RandomFlip({ mode: 'vertical', seed: 4 }));
+  });
+
+  test('rejects an input that is not an image', () => {
+    expect(() => new RandomFlip({ name: 'f' }).build([10])).toThrow(
+      "RandomFlip 'f': input must have shape [null, height, width, channels], received [null, 10]",
+    );
+  });
+});
