@@ -72,7 +72,10 @@ const runs = [
     optimizer: {
       className: 'Adam',
       config: {
-        learningRate: { className: 'ExponentialDecay', config: { initialLearningRate: 0.05, decaySteps: 320, decayRate: 0.5 } },
+        learningRate: {
+          className: 'ExponentialDecay',
+          config: { initialLearningRate: 0.05, decaySteps: 320, decayRate: 0.5 },
+        },
       },
     },
     batchSize: 32,

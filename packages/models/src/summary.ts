@@ -26,7 +26,10 @@ export function summaryText(name: string, layers: readonly Layer[]): string {
   });
   // Keras' column widths, widened where a name or shape would not fit.
   const widths = [29, 26, 10].map((w, c) => Math.max(w, ...rows.map((r) => (r[c] as string).length + 2)));
-  const width = Math.max(65, widths.reduce((a, b) => a + b, 0));
+  const width = Math.max(
+    65,
+    widths.reduce((a, b) => a + b, 0),
+  );
   const rule = (c: string) => c.repeat(width);
   const lines = [`Model: "${name}"`, rule('_'), pad(['Layer (type)', 'Output Shape', 'Param #'], widths), rule('=')];
   rows.forEach((row, i) => {
