@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 tf.engine();
+// Quiets tfjs' console advice ("install the node backend") in test output.
+tf.env().set('IS_TEST', true);
 
 // Autodiff is the test oracle: register every op's gradient (plain Node ESM cannot load this file,
 // vitest can). The library itself never relies on them.
