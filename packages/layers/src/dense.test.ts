@@ -71,3 +71,17 @@ describe('Dense', () => {
     dense.dispose();
   });
 });
+
+test('Dense paramGrads equals the grads of backward', async () => {
+  setSeed(2);
+  const dense = new Dense({ units: 3, activation: 'tanh' });
+  const x = tf.randomNormal([4, 5]);
+  const dy = tf.randomNormal([4, 3]);
+  const { cache } = dense.forward(x, { training: true });
+  const full = dense.backward(dy, cache);
+  const only = dense.paramGrads(dy, cache);
+  expect(await only.kernel.data()).toEqual(await full.grads.kernel.data());
+  expect(await only.bias!.data()).toEqual(await full.grads.bias!.data());
+  tf.dispose([x, dy, full.dx, full.grads.kernel, full.grads.bias!, only.kernel, only.bias!]);
+  dense.dispose();
+});

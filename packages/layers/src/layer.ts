@@ -34,6 +34,11 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
   build(inputShape: Shape): Shape;
   forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
   backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
+  /**
+   * Optional: the parameter gradients of `backward` without dx, for the first brick of a model, whose
+   * input gradient nobody reads. Bricks whose dx costs real work (Dense) provide it.
+   */
+  paramGrads?(dy: tf.Tensor, cache: Cache): Grads<P>;
   /** Regularizers that add to the loss, keyed by parameter name. */
   regularizers(): Partial<Record<keyof P & string, Regularizer>>;
   toSpec(): BrickSpec;

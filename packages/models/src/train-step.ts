@@ -73,12 +73,18 @@ export function lossAndGrads(model: StepModel, { x, y, sampleWeight }: Batch): {
   const perLayer: Record<string, tf.Tensor>[] = [];
   for (let i = layers.length - 1; i >= 0; i--) {
     const layer = layers[i] as Layer;
-    const out =
-      i === layers.length - 1 && fused
-        ? (last.backwardFromPreActivation as NonNullable<Fusable['backwardFromPreActivation']>)(dy, caches[i])
-        : layer.backward(dy, caches[i]);
-    perLayer[i] = out.grads;
-    dy = out.dx;
+    if (i === layers.length - 1 && fused) {
+      const out = (last.backwardFromPreActivation as NonNullable<Fusable['backwardFromPreActivation']>)(dy, caches[i]);
+      perLayer[i] = out.grads;
+      dy = out.dx;
+    } else if (i === 0 && layer.paramGrads) {
+      // Nothing reads the first brick's input gradient.
+      perLayer[i] = layer.paramGrads(dy, caches[i]);
+    } else {
+      const out = layer.backward(dy, caches[i]);
+      perLayer[i] = out.grads;
+      dy = out.dx;
+    }
   }
 
   const grads: tf.Tensor[] = [];
