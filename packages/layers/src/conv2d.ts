@@ -7,12 +7,13 @@
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad } from './activations.js';
+import { type ActivationName, activate, activationGrad } from './activations.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
-import { Initializer, makeVariable } from './initializers.js';
+import { makeVariable } from './initializers.js';
+import { type KernelParams, kernelFields, kernelRegularizers } from './kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
-import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+import type { Regularizer } from './regularizers.js';
 
 export const Conv2DConfig = z.strictObject({
   ...baseConfig,
@@ -26,22 +27,11 @@ export const Conv2DConfig = z.strictObject({
   padding: Padding.default('valid'),
   /** Spacing between kernel taps (atrous convolution); > 1 needs strides 1. Default: 1. */
   dilationRate: Pair.default(1),
-  /** Activation fused after the convolution. Default: linear. */
-  activation: ActivationName.default('linear'),
-  /** Add a bias per filter. Default: true. */
-  useBias: z.boolean().default(true),
-  /** How the kernel [kh, kw, in, filters] is drawn. Default: glorotUniform (Keras). */
-  kernelInitializer: Initializer.default('glorotUniform'),
-  /** How the bias is drawn. Default: zeros. */
-  biasInitializer: Initializer.default('zeros'),
-  /** Penalty on the kernel added to the loss. Default: none. */
-  kernelRegularizer: RegularizerConfig.optional(),
-  /** Penalty on the bias added to the loss. Default: none. */
-  biasRegularizer: RegularizerConfig.optional(),
+  ...kernelFields,
 });
 export type Conv2DConfig = z.input<typeof Conv2DConfig>;
 
-type Conv2DParams = { kernel: tf.Variable; bias?: tf.Variable };
+type Conv2DParams = KernelParams;
 interface Conv2DCache {
   x: tf.Tensor4D;
   z: tf.Tensor4D;
@@ -95,12 +85,8 @@ export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DC
     return [this.window.rows.out, this.window.cols.out, filters];
   }
 
-  override regularizers(): Partial<Record<keyof Conv2DParams, Regularizer>> {
-    const { kernelRegularizer, biasRegularizer } = this.config;
-    return {
-      ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
-      ...(biasRegularizer && this.params.bias && { bias: makeRegularizer(biasRegularizer) }),
-    };
+  override regularizers(): Partial<Record<keyof KernelParams, Regularizer>> {
+    return kernelRegularizers(this.config, this.params);
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: Conv2DCache } {

@@ -6,32 +6,22 @@
 import { positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad } from './activations.js';
-import { Initializer, makeVariable } from './initializers.js';
+import { type ActivationName, activate, activationGrad } from './activations.js';
+import { makeVariable } from './initializers.js';
+import { type KernelParams, kernelFields, kernelRegularizers } from './kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
 import { matMulT } from './ops.js';
-import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+import type { Regularizer } from './regularizers.js';
 
 export const DenseConfig = z.strictObject({
   ...baseConfig,
   /** Width of the output. */
   units: positiveInt(),
-  /** Activation fused after the affine map. Default: linear. */
-  activation: ActivationName.default('linear'),
-  /** Add a bias vector. Default: true. */
-  useBias: z.boolean().default(true),
-  /** How the kernel is drawn at build time. Default: glorotUniform (Keras). */
-  kernelInitializer: Initializer.default('glorotUniform'),
-  /** How the bias is drawn. Default: zeros. */
-  biasInitializer: Initializer.default('zeros'),
-  /** Penalty on the kernel added to the loss. Default: none. */
-  kernelRegularizer: RegularizerConfig.optional(),
-  /** Penalty on the bias added to the loss. Default: none. */
-  biasRegularizer: RegularizerConfig.optional(),
+  ...kernelFields,
 });
 export type DenseConfig = z.input<typeof DenseConfig>;
 
-type DenseParams = { kernel: tf.Variable; bias?: tf.Variable };
+type DenseParams = KernelParams;
 interface DenseCache {
   x: tf.Tensor;
   z: tf.Tensor;
@@ -62,12 +52,8 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
     return [...inputShape.slice(0, -1), units];
   }
 
-  override regularizers(): Partial<Record<keyof DenseParams, Regularizer>> {
-    const { kernelRegularizer, biasRegularizer } = this.config;
-    return {
-      ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
-      ...(biasRegularizer && this.params.bias && { bias: makeRegularizer(biasRegularizer) }),
-    };
+  override regularizers(): Partial<Record<keyof KernelParams, Regularizer>> {
+    return kernelRegularizers(this.config, this.params);
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache } {
