@@ -10,3 +10,4 @@ export {
   readIdxImages,
   readIdxLabels,
 } from './mnist.js';
+export { type MnistTensors, mnistTensors } from './tensors.js';

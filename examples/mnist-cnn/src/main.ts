@@ -6,7 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadMnist, oneHot } from '@brickml/datasets';
+import { mnistTensors } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendName,
@@ -36,11 +36,9 @@ const info = await useBackend(values.backend as BackendName);
 setSeed(Number(values.seed));
 console.log(`backend: ${info.name}${info.adapter ? ` (${info.adapter} adapter)` : ''}`);
 
-const data = loadMnist({ trainLimit: values.limit ? Number(values.limit) : undefined });
-const xTrain = tf.tensor4d(data.xTrain, [data.yTrain.length, 28, 28, 1]);
-const yTrain = tf.tensor2d(oneHot(data.yTrain, 10), [data.yTrain.length, 10]);
-const xTest = tf.tensor4d(data.xTest, [data.yTest.length, 28, 28, 1]);
-const yTest = tf.tensor2d(oneHot(data.yTest, 10), [data.yTest.length, 10]);
+const { xTrain, yTrain, xTest, yTest } = mnistTensors([28, 28, 1], {
+  trainLimit: values.limit ? Number(values.limit) : undefined,
+});
 
 const model = new Sequential({
   name: 'mnist_cnn',

@@ -5,7 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadMnist, oneHot } from '@brickml/datasets';
+import { mnistTensors } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, Dense, Dropout, Sequential, setSeed, useBackend } from 'brickml';
 
@@ -25,11 +25,9 @@ const info = await useBackend(values.backend as BackendName);
 setSeed(Number(values.seed));
 console.log(`backend: ${info.name}${info.adapter ? ` (${info.adapter} adapter)` : ''}`);
 
-const data = loadMnist({ trainLimit: values.limit ? Number(values.limit) : undefined });
-const xTrain = tf.tensor2d(data.xTrain, [data.yTrain.length, 784]);
-const yTrain = tf.tensor2d(oneHot(data.yTrain, 10), [data.yTrain.length, 10]);
-const xTest = tf.tensor2d(data.xTest, [data.yTest.length, 784]);
-const yTest = tf.tensor2d(oneHot(data.yTest, 10), [data.yTest.length, 10]);
+const { xTrain, yTrain, xTest, yTest } = mnistTensors([784], {
+  trainLimit: values.limit ? Number(values.limit) : undefined,
+});
 
 const model = new Sequential({
   name: 'mnist_mlp',

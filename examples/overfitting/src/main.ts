@@ -5,7 +5,7 @@
  * closes the gap.
  */
 import { parseArgs } from 'node:util';
-import { loadMnist, oneHot } from '@brickml/datasets';
+import { mnistTensors } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendName,
@@ -31,11 +31,10 @@ const { values } = parseArgs({
 });
 await useBackend(values.backend as BackendName);
 
-const data = loadMnist({ trainLimit: Number(values.train), testLimit: Number(values.test) });
-const xTrain = tf.tensor4d(data.xTrain, [data.yTrain.length, 28, 28, 1]);
-const yTrain = tf.tensor2d(oneHot(data.yTrain, 10), [data.yTrain.length, 10]);
-const xTest = tf.tensor4d(data.xTest, [data.yTest.length, 28, 28, 1]);
-const yTest = tf.tensor2d(oneHot(data.yTest, 10), [data.yTest.length, 10]);
+const { xTrain, yTrain, xTest, yTest } = mnistTensors([28, 28, 1], {
+  trainLimit: Number(values.train),
+  testLimit: Number(values.test),
+});
 
 function smallCnn(cured: boolean): Layer[] {
   const l2 = cured ? { kernelRegularizer: { className: 'L2' as const, config: { l2: 1e-3 } } } : {};
