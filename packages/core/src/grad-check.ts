@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BrickError } from './errors.js';
 import { Random, setSeed } from './random.js';
 import type { Shape } from './shape.js';
 
@@ -141,7 +142,11 @@ export async function gradCheck(
     }
     setTo(v, base);
     const a = analytic[key];
-    if (!a) throw new Error(`${brick.className} '${brick.name}': backward returned no gradient for '${key}'`);
+    if (!a)
+      throw new BrickError(
+        `${brick.className} '${brick.name}': backward returned no gradient for '${key}'`,
+        brick.name,
+      );
     finiteDifferences[key] = compare(a, numeric, picks);
   }
 

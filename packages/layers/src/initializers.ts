@@ -4,7 +4,7 @@
  * Uniform variants draw U(-l, l) with l = sqrt(3·scale); normal ones a truncated normal with
  * stddev sqrt(scale)/0.8796 (the stddev of a unit normal truncated at ±2).
  */
-import { rng } from '@brickml/core';
+import { BrickError, rng } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
@@ -97,7 +97,7 @@ export function initialize(init: Initializer, shape: number[]): tf.Tensor {
     case 'lecunUniform':
       return variance(shape, 1, 'fanIn', 'uniform');
     default:
-      throw new Error(`unknown initializer ${spec.className}`);
+      throw new BrickError(`initialize: unknown initializer '${spec.className}'`, 'initialize');
   }
 }
 

@@ -30,9 +30,17 @@ export function kernelRegularizers(
   config: { kernelRegularizer?: RegularizerConfig | undefined; biasRegularizer?: RegularizerConfig | undefined },
   params: KernelParams,
 ): Partial<Record<keyof KernelParams, Regularizer>> {
-  const { kernelRegularizer, biasRegularizer } = config;
-  return {
-    ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
-    ...(biasRegularizer && params.bias && { bias: makeRegularizer(biasRegularizer) }),
-  };
+  // The training step asks every batch: build once per config.
+  let made = cache.get(config);
+  if (!made) {
+    const { kernelRegularizer, biasRegularizer } = config;
+    made = {
+      ...(kernelRegularizer && { kernel: makeRegularizer(kernelRegularizer) }),
+      ...(biasRegularizer && params.bias && { bias: makeRegularizer(biasRegularizer) }),
+    };
+    cache.set(config, made);
+  }
+  return made;
 }
+
+const cache = new WeakMap<object, Partial<Record<keyof KernelParams, Regularizer>>>();

@@ -2,6 +2,7 @@
  * Weight penalties added to the loss: L1: l1·Σ|w|, gradient l1·sign(w); L2: l2·Σw², gradient 2·l2·w
  * (Keras' definition: no 1/2, so the lecture's λ/2·‖w‖² is l2 = λ/2).
  */
+import { parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
@@ -30,7 +31,7 @@ export interface Regularizer {
 }
 
 export function makeRegularizer(spec: RegularizerConfig): Regularizer {
-  const parsed = RegularizerConfig.parse(spec);
+  const parsed = parseConfig('makeRegularizer', RegularizerConfig, spec);
   let l1 = 0;
   let l2 = 0;
   if (parsed === 'l1') l1 = 0.01;

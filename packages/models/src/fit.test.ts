@@ -340,3 +340,30 @@ describe('Sequential.fit', () => {
     });
   });
 });
+
+describe('fit, Keras rules on weights and ownership', () => {
+  test('classWeight weighs the training loss only, not val_loss', async () => {
+    const fitOnce = async (classWeight?: Record<string, number>) => {
+      setSeed(3);
+      const model = new Sequential({ inputShape: [2], layers: [new Dense({ units: 1, activation: 'sigmoid' })] });
+      model.compile({ optimizer: { className: 'SGD', config: { learningRate: 0 } }, loss: 'binaryCrossentropy' });
+      const h = await model.fit(XOR_X, XOR_Y, { epochs: 1, validationSplit: 0.5, verbose: 0, classWeight });
+      model.dispose();
+      return h.history;
+    };
+    const plain = await fitOnce();
+    const weighted = await fitOnce({ 0: 3, 1: 0.5 });
+    expect(weighted.val_loss?.[0]).toBeCloseTo(plain.val_loss?.[0] as number, 6);
+    expect(weighted.loss?.[0]).not.toBeCloseTo(plain.loss?.[0] as number, 3);
+  });
+
+  test('compiling again disposes the optimizer the model built, not one passed in', async () => {
+    const model = new Sequential({ inputShape: [2], layers: [new Dense({ units: 1 })] });
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    await model.fit(XOR_X, XOR_Y, { epochs: 1, verbose: 0 });
+    const before = tf.memory().numTensors;
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    expect(tf.memory().numTensors).toBeLessThan(before);
+    model.dispose();
+  });
+});

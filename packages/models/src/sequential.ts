@@ -47,8 +47,13 @@ export class Sequential implements TrainingModel {
   readonly layers: Layer[] = [];
   stopTraining = false;
   private shape: Shape | null;
-  private compiled: { loss: Loss; optimizer: Optimizer; metricSpecs: MetricSpec[]; metrics: Metric[] | null } | null =
-    null;
+  private compiled: {
+    loss: Loss;
+    optimizer: Optimizer;
+    ownsOptimizer: boolean;
+    metricSpecs: MetricSpec[];
+    metrics: Metric[] | null;
+  } | null = null;
 
   constructor(args: SequentialArgs = {}) {
     this.name = args.name ?? `sequential_${++modelCounter}`;
@@ -139,7 +144,16 @@ export class Sequential implements TrainingModel {
     const resolvedLoss = lossFromSpec(loss);
     const resolvedOptimizer = optimizerFromSpec(optimizer);
     for (const m of this.compiled?.metrics ?? []) m.dispose();
-    this.compiled = { loss: resolvedLoss, optimizer: resolvedOptimizer, metricSpecs: metrics, metrics: null };
+    // An optimizer this model built from a name or spec is its own to dispose; one passed in is the caller's.
+    if (this.compiled?.ownsOptimizer && this.compiled.optimizer !== resolvedOptimizer)
+      this.compiled.optimizer.dispose();
+    this.compiled = {
+      loss: resolvedLoss,
+      optimizer: resolvedOptimizer,
+      ownsOptimizer: resolvedOptimizer !== optimizer,
+      metricSpecs: metrics,
+      metrics: null,
+    };
     if (this.built) void this.metrics;
   }
 
@@ -271,7 +285,7 @@ export class Sequential implements TrainingModel {
   dispose(): void {
     for (const l of this.layers) l.dispose();
     if (this.compiled) {
-      this.compiled.optimizer.dispose();
+      if (this.compiled.ownsOptimizer) this.compiled.optimizer.dispose();
       for (const m of this.compiled.metrics ?? []) m.dispose();
     }
   }

@@ -4,6 +4,7 @@
  * reverse, each brick's dx the next dy → + penalty gradients → optimizer update. Returns L·batch so the
  * epoch sum stays on the device.
  */
+import { BrickError } from '@brickml/core';
 import type { Layer } from '@brickml/layers';
 import type { Loss } from '@brickml/losses';
 import type { Optimizer } from '@brickml/optimizers';
@@ -95,7 +96,7 @@ export function lossAndGrads(model: StepModel, { x, y, sampleWeight }: Batch): {
     >;
     for (const [key, param] of Object.entries(layer.params)) {
       let g = perLayer[i]?.[key];
-      if (!g) throw new Error(`${layer.className} '${layer.name}': backward returned no gradient for '${key}'`);
+      if (!g) throw new BrickError(`${layer.className} '${layer.name}': backward returned no gradient for '${key}'`);
       const reg = regs[key];
       if (reg) {
         g = tf.add(g, reg.grad(param));

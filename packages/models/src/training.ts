@@ -45,7 +45,7 @@ async function prepare(
   xData: DataLike,
   yData: DataLike,
   owned: Owned,
-  weights: { sampleWeight?: DataLike | undefined; classWeight?: Record<string, number> | undefined } = {},
+  weights: { sampleWeight?: DataLike | undefined } = {},
 ): Promise<Prepared> {
   if (model.layers.length === 0) throw new BrickError(`${who}: the model has no layers; add() some first`, who);
   const x = toTensor(who, 'x', xData, model.inputShape, owned);
@@ -56,12 +56,8 @@ async function prepare(
   checkXY(who, x, y, inputShape);
   const { targets, axis } = model.loss as { targets?: TargetKind; axis?: number };
   if (targets) checkTargets(`${who}: ${model.loss.className}`, targets, y.shape, [samples, ...model.outputShape], axis);
-  let sampleWeight =
+  const sampleWeight =
     weights.sampleWeight === undefined ? undefined : toSampleWeight(who, weights.sampleWeight, samples, owned);
-  if (weights.classWeight) {
-    const cw = owned.own(classWeights(who, weights.classWeight, y));
-    sampleWeight = sampleWeight ? (owned.own(tf.mul(sampleWeight, cw)) as tf.Tensor1D) : cw;
-  }
   await checkFinite(who, { x, y });
   return { x, y, sampleWeight, samples };
 }
@@ -138,7 +134,15 @@ export async function fit(
   const o = parseConfig(who, FitOptions, options);
   const owned = new Owned();
   try {
-    const all = await prepare(model, who, xData, yData, owned, o);
+    const largest = batchSizeFor(model, o.batchSize);
+    if (largest < o.batchSize) {
+      throw new BrickError(
+        `${who}: batchSize ${o.batchSize} needs buffers larger than this backend binds; use at most ${largest}`,
+        who,
+      );
+    }
+    // Class weights apply to the training part only, as in Keras: split first.
+    const all = await prepare(model, who, xData, yData, owned, { sampleWeight: o.sampleWeight });
     let train: Prepared = all;
     let val: Prepared | null = null;
     if (o.validationData) {
@@ -159,6 +163,11 @@ export async function fit(
       train = part(0, at);
       val = part(at, all.samples);
       for (const b of [train, val]) disposeAfter(owned, b);
+    }
+    if (o.classWeight) {
+      const cw = owned.own(classWeights(who, o.classWeight, train.y));
+      const weighted = train.sampleWeight ? (owned.own(tf.mul(train.sampleWeight, cw)) as tf.Tensor1D) : cw;
+      train = { ...train, sampleWeight: weighted };
     }
     return await loop(model, train, val, o);
   } finally {
