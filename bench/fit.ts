@@ -240,6 +240,13 @@ console.log(`| ${header.map((h, i) => h.padEnd(widths[i]!)).join(' | ')} |`);
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 console.log(`| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
 
+// wasm's heap grows to its peak and never shrinks: with --only, its size now is that side's peak memory
+// (data included). Elsewhere, tf.memory() reports what is live now, not a peak.
+const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.buffer.byteLength;
+if (heap !== undefined && values.only) {
+  console.log(`peak wasm heap (${values.only} alone, data included): ${(heap / 2 ** 20).toFixed(0)} MiB`);
+}
+
 if (values.profile) await profile();
 
 tf.dispose([x, y, xWarm, yWarm]);
