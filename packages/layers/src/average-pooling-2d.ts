@@ -3,11 +3,11 @@
  * cells inside the input (for 'same', padding is not counted, as in Keras/TensorFlow).
  * Backward: dx[n,p,q,c] = Σ_{windows (i,j) ∋ (p,q)} dy[n,i,j,c] / |Ω_ij|.
  */
-import type { Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { padWindow, pair, placeViews, poolFields, windowShape, windowViews } from './conv-utils.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { padWindow, placeViews, poolFields, windowViews } from './conv-utils.js';
+import { baseConfig, type ForwardOptions } from './layer.js';
+import { Pooling2D } from './pooling-2d.js';
 
 export const AveragePooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
 export type AveragePooling2DConfig = z.input<typeof AveragePooling2DConfig>;
@@ -23,28 +23,9 @@ interface AveragePooling2DCache {
  * const pool = new AveragePooling2D({ poolSize: 2 });
  * pool.build([6, 6, 1]); // → [3, 3, 1]
  */
-export class AveragePooling2D extends BaseLayer<
-  typeof AveragePooling2DConfig,
-  Record<string, never>,
-  AveragePooling2DCache
-> {
-  private window!: ReturnType<typeof windowShape>;
-
+export class AveragePooling2D extends Pooling2D<typeof AveragePooling2DConfig, AveragePooling2DCache> {
   constructor(config: AveragePooling2DConfig = {}) {
     super('AveragePooling2D', AveragePooling2DConfig, config);
-  }
-
-  private get k(): [number, number] {
-    return pair(this.config.poolSize);
-  }
-
-  private get s(): [number, number] {
-    return pair(this.config.strides ?? this.config.poolSize);
-  }
-
-  protected setup(inputShape: Shape): Shape {
-    this.window = windowShape(this.label, inputShape, 'pool', this.k, this.s, [1, 1], this.config.padding);
-    return [this.window.rows.out, this.window.cols.out, inputShape[2] as number];
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: AveragePooling2DCache } {

@@ -3,11 +3,11 @@
  * Backward: dx[n,p,q,c] = Σ_{i,j} dy[n,i,j,c]·[(p,q) is the first argmax of window (i,j)], first in
  * row-major window order, so ties route the whole gradient to one input on every backend.
  */
-import type { Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { padWindow, pair, placeViews, poolFields, windowShape, windowViews } from './conv-utils.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { padWindow, placeViews, poolFields, windowViews } from './conv-utils.js';
+import { baseConfig, type ForwardOptions } from './layer.js';
+import { Pooling2D } from './pooling-2d.js';
 
 export const MaxPooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
 export type MaxPooling2DConfig = z.input<typeof MaxPooling2DConfig>;
@@ -27,24 +27,9 @@ const LOWEST = -3.4028234663852886e38;
  * const pool = new MaxPooling2D({ poolSize: 2 });
  * pool.build([28, 28, 32]); // → [14, 14, 32]
  */
-export class MaxPooling2D extends BaseLayer<typeof MaxPooling2DConfig, Record<string, never>, MaxPooling2DCache> {
-  private window!: ReturnType<typeof windowShape>;
-
+export class MaxPooling2D extends Pooling2D<typeof MaxPooling2DConfig, MaxPooling2DCache> {
   constructor(config: MaxPooling2DConfig = {}) {
     super('MaxPooling2D', MaxPooling2DConfig, config);
-  }
-
-  private get k(): [number, number] {
-    return pair(this.config.poolSize);
-  }
-
-  private get s(): [number, number] {
-    return pair(this.config.strides ?? this.config.poolSize);
-  }
-
-  protected setup(inputShape: Shape): Shape {
-    this.window = windowShape(this.label, inputShape, 'pool', this.k, this.s, [1, 1], this.config.padding);
-    return [this.window.rows.out, this.window.cols.out, inputShape[2] as number];
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: MaxPooling2DCache } {
