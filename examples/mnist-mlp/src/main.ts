@@ -2,11 +2,8 @@
  * Keras' mnist_mlp on the real MNIST files: Dense 512 relu, Dropout 0.2, Dense 512 relu, Dropout 0.2,
  * Dense 10 softmax; RMSprop; batch 128. Prints test accuracy and writes the learning curves as SVG.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mnistTensors } from '@brickml/datasets';
-import * as tf from '@tensorflow/tfjs-core';
+import { mnistTensors, trainMnist } from '@brickml/datasets';
 import { type BackendName, Dense, Dropout, Sequential, setSeed, useBackend } from 'brickml';
 
 const { values } = parseArgs({
@@ -43,21 +40,9 @@ const model = new Sequential({
 model.summary();
 model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
-const history = await model.fit(xTrain, yTrain, {
-  epochs: Number(values.epochs),
-  batchSize: Number(values.batchSize),
-  validationData: [xTest, yTest],
-  verbose: 1,
-});
-const { loss = Number.NaN, accuracy = 0 } = await model.evaluate(xTest, yTest, { verbose: 0 });
-console.log(`Test loss: ${loss.toFixed(4)}`);
-console.log(`Test accuracy: ${(accuracy * 100).toFixed(2)}%`);
-
-mkdirSync(dirname(values.svg), { recursive: true });
-writeFileSync(`${values.svg}.tmp`, history.toSVG());
-renameSync(`${values.svg}.tmp`, values.svg);
-console.log(`Learning curves: ${values.svg}`);
-
-tf.dispose([xTrain, yTrain, xTest, yTest]);
-model.dispose();
+const accuracy = await trainMnist(
+  model,
+  { xTrain, yTrain, xTest, yTest },
+  { epochs: Number(values.epochs), batchSize: Number(values.batchSize), svg: values.svg },
+);
 if (values.target && accuracy < Number(values.target)) process.exitCode = 1;
