@@ -1,13 +1,12 @@
-export { Activation, ActivationConfig } from './activation.js';
-export { ActivationName, activate, activationGrad } from './activations.js';
-export { AveragePooling2D, AveragePooling2DConfig } from './average-pooling-2d.js';
-export { BatchNormalization, BatchNormalizationConfig } from './batch-normalization.js';
-export { Conv2D, Conv2DConfig } from './conv2d.js';
-export { Dense, DenseConfig } from './dense.js';
-export { Dropout, DropoutConfig } from './dropout.js';
-export { Flatten, FlattenConfig } from './flatten.js';
-export { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './global-average-pooling-2d.js';
-export { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './global-max-pooling-2d.js';
+export { Activation, ActivationConfig } from './activations/activation.js';
+export { ActivationName, activate, activationGrad } from './activations/functions.js';
+export { LeakyReLU, LeakyReLUConfig } from './activations/leaky-relu.js';
+export { ReLU, ReLUConfig } from './activations/relu.js';
+export { Sigmoid, SigmoidConfig } from './activations/sigmoid.js';
+export { Softmax, SoftmaxConfig } from './activations/softmax.js';
+export { Tanh, TanhConfig } from './activations/tanh.js';
+export { Conv2D, Conv2DConfig } from './convolutional/conv2d.js';
+export { Dense, DenseConfig } from './core/dense.js';
 export { Initializer, initialize, makeVariable } from './initializers.js';
 export {
   BaseLayer,
@@ -18,15 +17,16 @@ export {
   type Layer,
   type Params,
 } from './layer.js';
-export { LeakyReLU, LeakyReLUConfig } from './leaky-relu.js';
-export { MaxPooling2D, MaxPooling2DConfig } from './max-pooling-2d.js';
+export { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
 export { matMulT } from './ops.js';
-export { RandomFlip, RandomFlipConfig } from './random-flip.js';
-export { RandomTranslation, RandomTranslationConfig } from './random-translation.js';
+export { AveragePooling2D, AveragePooling2DConfig } from './pooling/average-pooling-2d.js';
+export { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './pooling/global-average-pooling-2d.js';
+export { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './pooling/global-max-pooling-2d.js';
+export { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
+export { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
+export { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
 export { type LayerClassName, LayerSpec, layerFromSpec } from './registry.js';
+export { Dropout, DropoutConfig } from './regularization/dropout.js';
 export { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
-export { ReLU, ReLUConfig } from './relu.js';
-export { Reshape, ReshapeConfig } from './reshape.js';
-export { Sigmoid, SigmoidConfig } from './sigmoid.js';
-export { Softmax, SoftmaxConfig } from './softmax.js';
-export { Tanh, TanhConfig } from './tanh.js';
+export { Flatten, FlattenConfig } from './reshaping/flatten.js';
+export { Reshape, ReshapeConfig } from './reshaping/reshape.js';

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName } from './activations.js';
+import { ActivationName } from './activations/functions.js';
 import { Initializer } from './initializers.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { AveragePooling2D } from './average-pooling-2d.js';
-import { Conv2D } from './conv2d.js';
-import { MaxPooling2D } from './max-pooling-2d.js';
+import { Conv2D } from './convolutional/conv2d.js';
+import { AveragePooling2D } from './pooling/average-pooling-2d.js';
+import { MaxPooling2D } from './pooling/max-pooling-2d.js';
 
 const image = [
   [0, 0, 1, 1, 0],

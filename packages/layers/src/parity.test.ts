@@ -2,15 +2,15 @@ import { setSeed, useBackend } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { Activation } from './activation.js';
-import { ActivationName } from './activations.js';
-import { Dense } from './dense.js';
+import { Activation } from './activations/activation.js';
+import { ActivationName } from './activations/functions.js';
+import { LeakyReLU } from './activations/leaky-relu.js';
+import { ReLU } from './activations/relu.js';
+import { Sigmoid } from './activations/sigmoid.js';
+import { Softmax } from './activations/softmax.js';
+import { Tanh } from './activations/tanh.js';
+import { Dense } from './core/dense.js';
 import type { Layer } from './layer.js';
-import { LeakyReLU } from './leaky-relu.js';
-import { ReLU } from './relu.js';
-import { Sigmoid } from './sigmoid.js';
-import { Softmax } from './softmax.js';
-import { Tanh } from './tanh.js';
 
 const TOLERANCE = 1e-5;
 

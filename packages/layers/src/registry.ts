@@ -4,25 +4,25 @@
  */
 import { BrickError, parseConfig } from '@brickml/core';
 import { z } from 'zod';
-import { Activation, ActivationConfig } from './activation.js';
-import { AveragePooling2D, AveragePooling2DConfig } from './average-pooling-2d.js';
-import { BatchNormalization, BatchNormalizationConfig } from './batch-normalization.js';
-import { Conv2D, Conv2DConfig } from './conv2d.js';
-import { Dense, DenseConfig } from './dense.js';
-import { Dropout, DropoutConfig } from './dropout.js';
-import { Flatten, FlattenConfig } from './flatten.js';
-import { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './global-average-pooling-2d.js';
-import { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './global-max-pooling-2d.js';
+import { Activation, ActivationConfig } from './activations/activation.js';
+import { LeakyReLU, LeakyReLUConfig } from './activations/leaky-relu.js';
+import { ReLU, ReLUConfig } from './activations/relu.js';
+import { Sigmoid, SigmoidConfig } from './activations/sigmoid.js';
+import { Softmax, SoftmaxConfig } from './activations/softmax.js';
+import { Tanh, TanhConfig } from './activations/tanh.js';
+import { Conv2D, Conv2DConfig } from './convolutional/conv2d.js';
+import { Dense, DenseConfig } from './core/dense.js';
 import type { Layer } from './layer.js';
-import { LeakyReLU, LeakyReLUConfig } from './leaky-relu.js';
-import { MaxPooling2D, MaxPooling2DConfig } from './max-pooling-2d.js';
-import { RandomFlip, RandomFlipConfig } from './random-flip.js';
-import { RandomTranslation, RandomTranslationConfig } from './random-translation.js';
-import { ReLU, ReLUConfig } from './relu.js';
-import { Reshape, ReshapeConfig } from './reshape.js';
-import { Sigmoid, SigmoidConfig } from './sigmoid.js';
-import { Softmax, SoftmaxConfig } from './softmax.js';
-import { Tanh, TanhConfig } from './tanh.js';
+import { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
+import { AveragePooling2D, AveragePooling2DConfig } from './pooling/average-pooling-2d.js';
+import { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './pooling/global-average-pooling-2d.js';
+import { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './pooling/global-max-pooling-2d.js';
+import { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
+import { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
+import { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
+import { Dropout, DropoutConfig } from './regularization/dropout.js';
+import { Flatten, FlattenConfig } from './reshaping/flatten.js';
+import { Reshape, ReshapeConfig } from './reshaping/reshape.js';
 
 const entry = <N extends string, C extends z.ZodType>(className: N, config: C) =>
   z.strictObject({ className: z.literal(className), config: config });

@@ -7,13 +7,13 @@
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad } from './activations.js';
+import { type ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { makeVariable } from '../initializers.js';
+import { type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
-import { makeVariable } from './initializers.js';
-import { type KernelParams, kernelFields, kernelRegularizers } from './kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
-import type { Regularizer } from './regularizers.js';
 
 export const Conv2DConfig = z.strictObject({
   ...baseConfig,

@@ -5,7 +5,7 @@
 import { BrickError, formatShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const dim = z
   .int({ error: 'must hold positive integers or one -1' })

@@ -1,13 +1,13 @@
 /**
- * Activation: y = f(x) for a named f from activations.ts (relu, sigmoid, tanh, softmax, gelu, ...).
+ * Activation: y = f(x) for a named f from functions.ts (relu, sigmoid, tanh, softmax, gelu, ...).
  * Backward: dx = f'(x) ⊙ dy (softmax: dx = y ⊙ (dy − Σ dy ⊙ y) over the last axis),
- * the derivatives listed in activations.ts.
+ * the derivatives listed in functions.ts.
  */
 import type { Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad } from './activations.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { ActivationName, activate, activationGrad } from './functions.js';
 
 export const ActivationConfig = z.strictObject({
   ...baseConfig,

@@ -6,7 +6,7 @@
 import type { Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
 

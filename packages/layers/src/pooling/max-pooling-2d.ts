@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { padWindow, placeViews, poolFields, windowViews } from './conv-utils.js';
-import { baseConfig, type ForwardOptions } from './layer.js';
+import { padWindow, placeViews, poolFields, windowViews } from '../convolutional/conv-utils.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
 export const MaxPooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });

@@ -6,12 +6,12 @@
 import { positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad } from './activations.js';
-import { makeVariable } from './initializers.js';
-import { type KernelParams, kernelFields, kernelRegularizers } from './kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
-import { matMulT } from './ops.js';
-import type { Regularizer } from './regularizers.js';
+import { type ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { makeVariable } from '../initializers.js';
+import { type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { matMulT } from '../ops.js';
+import type { Regularizer } from '../regularizers.js';
 
 export const DenseConfig = z.strictObject({
   ...baseConfig,

@@ -9,8 +9,8 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
+import { Dense } from '../core/dense.js';
 import { Conv2D, type Conv2DConfig } from './conv2d.js';
-import { Dense } from './dense.js';
 
 const bias = { className: 'RandomUniform', config: { minval: -0.5, maxval: 0.5 } } as const;
 

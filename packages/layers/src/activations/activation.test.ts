@@ -9,7 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { Activation } from './activation.js';
-import { ActivationName } from './activations.js';
+import { ActivationName } from './functions.js';
 
 describe('Activation', () => {
   forEachBackend((backend) => {

@@ -5,7 +5,7 @@
 import type { Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 export const TanhConfig = z.strictObject({ ...baseConfig });
 export type TanhConfig = z.input<typeof TanhConfig>;

@@ -5,7 +5,7 @@
 import { type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 export const FlattenConfig = z.strictObject({ ...baseConfig });
 export type FlattenConfig = z.input<typeof FlattenConfig>;

@@ -7,9 +7,9 @@
 import { BrickError, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { Initializer, makeVariable } from './initializers.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
-import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+import { Initializer, makeVariable } from '../initializers.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 
 export const BatchNormalizationConfig = z.strictObject({
   ...baseConfig,

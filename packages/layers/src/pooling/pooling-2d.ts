@@ -1,7 +1,7 @@
 import type { Shape } from '@brickml/core';
 import type { z } from 'zod';
-import { type Padding, type Pair, pair, windowShape } from './conv-utils.js';
-import { BaseLayer } from './layer.js';
+import { type Padding, type Pair, pair, windowShape } from '../convolutional/conv-utils.js';
+import { BaseLayer } from '../layer.js';
 
 type PoolConfig = { name?: string | undefined; poolSize: Pair; strides?: Pair | undefined; padding: Padding };
 

@@ -6,7 +6,7 @@
 import { BrickError, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 export const SoftmaxConfig = z.strictObject({
   ...baseConfig,

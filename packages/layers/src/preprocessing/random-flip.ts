@@ -7,7 +7,7 @@
 import { nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from './random-translation.js';
 
 export const RandomFlipConfig = z.strictObject({

@@ -6,7 +6,7 @@
 import { BrickError, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 export const GlobalMaxPooling2DConfig = z.strictObject({
   ...baseConfig,

@@ -7,7 +7,7 @@
 import { BrickError, formatShape, nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseLayer, baseConfig, type ForwardOptions } from './layer.js';
+import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const Factor = z.union([z.number().min(-1).max(1), z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)])]);
 
