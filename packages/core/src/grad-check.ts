@@ -3,8 +3,9 @@ import { BrickError } from './errors.js';
 import { Random, setSeed } from './random.js';
 import type { Shape } from './shape.js';
 
-/** The part of the brick contract that gradient checking needs. */
+/** The part of the brick contract that gradient checking needs, for a brick of one input. */
 export interface CheckableBrick {
+  readonly multiInput?: false;
   readonly name: string;
   readonly className: string;
   readonly params: Record<string, tf.Variable>;
@@ -12,6 +13,18 @@ export interface CheckableBrick {
   build(inputShape: Shape): Shape;
   forward(x: tf.Tensor, opts: { training: boolean }): { y: tf.Tensor; cache: unknown };
   backward(dy: tf.Tensor, cache: unknown): { dx: tf.Tensor; grads: Record<string, tf.Tensor> };
+}
+
+/** The same for a brick of several inputs (Add, Concatenate): inputs and their gradients are arrays. */
+export interface CheckableMultiInputBrick {
+  readonly multiInput: true;
+  readonly name: string;
+  readonly className: string;
+  readonly params: Record<string, tf.Variable>;
+  readonly built?: boolean;
+  build(inputShapes: readonly Shape[]): Shape;
+  forward(xs: readonly tf.Tensor[], opts: { training: boolean }): { y: tf.Tensor; cache: unknown };
+  backward(dy: tf.Tensor, cache: unknown): { dxs: tf.Tensor[]; grads: Record<string, tf.Tensor> };
 }
 
 export interface GradCheckOptions {
@@ -23,8 +36,11 @@ export interface GradCheckOptions {
   training?: boolean;
   /** Seed for the input, the upstream gradient, and (reset before every forward) the brick's own draws. */
   seed?: number;
-  /** The input to check at; default uniform in ±[0.1, 1] (kept away from 0, where ReLU-like kinks sit). */
-  input?: tf.Tensor;
+  /**
+   * The input to check at (an array for a brick of several inputs); default uniform in ±[0.1, 1] (kept
+   * away from 0, where ReLU-like kinks sit).
+   */
+  input?: tf.Tensor | readonly tf.Tensor[];
   /** Most entries per tensor perturbed by finite differences (picked at random). Default 40. */
   maxChecks?: number;
   /** Also compare with tfjs autodiff (needs the ops' gradients registered). Default true. */
@@ -38,7 +54,7 @@ export interface GradError {
 }
 
 export interface GradCheckReport {
-  /** Backward pass against central finite differences, for 'x' and every parameter. */
+  /** Backward pass against central finite differences, for 'x' (or 'x0', 'x1', ...) and every parameter. */
   finiteDifferences: Record<string, GradError>;
   /** Backward pass against tfjs autodiff, when requested. */
   autodiff?: Record<string, GradError>;
@@ -68,7 +84,8 @@ function compare(a: ArrayLike<number>, b: ArrayLike<number>, at?: ArrayLike<numb
 /**
  * Checks a brick's hand-written backward pass against central finite differences of
  * L = Σ y·r (r a fixed random upstream gradient) and, where the ops' gradients are registered,
- * against tfjs autodiff. Reports the worst error for the input ('x') and each parameter.
+ * against tfjs autodiff. Reports the worst error for the input ('x'; 'x0', 'x1', ... for a brick of
+ * several inputs, whose `inputShape` is then an array of shapes) and each parameter.
  * Async because only async reads work on every backend.
  *
  * @example
@@ -78,28 +95,48 @@ function compare(a: ArrayLike<number>, b: ArrayLike<number>, at?: ArrayLike<numb
 export async function gradCheck(
   brick: CheckableBrick,
   inputShape: Shape,
+  options?: GradCheckOptions,
+): Promise<GradCheckReport>;
+export async function gradCheck(
+  brick: CheckableMultiInputBrick,
+  inputShapes: readonly Shape[],
+  options?: GradCheckOptions,
+): Promise<GradCheckReport>;
+export async function gradCheck(
+  brick: CheckableBrick | CheckableMultiInputBrick,
+  shapes: Shape | readonly Shape[],
   options: GradCheckOptions = {},
 ): Promise<GradCheckReport> {
   const { batchSize = 2, epsilon = 1e-2, training = false, seed = 1234, maxChecks = 40, autodiff = true } = options;
   const rand = new Random(seed);
-  if (!brick.built) brick.build(inputShape);
-  const fullShape = [batchSize, ...inputShape];
-  const size = fullShape.reduce((a, b) => a * b, 1);
-  const xData = options.input
-    ? await options.input.data()
-    : Float32Array.from({ length: size }, () => (rand.next() < 0.5 ? -1 : 1) * (0.1 + 0.9 * rand.next()));
-  const x = tf.variable(tf.tensor(xData, fullShape, 'float32'), true, `${brick.name}_gradcheck_x`);
-  const run = (input: tf.Tensor) => {
+  const multi = brick.multiInput === true;
+  const inputShapes = (multi ? shapes : [shapes]) as readonly Shape[];
+  if (!brick.built) (brick.build as (s: Shape | readonly Shape[]) => Shape)(multi ? inputShapes : (shapes as Shape));
+  const given = options.input === undefined ? [] : Array.isArray(options.input) ? options.input : [options.input];
+  const xs: tf.Variable[] = [];
+  for (const [k, inputShape] of inputShapes.entries()) {
+    const fullShape = [batchSize, ...inputShape];
+    const size = fullShape.reduce((a, b) => a * b, 1);
+    const g = given[k] as tf.Tensor | undefined;
+    const xData = g
+      ? await g.data()
+      : Float32Array.from({ length: size }, () => (rand.next() < 0.5 ? -1 : 1) * (0.1 + 0.9 * rand.next()));
+    xs.push(tf.variable(tf.tensor(xData, fullShape, 'float32'), true, `${brick.name}_gradcheck_x${k}_${checks++}`));
+  }
+  const inputKeys = multi ? xs.map((_, k) => `x${k}`) : ['x'];
+  const run = () => {
     setSeed(seed);
-    return brick.forward(input, { training });
+    return multi
+      ? (brick as CheckableMultiInputBrick).forward(xs, { training })
+      : (brick as CheckableBrick).forward(xs[0] as tf.Tensor, { training });
   };
-  const probe = tf.tidy(() => run(x).y);
+  const probe = tf.tidy(() => run().y);
   const r = tf.tensor(rand.uniformArray(probe.size, -1, 1), probe.shape, 'float32');
   const rData = await r.data();
   probe.dispose();
 
   const lossAt = async (): Promise<number> => {
-    const y = tf.tidy(() => run(x).y);
+    const y = tf.tidy(() => run().y);
     const yData = await y.data();
     y.dispose();
     let s = 0;
@@ -107,17 +144,29 @@ export async function gradCheck(
     return s;
   };
 
-  const targets: Record<string, tf.Variable> = { x, ...brick.params };
+  const targets: Record<string, tf.Variable> = { ...brick.params };
+  inputKeys.forEach((key, k) => {
+    targets[key] = xs[k] as tf.Variable;
+  });
   const analytic: Record<string, Float32Array> = {};
   {
-    const { dx, grads } = tf.tidy(() => {
-      const { y, cache } = run(x);
-      const out = brick.backward(r, cache);
+    const { dxs, grads } = tf.tidy(() => {
+      const { y, cache } = run();
       y.dispose();
-      return out;
+      if (multi) return (brick as CheckableMultiInputBrick).backward(r, cache);
+      const out = (brick as CheckableBrick).backward(r, cache);
+      return { dxs: [out.dx], grads: out.grads };
     });
-    analytic.x = (await dx.data()) as Float32Array;
-    dx.dispose();
+    if (dxs.length !== xs.length) {
+      throw new BrickError(
+        `${brick.className} '${brick.name}': backward returned ${dxs.length} input gradients for ${xs.length} inputs`,
+        brick.name,
+      );
+    }
+    for (const [k, dx] of dxs.entries()) {
+      analytic[inputKeys[k] as string] = (await dx.data()) as Float32Array;
+      dx.dispose();
+    }
     for (const [k, g] of Object.entries(grads)) {
       analytic[k] = (await g.data()) as Float32Array;
       g.dispose();
@@ -154,7 +203,7 @@ export async function gradCheck(
   if (autodiff) {
     const names = Object.keys(targets);
     const { grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(run(x).y, r)) as tf.Scalar,
+      () => tf.sum(tf.mul(run().y, r)) as tf.Scalar,
       names.map((k) => targets[k] as tf.Variable),
     );
     auto = {};
@@ -167,6 +216,8 @@ export async function gradCheck(
     for (const g of Object.values(grads)) g.dispose();
   }
   r.dispose();
-  x.dispose();
+  tf.dispose(xs);
   return auto ? { finiteDifferences, autodiff: auto } : { finiteDifferences };
 }
+
+let checks = 0;

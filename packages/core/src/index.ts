@@ -3,6 +3,7 @@ export { formatPath, nonNegativeInt, nonNegativeNumber, parseConfig, positiveInt
 export { BrickError } from './errors.js';
 export {
   type CheckableBrick,
+  type CheckableMultiInputBrick,
   type GradCheckOptions,
   type GradCheckReport,
   type GradError,

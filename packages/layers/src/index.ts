@@ -10,13 +10,18 @@ export { Dense, DenseConfig } from './core/dense.js';
 export { Initializer, initialize, makeVariable } from './initializers.js';
 export {
   BaseLayer,
+  BaseMultiInputLayer,
+  type Brick,
   type BrickSpec,
   baseConfig,
   type ForwardOptions,
   type Grads,
+  isMultiInput,
   type Layer,
+  type MultiInputLayer,
   type Params,
 } from './layer.js';
+export { autoName } from './names.js';
 export { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
 export { matMulT } from './ops.js';
 export { AveragePooling2D, AveragePooling2DConfig } from './pooling/average-pooling-2d.js';
@@ -30,3 +35,13 @@ export { Dropout, DropoutConfig } from './regularization/dropout.js';
 export { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
 export { Flatten, FlattenConfig } from './reshaping/flatten.js';
 export { Reshape, ReshapeConfig } from './reshaping/reshape.js';
+export {
+  type DType,
+  InputConfig,
+  InputLayer,
+  input,
+  isSymbolic,
+  Node,
+  type NodeOwner,
+  SymbolicTensor,
+} from './symbolic.js';

@@ -1,7 +1,9 @@
-import { assertBatchShape, BrickError, parseConfig, type Shape } from '@brickml/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import { assertBatchShape, BrickError, formatShape, parseConfig, type Shape } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { autoName } from './names.js';
 import type { Regularizer } from './regularizers.js';
+import { isSymbolic, Node, type SymbolicTensor } from './symbolic.js';
 
 export interface ForwardOptions {
   training: boolean;
@@ -21,6 +23,8 @@ export interface BrickSpec {
  * call. Non-trainable state (BatchNorm's moving statistics) lives in `state`, updated in training.
  */
 export interface Layer<Config = unknown, P extends Params = Params, Cache = unknown> {
+  /** Absent or false: forward takes one tensor. Multi-input bricks are {@link MultiInputLayer}s. */
+  readonly multiInput?: false;
   readonly className: string;
   readonly name: string;
   readonly config: Config;
@@ -45,40 +49,51 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
   dispose(): void;
 }
 
+/**
+ * The contract of a brick with several inputs (Add, Concatenate, Dot): `forward` takes an array of tensors
+ * and `backward` returns one gradient per input, in the same order. `arity` declares how many inputs it
+ * accepts; a model refuses any other count before a tensor exists.
+ */
+export interface MultiInputLayer<Config = unknown, P extends Params = Params, Cache = unknown> {
+  readonly multiInput: true;
+  /** Fewest and most inputs accepted (Add: 2 to Infinity; Subtract and Dot: exactly 2). */
+  readonly arity: { readonly min: number; readonly max: number };
+  readonly className: string;
+  readonly name: string;
+  readonly config: Config;
+  readonly params: P;
+  readonly state: Params;
+  readonly built: boolean;
+  /** The shape of one example of each input. */
+  readonly inputShapes: readonly Shape[];
+  readonly outputShape: Shape;
+  build(inputShapes: readonly Shape[]): Shape;
+  forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  backward(dy: tf.Tensor, cache: Cache): { dxs: tf.Tensor[]; grads: Grads<P> };
+  regularizers(): Partial<Record<keyof P & string, Regularizer>>;
+  toSpec(): BrickSpec;
+  dispose(): void;
+}
+
+/** Any brick: one input or several. */
+export type Brick = Layer | MultiInputLayer;
+
+export function isMultiInput(brick: Brick): brick is MultiInputLayer {
+  return brick.multiInput === true;
+}
+
 /** Fields every brick's config accepts. */
 export const baseConfig = {
   /** Unique name in a model. Default: the class name in snake case with a counter (`dense_1`). */
   name: z.string().min(1).optional(),
 };
 
-const counters = new Map<string, number>();
-
-function autoName(className: string): string {
-  const snake = className
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
-  const n = (counters.get(snake) ?? 0) + 1;
-  counters.set(snake, n);
-  return `${snake}_${n}`;
-}
-
-/**
- * Shared plumbing for bricks: config validation with named errors, naming, build bookkeeping and
- * shape checks. Subclasses state `setup` (create params, return the output shape), `forward` and `backward`.
- */
-export abstract class BaseLayer<
-  S extends z.ZodType<{ name?: string | undefined }>,
-  P extends Params = Params,
-  Cache = unknown,
-> implements Layer<z.output<S>, P, Cache>
-{
+/** Plumbing every brick shares, one input or several: config validation with named errors, naming, specs. */
+abstract class BrickBase<S extends z.ZodType<{ name?: string | undefined }>, P extends Params> {
   readonly name: string;
   readonly config: z.output<S>;
   params = {} as P;
   state: Params = {};
-  built = false;
-  private shapes: { input: Shape; output: Shape } | null = null;
 
   constructor(
     readonly className: string,
@@ -96,6 +111,46 @@ export abstract class BaseLayer<
   get label(): string {
     return `${this.className} '${this.name}'`;
   }
+
+  regularizers(): Partial<Record<keyof P & string, Regularizer>> {
+    return {};
+  }
+
+  toSpec(): BrickSpec {
+    return { className: this.className, config: JSON.parse(JSON.stringify(this.config)) };
+  }
+
+  dispose(): void {
+    for (const v of [...Object.values(this.params), ...Object.values(this.state)]) v.dispose();
+  }
+}
+
+/** Rethrows a build error of `brick` as one naming the bricks that produced its inputs and their shapes. */
+function buildFrom<T>(brick: { label: string }, inputs: readonly SymbolicTensor[], build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof BrickError)) throw e;
+    const from = inputs.map((t) => `${formatShape([null, ...t.shape])} from ${t.producer}`).join(' and ');
+    throw new BrickError(`${brick.label} cannot take ${from}: ${e.message}`, brick.label);
+  }
+}
+
+/**
+ * Shared plumbing for bricks of one input: config validation with named errors, naming, build
+ * bookkeeping and shape checks. Subclasses state `setup` (create params, return the output shape),
+ * `forward` and `backward`.
+ */
+export abstract class BaseLayer<
+    S extends z.ZodType<{ name?: string | undefined }>,
+    P extends Params = Params,
+    Cache = unknown,
+  >
+  extends BrickBase<S, P>
+  implements Layer<z.output<S>, P, Cache>
+{
+  built = false;
+  private shapes: { input: Shape; output: Shape } | null = null;
 
   get inputShape(): Shape {
     if (!this.shapes) throw new BrickError(`${this.label} is not built yet`, this.label);
@@ -125,15 +180,30 @@ export abstract class BaseLayer<
     return output;
   }
 
+  /**
+   * On a symbolic tensor (from `input()` or another brick's `apply`): builds the brick for its shape and
+   * returns the symbolic output, a step of a functional model. On a real tensor: the inference output.
+   *
+   * @example
+   * const x = input({ shape: [784] });
+   * const y = new Dense({ units: 10 }).apply(x); // y.shape: [10]
+   */
+  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: tf.Tensor): tf.Tensor;
+  apply(x: SymbolicTensor | tf.Tensor): SymbolicTensor | tf.Tensor {
+    if (Array.isArray(x)) {
+      throw new BrickError(`${this.label} takes one input, received an array of ${x.length}`, this.label);
+    }
+    if (!isSymbolic(x)) return tf.tidy(() => this.forward(x, { training: false }).y);
+    const output = buildFrom(this, [x], () => this.build(x.shape));
+    return new Node(this, [x], [output]).outputs[0] as SymbolicTensor;
+  }
+
   /** Creates the parameters for this input shape and returns the output shape (no batch axis). */
   protected abstract setup(inputShape: Shape): Shape;
 
   abstract forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
   abstract backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
-
-  regularizers(): Partial<Record<keyof P & string, Regularizer>> {
-    return {};
-  }
 
   /** Throws a named error unless x is [batch, ...inputShape]; builds on first use. */
   protected checkInput(x: tf.Tensor): void {
@@ -145,12 +215,123 @@ export abstract class BaseLayer<
   protected checkGrad(dy: tf.Tensor): void {
     assertBatchShape(this.label, 'upstream gradient dy', this.outputShape, dy.shape);
   }
+}
 
-  toSpec(): BrickSpec {
-    return { className: this.className, config: JSON.parse(JSON.stringify(this.config)) };
+/**
+ * Shared plumbing for bricks of several inputs: the count of inputs checked against `arity`, build
+ * bookkeeping and shape checks. Subclasses state `arity`, `setup(inputShapes)`, `forward(xs)` and
+ * `backward` (returning `dxs`).
+ */
+export abstract class BaseMultiInputLayer<
+    S extends z.ZodType<{ name?: string | undefined }>,
+    P extends Params = Params,
+    Cache = unknown,
+  >
+  extends BrickBase<S, P>
+  implements MultiInputLayer<z.output<S>, P, Cache>
+{
+  readonly multiInput = true as const;
+  abstract readonly arity: { readonly min: number; readonly max: number };
+  built = false;
+  private shapes: { inputs: Shape[]; output: Shape } | null = null;
+
+  get inputShapes(): readonly Shape[] {
+    if (!this.shapes) throw new BrickError(`${this.label} is not built yet`, this.label);
+    return this.shapes.inputs;
   }
 
-  dispose(): void {
-    for (const v of [...Object.values(this.params), ...Object.values(this.state)]) v.dispose();
+  get outputShape(): Shape {
+    if (!this.shapes) throw new BrickError(`${this.label} is not built yet`, this.label);
+    return this.shapes.output;
+  }
+
+  /** "2 inputs", "2 or more inputs", "2 to 4 inputs". */
+  private arityText(): string {
+    const { min, max } = this.arity;
+    if (min === max) return `${min} inputs`;
+    return max === Number.POSITIVE_INFINITY ? `${min} or more inputs` : `${min} to ${max} inputs`;
+  }
+
+  build(inputShapes: readonly Shape[]): Shape {
+    const n = inputShapes.length;
+    if (n < this.arity.min || n > this.arity.max) {
+      throw new BrickError(`${this.label}: takes ${this.arityText()}, received ${n}`, this.label);
+    }
+    const text = (shapes: readonly Shape[]) => shapes.map((s) => formatShape([null, ...s])).join(', ');
+    if (this.shapes) {
+      const same =
+        this.shapes.inputs.length === n &&
+        this.shapes.inputs.every(
+          (s, i) => s.length === inputShapes[i]?.length && s.every((d, j) => d === inputShapes[i]?.[j]),
+        );
+      if (!same) {
+        throw new BrickError(
+          `${this.label}: already built for inputs ${text(this.shapes.inputs)}, cannot rebuild for ${text(inputShapes)}`,
+          this.label,
+        );
+      }
+      return this.shapes.output;
+    }
+    const inputs = inputShapes.map((s) => [...s]);
+    const output = this.setup(inputs);
+    this.shapes = { inputs, output };
+    this.built = true;
+    return output;
+  }
+
+  /**
+   * On symbolic tensors: builds the brick for their shapes and returns the symbolic output. On real
+   * tensors: the inference output.
+   *
+   * @example
+   * const sum = new Add().apply([a, b]);
+   */
+  apply(xs: readonly SymbolicTensor[]): SymbolicTensor;
+  apply(xs: readonly tf.Tensor[]): tf.Tensor;
+  apply(xs: readonly (SymbolicTensor | tf.Tensor)[]): SymbolicTensor | tf.Tensor {
+    if (!Array.isArray(xs)) {
+      throw new BrickError(`${this.label} takes an array of ${this.arityText()}, received one tensor`, this.label);
+    }
+    if (!xs.every(isSymbolic)) {
+      if (xs.some(isSymbolic)) {
+        throw new BrickError(
+          `${this.label}: inputs must be all symbolic or all real tensors, received a mix`,
+          this.label,
+        );
+      }
+      return tf.tidy(() => this.forward(xs as tf.Tensor[], { training: false }).y);
+    }
+    const inputs = xs as readonly SymbolicTensor[];
+    const output = buildFrom(this, inputs, () => this.build(inputs.map((t) => t.shape)));
+    return new Node(this, inputs, [output]).outputs[0] as SymbolicTensor;
+  }
+
+  /** Creates the parameters for these input shapes (already counted) and returns the output shape. */
+  protected abstract setup(inputShapes: Shape[]): Shape;
+
+  abstract forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  abstract backward(dy: tf.Tensor, cache: Cache): { dxs: tf.Tensor[]; grads: Grads<P> };
+
+  /** Throws a named error unless each x is [batch, ...its input shape] with one batch size; builds on first use. */
+  protected checkInputs(xs: readonly tf.Tensor[]): void {
+    if (!this.shapes) this.build(xs.map((x) => x.shape.slice(1)));
+    if (xs.length !== this.inputShapes.length) {
+      throw new BrickError(`${this.label}: takes ${this.inputShapes.length} inputs, received ${xs.length}`, this.label);
+    }
+    xs.forEach((x, i) => {
+      assertBatchShape(this.label, `input ${i}`, this.inputShapes[i] as Shape, x.shape);
+    });
+    const batch = xs[0]?.shape[0];
+    if (xs.some((x) => x.shape[0] !== batch)) {
+      throw new BrickError(
+        `${this.label}: inputs must share one batch size, received ${xs.map((x) => formatShape(x.shape)).join(', ')}`,
+        this.label,
+      );
+    }
+  }
+
+  /** Throws a named error unless dy is [batch, ...outputShape]. */
+  protected checkGrad(dy: tf.Tensor): void {
+    assertBatchShape(this.label, 'upstream gradient dy', this.outputShape, dy.shape);
   }
 }
