@@ -151,8 +151,7 @@ export async function gradCheck(
   const analytic: Record<string, Float32Array> = {};
   {
     const { dxs, grads } = tf.tidy(() => {
-      const { y, cache } = run();
-      y.dispose();
+      const { cache } = run();
       if (multi) return (brick as CheckableMultiInputBrick).backward(r, cache);
       const out = (brick as CheckableBrick).backward(r, cache);
       return { dxs: [out.dx], grads: out.grads };
