@@ -10,4 +10,13 @@ export {
   gradCheck,
 } from './grad-check.js';
 export { Random, rng, setSeed } from './random.js';
+export {
+  type ConfigPresence,
+  entry,
+  type Registry,
+  type RegistryEntry,
+  registry,
+  type SpecMember,
+  type SpecUnion,
+} from './registry.js';
 export { assertBatchShape, formatShape, type Shape, shapesEqual, sizeOf } from './shape.js';

@@ -78,10 +78,10 @@ describe('lossFromSpec', () => {
 
   test('rejects a bad config naming the loss, the field and the value', () => {
     expect(() => lossFromSpec({ className: 'Huber', config: { delta: -1 } })).toThrow(
-      'Huber: config.delta must be positive, received -1',
+      'Huber: delta must be positive, received -1',
     );
     expect(() => lossFromSpec({ className: 'BinaryCrossentropy', config: { labelSmoothing: 2 } })).toThrow(
-      'BinaryCrossentropy: config.labelSmoothing must be in [0, 1], received 2',
+      'BinaryCrossentropy: labelSmoothing must be in [0, 1], received 2',
     );
     expect(() => lossFromSpec({ className: 'MeanSquaredError', config: { reduction: 'sum' } })).toThrow(
       "MeanSquaredError: unknown field(s) 'reduction'",

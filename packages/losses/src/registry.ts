@@ -1,9 +1,9 @@
 /**
- * The one list of losses. A loss is written as a Keras name ('categoricalCrossentropy', 'mse',
- * 'categorical_crossentropy') or as `{ className, config }`. Adding a loss adds one union entry, its
- * names and one case below; the exhaustive switch makes a missing case a compile error.
+ * The one list of losses: the table below. A loss is written as a Keras name ('categoricalCrossentropy',
+ * 'mse', 'categorical_crossentropy') or as `{ className, config }`, config optional. Adding a loss adds
+ * its file, one table line and its names in LOSS_NAMES.
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, entry, registry } from '@brickml/core';
 import { z } from 'zod';
 import { BinaryCrossentropy, BinaryCrossentropyConfig } from './binary-crossentropy.js';
 import { CategoricalCrossentropy, CategoricalCrossentropyConfig } from './categorical-crossentropy.js';
@@ -17,48 +17,53 @@ import {
   SparseCategoricalCrossentropyConfig,
 } from './sparse-categorical-crossentropy.js';
 
-const entry = <N extends string, C extends z.ZodType>(className: N, config: C) =>
-  z.strictObject({ className: z.literal(className), config: config.prefault({} as z.input<C>) });
+const LOSSES = registry(
+  'lossFromSpec',
+  {
+    MeanSquaredError: entry(MeanSquaredErrorConfig, (c) => new MeanSquaredError(c)),
+    MeanAbsoluteError: entry(MeanAbsoluteErrorConfig, (c) => new MeanAbsoluteError(c)),
+    BinaryCrossentropy: entry(BinaryCrossentropyConfig, (c) => new BinaryCrossentropy(c)),
+    CategoricalCrossentropy: entry(CategoricalCrossentropyConfig, (c) => new CategoricalCrossentropy(c)),
+    SparseCategoricalCrossentropy: entry(
+      SparseCategoricalCrossentropyConfig,
+      (c) => new SparseCategoricalCrossentropy(c),
+    ),
+    Hinge: entry(HingeConfig, (c) => new Hinge(c)),
+    Huber: entry(HuberConfig, (c) => new Huber(c)),
+  },
+  'prefault',
+);
 
 /** `{ className, config }` for one of the built-in losses; config may be left out. */
-export const LossSpecObjectSchema = z.discriminatedUnion('className', [
-  entry('MeanSquaredError', MeanSquaredErrorConfig),
-  entry('MeanAbsoluteError', MeanAbsoluteErrorConfig),
-  entry('BinaryCrossentropy', BinaryCrossentropyConfig),
-  entry('CategoricalCrossentropy', CategoricalCrossentropyConfig),
-  entry('SparseCategoricalCrossentropy', SparseCategoricalCrossentropyConfig),
-  entry('Hinge', HingeConfig),
-  entry('Huber', HuberConfig),
-]);
+export const LossSpecObjectSchema = LOSSES.spec;
 export type LossClassName = z.output<typeof LossSpecObjectSchema>['className'];
 
-/** Every name a loss may be given by: Keras camelCase and snake_case function names, aliases, class names. */
-export const LOSS_NAMES: Readonly<Record<string, LossClassName>> = {
+/** Keras camelCase and snake_case function names and aliases; the class names are added below. */
+const ALIASES: Readonly<Record<string, LossClassName>> = {
   meanSquaredError: 'MeanSquaredError',
   mean_squared_error: 'MeanSquaredError',
   mse: 'MeanSquaredError',
   MSE: 'MeanSquaredError',
-  MeanSquaredError: 'MeanSquaredError',
   meanAbsoluteError: 'MeanAbsoluteError',
   mean_absolute_error: 'MeanAbsoluteError',
   mae: 'MeanAbsoluteError',
   MAE: 'MeanAbsoluteError',
-  MeanAbsoluteError: 'MeanAbsoluteError',
   binaryCrossentropy: 'BinaryCrossentropy',
   binary_crossentropy: 'BinaryCrossentropy',
-  BinaryCrossentropy: 'BinaryCrossentropy',
   categoricalCrossentropy: 'CategoricalCrossentropy',
   categorical_crossentropy: 'CategoricalCrossentropy',
-  CategoricalCrossentropy: 'CategoricalCrossentropy',
   sparseCategoricalCrossentropy: 'SparseCategoricalCrossentropy',
   sparse_categorical_crossentropy: 'SparseCategoricalCrossentropy',
-  SparseCategoricalCrossentropy: 'SparseCategoricalCrossentropy',
   hinge: 'Hinge',
-  Hinge: 'Hinge',
   huber: 'Huber',
   huberLoss: 'Huber',
   huber_loss: 'Huber',
-  Huber: 'Huber',
+};
+
+/** Every name a loss may be given by: Keras camelCase and snake_case function names, aliases, class names. */
+export const LOSS_NAMES: Readonly<Record<string, LossClassName>> = {
+  ...ALIASES,
+  ...Object.fromEntries(LOSSES.names.map((n) => [n, n])),
 };
 
 const names = Object.keys(LOSS_NAMES) as [string, ...string[]];
@@ -89,40 +94,7 @@ export function lossFromSpec(spec: string | LossSpecObject | Loss): Loss {
         'lossFromSpec',
       );
     }
-    return build({ className: LOSS_NAMES[spec] as LossClassName, config: {} });
+    return LOSSES.create({ className: LOSS_NAMES[spec] });
   }
-  const className = (spec as { className?: unknown } | null)?.className;
-  const classNames = LossSpecObjectSchema.options.map((o) => o.shape.className.value);
-  if (typeof className !== 'string' || !(classNames as string[]).includes(className)) {
-    throw new BrickError(
-      `lossFromSpec: unknown className ${JSON.stringify(className)}, expected one of ${classNames.join(', ')}`,
-      'lossFromSpec',
-    );
-  }
-  return build(parseConfig(className, LossSpecObjectSchema, spec));
-}
-
-function build(spec: z.input<typeof LossSpecObjectSchema>): Loss {
-  switch (spec.className) {
-    case 'MeanSquaredError':
-      return new MeanSquaredError(spec.config);
-    case 'MeanAbsoluteError':
-      return new MeanAbsoluteError(spec.config);
-    case 'BinaryCrossentropy':
-      return new BinaryCrossentropy(spec.config);
-    case 'CategoricalCrossentropy':
-      return new CategoricalCrossentropy(spec.config);
-    case 'SparseCategoricalCrossentropy':
-      return new SparseCategoricalCrossentropy(spec.config);
-    case 'Hinge':
-      return new Hinge(spec.config);
-    case 'Huber':
-      return new Huber(spec.config);
-    default:
-      return unreachable(spec);
-  }
-}
-
-function unreachable(spec: never): never {
-  throw new BrickError(`lossFromSpec: no factory for ${JSON.stringify(spec)}`, 'lossFromSpec');
+  return LOSSES.create(spec);
 }

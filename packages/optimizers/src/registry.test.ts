@@ -1,10 +1,17 @@
 import { BrickError } from '@brickml/core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import type { z } from 'zod';
 import { Adam } from './adam.js';
 import { AdamW } from './adamw.js';
-import { optimizerFromSpec } from './registry.js';
+import {
+  type OptimizerClassName,
+  type OptimizerName,
+  type OptimizerSpec,
+  OptimizerSpecObject,
+  optimizerFromSpec,
+} from './registry.js';
 import { RMSprop } from './rmsprop.js';
-import { SGD } from './sgd.js';
+import { SGD, type SGDConfig } from './sgd.js';
 
 describe('optimizerFromSpec', () => {
   test('builds each optimizer from its Keras name with Keras defaults', () => {
@@ -77,5 +84,13 @@ describe('optimizerFromSpec', () => {
     expect(() => optimizerFromSpec({ className: 'SGD', config: { lr: 0.1 } } as never)).toThrow(
       "SGD: unknown field(s) 'lr'",
     );
+  });
+
+  test('derives the spec types and the Keras names from the table', () => {
+    expectTypeOf<OptimizerClassName>().toEqualTypeOf<'SGD' | 'RMSprop' | 'Adam' | 'AdamW'>();
+    expectTypeOf<z.input<typeof OptimizerName>>().toEqualTypeOf<'sgd' | 'rmsprop' | 'adam' | 'adamw'>();
+    expectTypeOf<Extract<OptimizerSpec, { className: 'SGD' }>['config']>().toEqualTypeOf<SGDConfig | undefined>();
+    expect(OptimizerSpecObject.parse({ className: 'Adam' })).toEqual({ className: 'Adam' });
+    expect(OptimizerSpecObject.safeParse({ className: 'Adam', config: { beta1: 2 } }).success).toBe(false);
   });
 });

@@ -57,6 +57,9 @@ describe('schedules', () => {
     expect(() => new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.5 })).toThrow(
       'ExponentialDecay: decaySteps must be positive, received 0',
     );
+    expect(() =>
+      scheduleFromSpec({ className: 'CosineDecay', config: { initialLearningRate: 0.1, decaySteps: -1 } }),
+    ).toThrow('CosineDecay: decaySteps must be positive, received -1');
     expect(() => scheduleFromSpec({ className: 'Linear', config: {} } as never)).toThrow(
       'scheduleFromSpec: unknown className "Linear", expected one of ExponentialDecay, CosineDecay, PiecewiseConstantDecay',
     );

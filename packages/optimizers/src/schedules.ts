@@ -3,8 +3,17 @@
  * ExponentialDecay: lr₀·rate^(step/steps), the exponent floored when `staircase`.
  * CosineDecay: lr₀·((1-α)·½(1+cos(π·min(step, steps)/steps)) + α), after an optional linear warmup to warmupTarget.
  * PiecewiseConstantDecay: values[i] for boundaries[i-1] < step ≤ boundaries[i].
+ * The table at the end is the one list of schedules: adding one adds its class and one line there.
  */
-import { BrickError, nonNegativeInt, nonNegativeNumber, parseConfig, positiveNumber } from '@brickml/core';
+import {
+  BrickError,
+  entry,
+  nonNegativeInt,
+  nonNegativeNumber,
+  parseConfig,
+  positiveNumber,
+  registry,
+} from '@brickml/core';
 import { z } from 'zod';
 import type { Schedule } from './optimizer.js';
 
@@ -125,39 +134,23 @@ export class PiecewiseConstantDecay implements Schedule {
   }
 }
 
-const entry = <N extends string, C extends z.ZodType>(className: N, config: C) =>
-  z.strictObject({ className: z.literal(className), config });
+const SCHEDULES = registry('scheduleFromSpec', {
+  ExponentialDecay: entry(ExponentialDecayConfig, (c) => new ExponentialDecay(c)),
+  CosineDecay: entry(CosineDecayConfig, (c) => new CosineDecay(c)),
+  PiecewiseConstantDecay: entry(PiecewiseConstantDecayConfig, (c) => new PiecewiseConstantDecay(c)),
+});
 
 /** `{ className, config }` of a schedule: the one list of schedules. */
-export const ScheduleSpec = z.discriminatedUnion('className', [
-  entry('ExponentialDecay', ExponentialDecayConfig),
-  entry('CosineDecay', CosineDecayConfig),
-  entry('PiecewiseConstantDecay', PiecewiseConstantDecayConfig),
-]);
+export const ScheduleSpec = SCHEDULES.spec;
 export type ScheduleSpec = z.input<typeof ScheduleSpec>;
 export type ScheduleClassName = ScheduleSpec['className'];
-
-const SCHEDULES: { [K in ScheduleClassName]: (config: never) => Schedule } = {
-  ExponentialDecay: (c: z.input<typeof ExponentialDecayConfig>) => new ExponentialDecay(c),
-  CosineDecay: (c: z.input<typeof CosineDecayConfig>) => new CosineDecay(c),
-  PiecewiseConstantDecay: (c: z.input<typeof PiecewiseConstantDecayConfig>) => new PiecewiseConstantDecay(c),
-};
 
 /** True for an object that acts as a schedule (has `at` and `toSpec`). */
 export function isSchedule(x: unknown): x is Schedule {
   return typeof (x as Schedule | null)?.at === 'function' && typeof (x as Schedule).toSpec === 'function';
 }
 
-/** Builds a schedule from `{ className, config }` (or returns a Schedule as is). */
+/** Builds a schedule from `{ className, config }` (validating the config), or returns a Schedule as is. */
 export function scheduleFromSpec(spec: ScheduleSpec | Schedule): Schedule {
-  if (isSchedule(spec)) return spec;
-  const className = (spec as { className?: unknown } | null)?.className;
-  if (typeof className !== 'string' || !Object.hasOwn(SCHEDULES, className)) {
-    throw new BrickError(
-      `scheduleFromSpec: unknown className ${JSON.stringify(className)}, expected one of ${Object.keys(SCHEDULES).join(', ')}`,
-      'scheduleFromSpec',
-    );
-  }
-  const make = SCHEDULES[className as ScheduleClassName] as (config: unknown) => Schedule;
-  return make((spec as { config?: unknown }).config ?? {});
+  return isSchedule(spec) ? spec : SCHEDULES.create(spec);
 }

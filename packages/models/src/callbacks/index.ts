@@ -14,4 +14,10 @@ export {
   progressBar,
 } from './progress.js';
 export { ReduceLROnPlateau, ReduceLROnPlateauConfig } from './reduce-lr-on-plateau.js';
-export { TerminateOnNaN } from './terminate-on-nan.js';
+export {
+  type CallbackClassName,
+  CallbackSpec,
+  CallbackSpecObject,
+  callbackFromSpec,
+} from './registry.js';
+export { TerminateOnNaN, TerminateOnNaNConfig } from './terminate-on-nan.js';

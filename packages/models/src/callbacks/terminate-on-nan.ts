@@ -1,4 +1,8 @@
+import { z } from 'zod';
 import type { Callback, Logs, TrainingModel } from '../types.js';
+
+/** TerminateOnNaN has no settings: its spec is `{ className: 'TerminateOnNaN' }`. */
+export const TerminateOnNaNConfig = z.strictObject({});
 
 /**
  * Stops training at the first batch whose loss is NaN or infinite. It asks for the batch loss

@@ -7,5 +7,12 @@ export { MeanSquaredError, MeanSquaredErrorConfig } from './mean-squared-error.j
 export { MeanMetric } from './metric.js';
 export { Precision, PrecisionConfig } from './precision.js';
 export { Recall, RecallConfig } from './recall.js';
-export { METRIC_NAMES, type MetricSpec, type MetricSpecObject, metricFromSpec } from './registry.js';
+export {
+  METRIC_NAMES,
+  type MetricClassName,
+  type MetricSpec,
+  type MetricSpecObject,
+  MetricSpecObjectSchema,
+  metricFromSpec,
+} from './registry.js';
 export { SparseCategoricalAccuracy, SparseCategoricalAccuracyConfig } from './sparse-categorical-accuracy.js';

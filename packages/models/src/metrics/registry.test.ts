@@ -1,6 +1,6 @@
 import { BrickError } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, expectTypeOf, test } from 'vitest';
 import { AUC } from './auc.js';
 import { BinaryAccuracy } from './binary-accuracy.js';
 import { CategoricalAccuracy } from './categorical-accuracy.js';
@@ -8,7 +8,7 @@ import { MeanAbsoluteError } from './mean-absolute-error.js';
 import { MeanSquaredError } from './mean-squared-error.js';
 import { Precision } from './precision.js';
 import { Recall } from './recall.js';
-import { metricFromSpec } from './registry.js';
+import { METRIC_NAMES, type MetricClassName, MetricSpecObjectSchema, metricFromSpec } from './registry.js';
 import { SparseCategoricalAccuracy } from './sparse-categorical-accuracy.js';
 
 describe('metricFromSpec', () => {
@@ -75,5 +75,37 @@ describe('metricFromSpec', () => {
     expect(() => metricFromSpec({ className: 'AUC', config: { numThresholds: 1 } })).toThrow(/AUC: numThresholds/);
     expect(() => metricFromSpec({ className: 'Recall', config: { bogus: 1 } })).toThrow(/unknown field\(s\) 'bogus'/);
     for (const m of made) m.dispose();
+  });
+
+  test('derives the Keras names and the spec schema from the table', () => {
+    expect(METRIC_NAMES).toEqual([
+      'accuracy',
+      'acc',
+      'binary_accuracy',
+      'categorical_accuracy',
+      'sparse_categorical_accuracy',
+      'mse',
+      'mean_squared_error',
+      'mae',
+      'mean_absolute_error',
+      'precision',
+      'recall',
+      'auc',
+    ]);
+    expectTypeOf<MetricClassName>().toEqualTypeOf<
+      | 'BinaryAccuracy'
+      | 'CategoricalAccuracy'
+      | 'SparseCategoricalAccuracy'
+      | 'MeanSquaredError'
+      | 'MeanAbsoluteError'
+      | 'Precision'
+      | 'Recall'
+      | 'AUC'
+    >();
+    expect(MetricSpecObjectSchema.parse({ className: 'AUC', config: {} })).toEqual({
+      className: 'AUC',
+      config: { name: 'auc', numThresholds: 200 },
+    });
+    expect(MetricSpecObjectSchema.safeParse({ className: 'Precision', config: { thresholds: 2 } }).success).toBe(false);
   });
 });

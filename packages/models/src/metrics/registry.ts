@@ -1,18 +1,39 @@
 /**
- * Metrics from their specs: a Keras name ('accuracy', 'mse', 'precision', in snake_case, camelCase or
- * the class name), `{ className, config }`, or a Metric instance. 'accuracy' / 'acc' picks its kind
- * from the loss and the output width as Keras does.
+ * The one list of metrics: the table below. A metric is written as a Keras name ('accuracy', 'mse',
+ * 'precision', in snake_case, camelCase or the class name), `{ className, config }` (config optional),
+ * or a Metric instance. 'accuracy' / 'acc' picks its kind from the loss and the output width as Keras
+ * does. Adding a metric adds its file and one table line; its snake_case name comes from its class name.
  */
-import { BrickError } from '@brickml/core';
+import { BrickError, entry, registry } from '@brickml/core';
+import type { z } from 'zod';
 import type { Metric } from '../types.js';
-import { AUC } from './auc.js';
-import { BinaryAccuracy } from './binary-accuracy.js';
-import { CategoricalAccuracy } from './categorical-accuracy.js';
-import { MeanAbsoluteError } from './mean-absolute-error.js';
-import { MeanSquaredError } from './mean-squared-error.js';
-import { Precision } from './precision.js';
-import { Recall } from './recall.js';
-import { SparseCategoricalAccuracy } from './sparse-categorical-accuracy.js';
+import { AUC, AUCConfig } from './auc.js';
+import { BinaryAccuracy, BinaryAccuracyConfig } from './binary-accuracy.js';
+import { CategoricalAccuracy, CategoricalAccuracyConfig } from './categorical-accuracy.js';
+import { MeanAbsoluteError, MeanAbsoluteErrorConfig } from './mean-absolute-error.js';
+import { MeanSquaredError, MeanSquaredErrorConfig } from './mean-squared-error.js';
+import { Precision, PrecisionConfig } from './precision.js';
+import { Recall, RecallConfig } from './recall.js';
+import { SparseCategoricalAccuracy, SparseCategoricalAccuracyConfig } from './sparse-categorical-accuracy.js';
+
+const METRICS = registry(
+  'metricFromSpec',
+  {
+    BinaryAccuracy: entry(BinaryAccuracyConfig, (c) => new BinaryAccuracy(c)),
+    CategoricalAccuracy: entry(CategoricalAccuracyConfig, (c) => new CategoricalAccuracy(c)),
+    SparseCategoricalAccuracy: entry(SparseCategoricalAccuracyConfig, (c) => new SparseCategoricalAccuracy(c)),
+    MeanSquaredError: entry(MeanSquaredErrorConfig, (c) => new MeanSquaredError(c)),
+    MeanAbsoluteError: entry(MeanAbsoluteErrorConfig, (c) => new MeanAbsoluteError(c)),
+    Precision: entry(PrecisionConfig, (c) => new Precision(c)),
+    Recall: entry(RecallConfig, (c) => new Recall(c)),
+    AUC: entry(AUCConfig, (c) => new AUC(c)),
+  },
+  'optional',
+);
+
+/** `{ className, config }` of a built-in metric, config optional. */
+export const MetricSpecObjectSchema = METRICS.spec;
+export type MetricClassName = z.input<typeof MetricSpecObjectSchema>['className'];
 
 export interface MetricSpecObject {
   className: string;
@@ -20,46 +41,32 @@ export interface MetricSpecObject {
 }
 export type MetricSpec = string | MetricSpecObject | Metric;
 
-type Factory = (config: Record<string, unknown>) => Metric;
+/** Keras' short names, beside every class name in snake_case. */
+const ALIASES: Readonly<Record<string, MetricClassName>> = { mse: 'MeanSquaredError', mae: 'MeanAbsoluteError' };
 
-/** Keyed by the name lowercased without underscores, so 'mean_squared_error' = 'meanSquaredError'. */
-const FACTORIES: Record<string, Factory> = {
-  binaryaccuracy: (c) => new BinaryAccuracy(c),
-  categoricalaccuracy: (c) => new CategoricalAccuracy(c),
-  sparsecategoricalaccuracy: (c) => new SparseCategoricalAccuracy(c),
-  meansquarederror: (c) => new MeanSquaredError(c),
-  mse: (c) => new MeanSquaredError(c),
-  meanabsoluteerror: (c) => new MeanAbsoluteError(c),
-  mae: (c) => new MeanAbsoluteError(c),
-  precision: (c) => new Precision(c),
-  recall: (c) => new Recall(c),
-  auc: (c) => new AUC(c),
-};
+/** 'BinaryAccuracy' → 'binary_accuracy', 'AUC' → 'auc', 'meanSquaredError' → 'mean_squared_error'. */
+const snake = (name: string) => name.replace(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g, '_').toLowerCase();
+const normalize = (name: string) => name.replaceAll('_', '').toLowerCase();
 
-export const METRIC_NAMES = [
+/** Every Keras name a metric may be given by (camelCase and class names work too). */
+export const METRIC_NAMES: readonly string[] = [
   'accuracy',
   'acc',
-  'binary_accuracy',
-  'categorical_accuracy',
-  'sparse_categorical_accuracy',
-  'mse',
-  'mean_squared_error',
-  'mae',
-  'mean_absolute_error',
-  'precision',
-  'recall',
-  'auc',
-] as const;
+  ...METRICS.names.flatMap((n) => [...Object.keys(ALIASES).filter((alias) => ALIASES[alias] === n), snake(n)]),
+];
 
-const normalize = (name: string) => name.replaceAll('_', '').toLowerCase();
-const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Keyed by the name lowercased without underscores, so 'mean_squared_error' = 'meanSquaredError'. */
+const BY_NAME = new Map<string, MetricClassName>([
+  ...METRICS.names.map((n) => [normalize(n), n] as const),
+  ...Object.entries(ALIASES),
+]);
 
 /** The accuracy Keras picks for 'accuracy': binary for binary cross-entropy or one output unit. */
-function accuracyKind(lossClassName?: string, outputUnits?: number): string {
+function accuracyKind(lossClassName?: string, outputUnits?: number): MetricClassName {
   const loss = lossClassName === undefined ? '' : normalize(lossClassName);
-  if (outputUnits === 1 || loss === 'binarycrossentropy' || loss === 'binaryfocalcrossentropy') return 'binaryaccuracy';
-  if (loss === 'sparsecategoricalcrossentropy') return 'sparsecategoricalaccuracy';
-  return 'categoricalaccuracy';
+  if (outputUnits === 1 || loss === 'binarycrossentropy' || loss === 'binaryfocalcrossentropy') return 'BinaryAccuracy';
+  if (loss === 'sparsecategoricalcrossentropy') return 'SparseCategoricalAccuracy';
+  return 'CategoricalAccuracy';
 }
 
 function isMetric(spec: unknown): spec is Metric {
@@ -83,16 +90,15 @@ export function metricFromSpec(spec: MetricSpec, lossClassName?: string, outputU
       'metricFromSpec',
     );
   }
-  let key = normalize(raw);
-  if (key === 'accuracy' || key === 'acc') key = accuracyKind(lossClassName, outputUnits);
-  const factory = FACTORIES[key];
-  if (factory === undefined) {
+  const key = normalize(raw);
+  const className = key === 'accuracy' || key === 'acc' ? accuracyKind(lossClassName, outputUnits) : BY_NAME.get(key);
+  if (className === undefined) {
     throw new BrickError(
       `metricFromSpec: unknown metric '${raw}'; known metrics: ${METRIC_NAMES.join(', ')} (or their camelCase / class names)`,
       'metricFromSpec',
     );
   }
+  if (!named) return METRICS.create({ ...spec, className });
   // 'acc' and 'binaryAccuracy' log under 'acc' and 'binary_accuracy'; a class name keeps the default.
-  const config = named ? (/^[a-z]/.test(raw) ? { name: snake(raw) } : {}) : { ...(spec.config ?? {}) };
-  return factory(config);
+  return METRICS.create({ className, config: /^[a-z]/.test(raw) ? { name: snake(raw) } : {} });
 }
