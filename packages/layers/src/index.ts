@@ -14,6 +14,7 @@ export {
   type Brick,
   type BrickSpec,
   baseConfig,
+  callBrick,
   type ForwardOptions,
   type Grads,
   isMultiInput,
@@ -21,6 +22,14 @@ export {
   type MultiInputLayer,
   type Params,
 } from './layer.js';
+export { Add, AddConfig } from './merging/add.js';
+export { Average, AverageConfig } from './merging/average.js';
+export { Concatenate, ConcatenateConfig } from './merging/concatenate.js';
+export { Dot, DotConfig } from './merging/dot.js';
+export { Maximum, MaximumConfig } from './merging/maximum.js';
+export { Minimum, MinimumConfig } from './merging/minimum.js';
+export { Multiply, MultiplyConfig } from './merging/multiply.js';
+export { Subtract, SubtractConfig } from './merging/subtract.js';
 export { autoName } from './names.js';
 export { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
 export { matMulT } from './ops.js';

@@ -110,7 +110,9 @@ export function makeVariable(
   trainable = true,
 ): tf.Variable {
   const value = initialize(init, shape);
-  const v = tf.variable(value, trainable, `${layer}/${param}_${variableCounter++}`);
+  // tfjs-layers names its variables `<layer>/<param>_<n>` in the same engine: a prefix of our own keeps the
+  // two libraries from claiming one name when both are used in one process.
+  const v = tf.variable(value, trainable, `brickml:${layer}/${param}#${variableCounter++}`);
   value.dispose();
   return v;
 }

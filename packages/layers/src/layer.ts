@@ -43,6 +43,14 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
    * input gradient nobody reads. Bricks whose dx costs real work (Dense) provide it.
    */
   paramGrads?(dy: tf.Tensor, cache: Cache): Grads<P>;
+  /**
+   * Optional, with `backwardFromPreActivation`: the activation the brick applies last (Dense, Conv2D). When
+   * a loss has an exact gradient through it (softmax with categorical cross-entropy, sigmoid with binary
+   * cross-entropy), the model hands the brick dL/dz at the activation's input instead of dL/dy.
+   */
+  readonly activation?: string;
+  /** Optional: `backward` starting from dz, the gradient at the input of `activation`. */
+  backwardFromPreActivation?(dz: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
   /** Regularizers that add to the loss, keyed by parameter name. */
   regularizers(): Partial<Record<keyof P & string, Regularizer>>;
   toSpec(): BrickSpec;
@@ -137,6 +145,21 @@ function buildFrom<T>(brick: { label: string }, inputs: readonly SymbolicTensor[
 }
 
 /**
+ * One call of any brick on symbolic tensors: builds it for their shapes (a named error says which bricks
+ * gave the shapes it cannot take) and returns its symbolic output. `apply` of every brick comes here.
+ */
+export function callBrick(brick: Brick, inputs: readonly SymbolicTensor[]): SymbolicTensor {
+  const label = `${brick.className} '${brick.name}'`;
+  if (!isMultiInput(brick) && inputs.length !== 1) {
+    throw new BrickError(`${label} takes one input, received ${inputs.length}`, label);
+  }
+  const output = buildFrom({ label }, inputs, () =>
+    isMultiInput(brick) ? brick.build(inputs.map((t) => t.shape)) : brick.build((inputs[0] as SymbolicTensor).shape),
+  );
+  return new Node(brick, inputs, [output]).outputs[0] as SymbolicTensor;
+}
+
+/**
  * Shared plumbing for bricks of one input: config validation with named errors, naming, build
  * bookkeeping and shape checks. Subclasses state `setup` (create params, return the output shape),
  * `forward` and `backward`.
@@ -195,8 +218,7 @@ export abstract class BaseLayer<
       throw new BrickError(`${this.label} takes one input, received an array of ${x.length}`, this.label);
     }
     if (!isSymbolic(x)) return tf.tidy(() => this.forward(x, { training: false }).y);
-    const output = buildFrom(this, [x], () => this.build(x.shape));
-    return new Node(this, [x], [output]).outputs[0] as SymbolicTensor;
+    return callBrick(this, [x]);
   }
 
   /** Creates the parameters for this input shape and returns the output shape (no batch axis). */
@@ -301,9 +323,7 @@ export abstract class BaseMultiInputLayer<
       }
       return tf.tidy(() => this.forward(xs as tf.Tensor[], { training: false }).y);
     }
-    const inputs = xs as readonly SymbolicTensor[];
-    const output = buildFrom(this, inputs, () => this.build(inputs.map((t) => t.shape)));
-    return new Node(this, inputs, [output]).outputs[0] as SymbolicTensor;
+    return callBrick(this, xs as readonly SymbolicTensor[]);
   }
 
   /** Creates the parameters for these input shapes (already counted) and returns the output shape. */
