@@ -1,10 +1,10 @@
-import { type Layer, layerFromSpec } from '@brickml/layers';
+import { type Brick, layerFromSpec } from '@brickml/layers';
 import { expect } from 'vitest';
 
-/** toSpec → JSON → layerFromSpec → toSpec gives the same spec. */
-export function expectSpecRoundTrip(layer: Layer): void {
-  const spec = layer.toSpec();
+/** toSpec → JSON → layerFromSpec → toSpec gives the same spec, for a brick of one input or of several. */
+export function expectSpecRoundTrip(brick: Brick): void {
+  const spec = brick.toSpec();
   const again = layerFromSpec(JSON.parse(JSON.stringify(spec)));
   expect(again.toSpec()).toEqual(spec);
-  expect(again.className).toBe(layer.className);
+  expect(again.className).toBe(brick.className);
 }

@@ -1,32 +1,51 @@
 import { useBackend } from '@brickml/core';
-import {
-  expectBackwardMatchesAutodiff,
-  expectFiniteDifferences,
-  expectNoLeak,
-  expectSpecRoundTrip,
-  forEachBackend,
-} from '@brickml/test-utils';
+import { describeBrick, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
-import { MaxPooling2D, type MaxPooling2DConfig } from './max-pooling-2d.js';
+import { MaxPooling2D } from './max-pooling-2d.js';
+
+/** A small step keeps each window's argmax where it is. */
+const epsilon = 1e-3;
+
+describeBrick('MaxPooling2D', {
+  brick: MaxPooling2D,
+  cases: [
+    { title: '(2x2 valid)', config: {}, inputShape: [5, 5, 2], epsilon },
+    {
+      title: '(3x3 stride 2 same)',
+      config: { poolSize: 3, strides: 2, padding: 'same' },
+      inputShape: [5, 5, 2],
+      epsilon,
+    },
+    {
+      title: '([2, 3] stride 1 valid, overlapping)',
+      config: { poolSize: [2, 3], strides: 1 },
+      inputShape: [5, 5, 2],
+      epsilon,
+    },
+  ],
+  spec: [{ poolSize: [2, 3], strides: 1, padding: 'same' }],
+  errors: [
+    {
+      rejects: 'a pool that leaves an empty output, naming the shapes',
+      config: { name: 'p', poolSize: 3 },
+      build: [2, 8, 1],
+      message:
+        "MaxPooling2D 'p': pool [3, 3] is larger than the input [null, 2, 8, 1] with padding 'valid', which leaves an empty output",
+    },
+    {
+      rejects: 'an input without height, width and channels',
+      config: { name: 'p' },
+      build: [28, 28],
+      message:
+        "MaxPooling2D 'p': input must have shape [null, height, width, channels] (rank 4 with the batch), received [null, 28, 28]",
+    },
+  ],
+});
 
 describe('MaxPooling2D', () => {
   forEachBackend(() => {
-    const cases: [string, MaxPooling2DConfig][] = [
-      ['2x2 valid', {}],
-      ['3x3 stride 2 same', { poolSize: 3, strides: 2, padding: 'same' }],
-      ['[2, 3] stride 1 valid (overlapping)', { poolSize: [2, 3], strides: 1 }],
-    ];
-    for (const [what, config] of cases) {
-      test(`backward (${what}) matches autodiff and finite differences`, async () => {
-        const pool = new MaxPooling2D(config);
-        await expectBackwardMatchesAutodiff(pool, [5, 5, 2]);
-        // A small step keeps each window's argmax where it is.
-        await expectFiniteDifferences(pool, [5, 5, 2], { epsilon: 1e-3 });
-      });
-    }
-
     test('routes a tied window’s gradient to its first (top-left) maximum', async () => {
       const pool = new MaxPooling2D({ poolSize: 2 });
       const x = tf.ones([1, 4, 4, 1]);
@@ -56,33 +75,5 @@ describe('MaxPooling2D', () => {
   test('defaults strides to poolSize', () => {
     expect(new MaxPooling2D({ poolSize: 3 }).build([9, 10, 4])).toEqual([3, 3, 4]);
     expect(new MaxPooling2D({ poolSize: 3, padding: 'same' }).build([9, 10, 4])).toEqual([3, 4, 4]);
-  });
-
-  test('leaks no tensor through forward and backward', async () => {
-    const pool = new MaxPooling2D({ poolSize: 3, strides: 2, padding: 'same' });
-    const x = tf.randomUniform([2, 5, 5, 2]);
-    const dy = tf.ones([2, 3, 3, 2]);
-    await expectNoLeak(() => {
-      tf.tidy(() => {
-        pool.backward(dy, pool.forward(x, { training: true }).cache);
-      });
-    });
-    tf.dispose([x, dy]);
-  });
-
-  test('round-trips its spec', () => {
-    expectSpecRoundTrip(new MaxPooling2D({ poolSize: [2, 3], strides: 1, padding: 'same' }));
-  });
-
-  test('rejects a pool that leaves an empty output, naming the shapes', () => {
-    expect(() => new MaxPooling2D({ name: 'p', poolSize: 3 }).build([2, 8, 1])).toThrow(
-      "MaxPooling2D 'p': pool [3, 3] is larger than the input [null, 2, 8, 1] with padding 'valid', which leaves an empty output",
-    );
-  });
-
-  test('rejects an input without height, width and channels', () => {
-    expect(() => new MaxPooling2D({ name: 'p' }).build([28, 28])).toThrow(
-      "MaxPooling2D 'p': input must have shape [null, height, width, channels] (rank 4 with the batch), received [null, 28, 28]",
-    );
   });
 });

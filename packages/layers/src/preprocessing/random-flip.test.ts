@@ -1,25 +1,29 @@
-import {
-  expectBackwardMatchesAutodiff,
-  expectFiniteDifferences,
-  expectNoLeak,
-  expectSpecRoundTrip,
-  forEachBackend,
-} from '@brickml/test-utils';
+import { describeBrick } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { RandomFlip } from './random-flip.js';
 
-describe('RandomFlip', () => {
-  forEachBackend(() => {
-    for (const mode of ['horizontal', 'vertical', 'horizontal_and_vertical'] as const) {
-      test(`backward (${mode}, training) matches autodiff and finite differences`, async () => {
-        const flip = new RandomFlip({ mode });
-        await expectBackwardMatchesAutodiff(flip, [3, 4, 2], { training: true, batchSize: 6 });
-        await expectFiniteDifferences(flip, [3, 4, 2], { training: true, batchSize: 6 });
-      });
-    }
-  });
+describeBrick('RandomFlip', {
+  brick: RandomFlip,
+  cases: (['horizontal', 'vertical', 'horizontal_and_vertical'] as const).map((mode) => ({
+    title: `(${mode}, training)`,
+    config: { mode },
+    inputShape: [3, 4, 2],
+    training: true,
+    batchSize: 6,
+  })),
+  spec: [{ mode: 'vertical', seed: 4 }],
+  errors: [
+    {
+      rejects: 'an input that is not an image',
+      config: { name: 'f' },
+      build: [10],
+      message: "RandomFlip 'f': input must have shape [null, height, width, channels], received [null, 10]",
+    },
+  ],
+});
 
+describe('RandomFlip', () => {
   test('flips each example either not at all or fully, and backward flips dy back', async () => {
     const flip = new RandomFlip({ mode: 'horizontal', seed: 3 });
     const row = [1, 2, 3, 4];
@@ -49,26 +53,5 @@ describe('RandomFlip', () => {
     );
     expect(Array.from(await a!.data())).toEqual(Array.from(await b!.data()));
     tf.dispose([x, a!, b!]);
-  });
-
-  test('leaks no tensor through forward and backward', async () => {
-    const flip = new RandomFlip();
-    const x = tf.ones([2, 3, 3, 2]);
-    await expectNoLeak(() => {
-      tf.tidy(() => {
-        flip.backward(x, flip.forward(x, { training: true }).cache);
-      });
-    });
-    x.dispose();
-  });
-
-  test('round-trips its spec', () => {
-    expectSpecRoundTrip(new RandomFlip({ mode: 'vertical', seed: 4 }));
-  });
-
-  test('rejects an input that is not an image', () => {
-    expect(() => new RandomFlip({ name: 'f' }).build([10])).toThrow(
-      "RandomFlip 'f': input must have shape [null, height, width, channels], received [null, 10]",
-    );
   });
 });

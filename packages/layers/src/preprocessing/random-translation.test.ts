@@ -1,24 +1,39 @@
-import {
-  expectBackwardMatchesAutodiff,
-  expectFiniteDifferences,
-  expectNoLeak,
-  expectSpecRoundTrip,
-  forEachBackend,
-} from '@brickml/test-utils';
+import { describeBrick } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { RandomTranslation } from './random-translation.js';
 
-describe('RandomTranslation', () => {
-  forEachBackend((backend) => {
-    test('backward (training) matches autodiff and finite differences', async () => {
-      const shift = new RandomTranslation({ heightFactor: 0.4, widthFactor: [-0.5, 0.3], fillValue: 0.5 });
-      // tfjs autodiff of gather needs UnsortedSegmentSum, which wasm lacks: finite differences check it there.
-      if (backend !== 'wasm') await expectBackwardMatchesAutodiff(shift, [5, 5, 2], { training: true, batchSize: 4 });
-      await expectFiniteDifferences(shift, [5, 5, 2], { training: true, batchSize: 4 });
-    });
-  });
+describeBrick('RandomTranslation', {
+  brick: RandomTranslation,
+  cases: [
+    {
+      title: '(training)',
+      config: { heightFactor: 0.4, widthFactor: [-0.5, 0.3], fillValue: 0.5 },
+      inputShape: [5, 5, 2],
+      training: true,
+      batchSize: 4,
+      // tfjs autodiff of gather needs the UnsortedSegmentSum kernel, which wasm lacks.
+      skipAutodiff: { on: ['wasm'], because: 'wasm lacks UnsortedSegmentSum' },
+    },
+  ],
+  spec: [{ heightFactor: [-0.2, 0.1], widthFactor: 0.1, seed: 2 }],
+  errors: [
+    {
+      rejects: 'a factor outside [-1, 1]',
+      config: { name: 't', heightFactor: 2, widthFactor: 0 },
+      // The rest of the message is zod's wording.
+      message: /^RandomTranslation 't': heightFactor /,
+    },
+    {
+      rejects: 'an input that is not an image',
+      config: { name: 't', heightFactor: 0.1, widthFactor: 0.1 },
+      build: [8],
+      message: "RandomTranslation 't': input must have shape [null, height, width, channels], received [null, 8]",
+    },
+  ],
+});
 
+describe('RandomTranslation', () => {
   test('shifts by whole pixels, fills the border, and backward shifts back', async () => {
     // u = 0.4 exactly: ty = round(0.4·5) = 2 rows down; no horizontal shift.
     const shift = new RandomTranslation({ heightFactor: [0.4, 0.4], widthFactor: 0, fillValue: -1 });
@@ -37,29 +52,5 @@ describe('RandomTranslation', () => {
     const y = shift.forward(x, { training: false }).y;
     expect(Array.from(await y.data())).toEqual(Array.from(await x.data()));
     tf.dispose([x, y]);
-  });
-
-  test('leaks no tensor through forward and backward', async () => {
-    const shift = new RandomTranslation({ heightFactor: 0.3, widthFactor: 0.3 });
-    const x = tf.ones([2, 4, 4, 2]);
-    await expectNoLeak(() => {
-      tf.tidy(() => {
-        shift.backward(x, shift.forward(x, { training: true }).cache);
-      });
-    });
-    x.dispose();
-  });
-
-  test('round-trips its spec', () => {
-    expectSpecRoundTrip(new RandomTranslation({ heightFactor: [-0.2, 0.1], widthFactor: 0.1, seed: 2 }));
-  });
-
-  test('rejects a factor outside [-1, 1] and an input that is not an image', () => {
-    expect(() => new RandomTranslation({ name: 't', heightFactor: 2, widthFactor: 0 })).toThrow(
-      "RandomTranslation 't': heightFactor",
-    );
-    expect(() => new RandomTranslation({ name: 't', heightFactor: 0.1, widthFactor: 0.1 }).build([8])).toThrow(
-      "RandomTranslation 't': input must have shape [null, height, width, channels], received [null, 8]",
-    );
   });
 });
