@@ -111,10 +111,11 @@ export function classWeights(who: string, classWeight: Record<string, number>, y
 }
 
 /** Throws unless x and y hold the same number of examples and x's examples have the input shape. */
-export function checkXY(who: string, x: tf.Tensor, y: tf.Tensor, inputShape: Shape): void {
+export function checkXY(who: string, x: tf.Tensor, y: tf.Tensor, inputShape: Shape, yName = 'y'): void {
   if (x.shape[0] !== y.shape[0]) {
+    const both = yName === 'y' ? 'x and y' : `x and ${yName}`;
     throw new BrickError(
-      `${who}: x and y must hold the same number of samples, received x ${formatShape(x.shape)} (${x.shape[0]} samples) and y ${formatShape(y.shape)} (${y.shape[0]} samples)`,
+      `${who}: ${both} must hold the same number of samples, received x ${formatShape(x.shape)} (${x.shape[0]} samples) and ${yName} ${formatShape(y.shape)} (${y.shape[0]} samples)`,
       who,
     );
   }

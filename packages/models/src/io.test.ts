@@ -7,6 +7,7 @@ import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadModel, type ModelJson, modelFromArtifacts, modelToArtifacts, saveModel } from './io.js';
+import type { Model } from './model.js';
 import { Sequential } from './sequential.js';
 
 const x = [
@@ -35,14 +36,14 @@ function model(): Sequential {
   return m;
 }
 
-async function predictions(m: Sequential): Promise<number[]> {
-  const y = m.predict(x);
+async function predictions(m: Model): Promise<number[]> {
+  const y = m.predict(x) as tf.Tensor;
   const values = Array.from(await y.data());
   y.dispose();
   return values;
 }
 
-async function weightValues(m: Sequential): Promise<number[][]> {
+async function weightValues(m: Model): Promise<number[][]> {
   const ws = m.getWeights();
   const values = await Promise.all(ws.map(async (w) => Array.from(await w.data())));
   tf.dispose(ws);

@@ -4,16 +4,18 @@
  * little-endian float32, concatenated in manifest order. A loader refuses a manifest the spec does not match.
  */
 import { BrickError, formatShape, nonNegativeInt, parseConfig, type Shape, sizeOf } from '@brickml/core';
-import type { Layer } from '@brickml/layers';
+import type { Brick } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { Sequential } from './sequential.js';
-import { SequentialSpec } from './spec.js';
+import { isNestedModel, type Member } from './engine/executor.js';
+import type { Model } from './model.js';
+import { modelFromSpec } from './model-from-spec.js';
+import { FunctionalSpec, SequentialSpec } from './spec.js';
 
 const fileName = z.string().regex(/^(?!\.\.?$)[^/\\]+$/, { error: 'must be a file name inside the model folder' });
 
 export const WeightEntry = z.strictObject({
-  /** `<layerName>/<key>`: the brick's name and the weight's key in its params or state. */
+  /** `<layerName>/<key>`: the brick's name (behind its nested models' names) and the weight's key in its params or state. */
   name: z.string().min(1),
   /** Shape of the weight. */
   shape: z.array(nonNegativeInt()),
@@ -32,11 +34,13 @@ export const WeightsGroup = z.strictObject({
 });
 export type WeightsGroup = z.infer<typeof WeightsGroup>;
 
-/** model.json: the model's spec plus its weights manifest. */
-export const ModelJson = SequentialSpec.extend({
+const manifest = {
   /** Where each weight lies in the binary files, groups in byte order. */
   weightsManifest: z.array(WeightsGroup),
-});
+};
+
+/** model.json: the model's spec (Sequential or Functional) plus its weights manifest. */
+export const ModelJson = z.union([SequentialSpec.extend(manifest), FunctionalSpec.extend(manifest)]);
 export type ModelJson = z.input<typeof ModelJson>;
 
 /** A saved model held in memory: the JSON document and the bytes of its weight files, concatenated. */
@@ -48,23 +52,33 @@ export interface ModelArtifacts {
 const BYTES = 4;
 
 interface Slot {
-  layer: Layer;
+  layer: Brick;
   key: string;
   kind: WeightEntry['kind'];
   variable: tf.Variable;
 }
 
-/** Every weight by manifest name, in getWeights' order: each brick's params, then its state. */
-function slotsOf(model: Sequential): Map<string, Slot> {
+/** Every weight by manifest name, in getWeights' order: each brick's params, then its state; nested models opened. */
+function slotsOf(model: Model): Map<string, Slot> {
   const slots = new Map<string, Slot>();
-  for (const layer of model.layers) {
-    const add = (kind: Slot['kind'], vars: Record<string, tf.Variable>) => {
-      for (const [key, variable] of Object.entries(vars))
-        slots.set(`${layer.name}/${key}`, { layer, key, kind, variable });
-    };
-    add('param', layer.params);
-    add('state', layer.state);
-  }
+  const seen = new Set<Member>();
+  const walk = (members: readonly Member[], prefix: string) => {
+    for (const member of members) {
+      if (seen.has(member)) continue;
+      seen.add(member);
+      if (isNestedModel(member)) {
+        walk(member.executor.members(), `${prefix}${member.name}/`);
+        continue;
+      }
+      const add = (kind: Slot['kind'], vars: Record<string, tf.Variable>) => {
+        for (const [key, variable] of Object.entries(vars))
+          slots.set(`${prefix}${member.name}/${key}`, { layer: member, key, kind, variable });
+      };
+      add('param', member.params);
+      add('state', member.state);
+    }
+  };
+  walk(model.layers, '');
   return slots;
 }
 
@@ -75,7 +89,7 @@ function slotsOf(model: Sequential): Map<string, Slot> {
  * const { modelJson, weightData } = await modelToArtifacts(model);
  * const copy = modelFromArtifacts({ modelJson, weightData });
  */
-export async function modelToArtifacts(model: Sequential): Promise<ModelArtifacts> {
+export async function modelToArtifacts(model: Model): Promise<ModelArtifacts> {
   const slots = [...slotsOf(model)];
   const values = await Promise.all(slots.map(([, s]) => s.variable.data()));
   const total = values.reduce((n, v) => n + v.length, 0);
@@ -91,21 +105,22 @@ export async function modelToArtifacts(model: Sequential): Promise<ModelArtifact
     dtype: 'float32' as const,
     kind: s.kind,
   }));
-  return { modelJson: { ...model.toSpec(), weightsManifest: [{ paths: ['weights.bin'], weights }] }, weightData };
+  const modelJson = { ...model.toSpec(), weightsManifest: [{ paths: ['weights.bin'], weights }] } as ModelJson;
+  return { modelJson, weightData };
 }
 
 /** Builds a model from `{ modelJson, weightData }`, after checking every manifest entry against the spec. */
-export function modelFromArtifacts(artifacts: { modelJson: unknown; weightData: ArrayBuffer }): Sequential {
+export function modelFromArtifacts(artifacts: { modelJson: unknown; weightData: ArrayBuffer }): Model {
   const json = parseConfig('modelFromArtifacts', ModelJson, artifacts.modelJson);
   return restore('modelFromArtifacts', json, artifacts.weightData);
 }
 
-function restore(who: string, json: z.output<typeof ModelJson>, weightData: ArrayBuffer): Sequential {
+function restore(who: string, json: z.output<typeof ModelJson>, weightData: ArrayBuffer): Model {
   if (Object.prototype.toString.call(weightData) !== '[object ArrayBuffer]') {
     throw new BrickError(`${who}: weightData must be an ArrayBuffer, received ${typeof weightData}`, who);
   }
   const { weightsManifest, ...spec } = json;
-  const model = Sequential.fromSpec(spec);
+  const model = modelFromSpec(spec);
   try {
     const entries = weightsManifest.flatMap((g) => g.weights);
     const slots = slotsOf(model);
@@ -167,7 +182,7 @@ const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i
  * await saveModel(model, './mnist-model');
  * const again = await loadModel('./mnist-model');
  */
-export async function saveModel(model: Sequential, dir: string): Promise<void> {
+export async function saveModel(model: Model, dir: string): Promise<void> {
   const [{ mkdir, rename, rm, writeFile }, { join }, { randomUUID }] = await Promise.all([
     import('node:fs/promises'),
     import('node:path'),
@@ -190,7 +205,7 @@ export async function saveModel(model: Sequential, dir: string): Promise<void> {
 }
 
 /** Reads a model saved by saveModel (Node only); refuses a manifest that does not match the spec. */
-export async function loadModel(dir: string): Promise<Sequential> {
+export async function loadModel(dir: string): Promise<Model> {
   const [{ readFile }, { join }] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const who = `loadModel('${dir}')`;
   const read = async (name: string) => {

@@ -1,15 +1,13 @@
-import { BrickError, formatShape, parseConfig, type Shape, sizeOf } from '@brickml/core';
+import { BrickError, formatShape, parseConfig, type Shape } from '@brickml/core';
 import { type Layer, layerFromSpec } from '@brickml/layers';
-import { type Loss, type LossSpecObject, lossFromSpec } from '@brickml/losses';
-import { type Optimizer, type OptimizerSpec, optimizerFromSpec } from '@brickml/optimizers';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { DataLike } from './data.js';
-import { type MetricSpec, metricFromSpec } from './metrics/index.js';
-import type { EvaluateOptions, FitOptions } from './options.js';
+import { ChainExecutor } from './engine/chain.js';
+import { CHAIN, type ChainArgs, Model } from './model.js';
 import { SequentialSpec } from './spec.js';
 import { summaryText } from './summary.js';
-import { evaluate, fit, predict, trainOnBatch } from './training.js';
-import type { Logs, Metric, TrainingModel } from './types.js';
+
+export type { CompileArgs } from './engine/compile.js';
 
 export interface SequentialArgs {
   /** Shape of one example, no batch axis. Default: taken from the first data seen. */
@@ -20,44 +18,31 @@ export interface SequentialArgs {
   name?: string;
 }
 
-export interface CompileArgs {
-  /** An Optimizer, a Keras name ('adam') or `{ className, config }`. */
-  optimizer: Optimizer | OptimizerSpec;
-  /** A Loss, a Keras name ('categoricalCrossentropy') or `{ className, config }`. */
-  loss: Loss | string | LossSpecObject;
-  /** Metrics logged beside the loss: instances, names ('accuracy') or `{ className, config }`. Default: none. */
-  metrics?: MetricSpec[];
-}
-
 let modelCounter = 0;
 const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 const brickLabel = (layer: Layer) => `${layer.className} '${layer.name}'`;
 
 /**
  * A stack of bricks, each feeding the next: built in order (a static shape pass), compiled with a loss
- * and an optimizer, trained with fit.
+ * and an optimizer, trained with fit. Everything but `add` and the stack itself comes from Model.
  *
  * @example
  * const model = new Sequential({ inputShape: [2], layers: [new Dense({ units: 4, activation: 'tanh' }), new Dense({ units: 1, activation: 'sigmoid' })] });
  * model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
  * const history = await model.fit(x, y, { epochs: 100, verbose: 0 });
  */
-export class Sequential implements TrainingModel {
-  readonly name: string;
-  readonly layers: Layer[] = [];
-  stopTraining = false;
-  private shape: Shape | null;
-  private compiled: {
-    loss: Loss;
-    optimizer: Optimizer;
-    ownsOptimizer: boolean;
-    metricSpecs: MetricSpec[];
-    metrics: Metric[] | null;
-  } | null = null;
+export class Sequential extends Model {
+  /** The bricks and the input shape, shared with the chain executor that runs them. */
+  private readonly stack: { layers: Layer[]; shape: Shape | null };
 
   constructor(args: SequentialArgs = {}) {
-    this.name = args.name ?? `sequential_${++modelCounter}`;
-    this.shape = args.inputShape ? [...args.inputShape] : null;
+    const stack = { layers: [] as Layer[], shape: args.inputShape ? [...args.inputShape] : null };
+    const chain: ChainArgs = {
+      [CHAIN]: new ChainExecutor(stack.layers, () => stack.shape),
+      name: args.name ?? `sequential_${++modelCounter}`,
+    };
+    super(chain);
+    this.stack = stack;
     if (this.shape && !this.shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new BrickError(
         `${this.label}: inputShape must be positive integers, received ${formatShape(this.shape)}`,
@@ -67,9 +52,29 @@ export class Sequential implements TrainingModel {
     for (const layer of args.layers ?? []) this.add(layer);
   }
 
-  /** "Sequential 'name'": how errors name this model. */
-  get label(): string {
-    return `Sequential '${this.name}'`;
+  override get className(): string {
+    return 'Sequential';
+  }
+
+  /** The bricks, first to last. */
+  override get layers(): Layer[] {
+    return this.stack.layers;
+  }
+
+  private get shape(): Shape | null {
+    return this.stack.shape;
+  }
+
+  private set shape(shape: Shape | null) {
+    this.stack.shape = shape;
+  }
+
+  override get inputNames(): string[] {
+    return [`${this.name}_input`];
+  }
+
+  override get outputNames(): string[] {
+    return [this.layers[this.layers.length - 1]?.name ?? `${this.name}_output`];
   }
 
   /** Shape of one input example, or null until known. */
@@ -77,7 +82,7 @@ export class Sequential implements TrainingModel {
     return this.shape;
   }
 
-  get built(): boolean {
+  override get built(): boolean {
     return this.shape !== null && this.layers.every((l) => l.built);
   }
 
@@ -97,10 +102,20 @@ export class Sequential implements TrainingModel {
         this.label,
       );
     }
+    if ((layer as { multiInput?: boolean }).multiInput) {
+      throw new BrickError(
+        `${this.label}: ${brickLabel(layer)} takes several inputs; wire it in a functional Model`,
+        this.label,
+      );
+    }
     if (!this.shape && this.layers.length === 0 && layer.built) this.shape = [...layer.inputShape];
     if (this.shape) this.buildLayer(this.layers.length, this.layers.length ? this.outputShape : this.shape, layer);
     this.layers.push(layer);
     return this;
+  }
+
+  override ensureBuilt(inputShapes: readonly Shape[]): void {
+    if (!this.built) this.build(this.shape ?? (inputShapes[0] as Shape));
   }
 
   /** Builds every brick in order for examples of `inputShape`; returns the output shape. */
@@ -139,105 +154,19 @@ export class Sequential implements TrainingModel {
     }
   }
 
-  /** Sets the loss, the optimizer and the metrics fit, evaluate and trainOnBatch use. */
-  compile({ optimizer, loss, metrics = [] }: CompileArgs): void {
-    const resolvedLoss = lossFromSpec(loss);
-    const resolvedOptimizer = optimizerFromSpec(optimizer);
-    for (const m of this.compiled?.metrics ?? []) m.dispose();
-    // An optimizer this model built from a name or spec is its own to dispose; one passed in is the caller's.
-    if (this.compiled?.ownsOptimizer && this.compiled.optimizer !== resolvedOptimizer)
-      this.compiled.optimizer.dispose();
-    this.compiled = {
-      loss: resolvedLoss,
-      optimizer: resolvedOptimizer,
-      ownsOptimizer: resolvedOptimizer !== optimizer,
-      metricSpecs: metrics,
-      metrics: null,
-    };
-    if (this.built) void this.metrics;
-  }
-
-  private need(who: string) {
-    if (!this.compiled) {
-      throw new BrickError(
-        `${this.label}.${who}: compile the model first (model.compile({ optimizer, loss }))`,
-        this.label,
-      );
-    }
-    return this.compiled;
-  }
-
-  get loss(): Loss {
-    return this.need('loss').loss;
-  }
-
-  get optimizer(): Optimizer {
-    return this.need('optimizer').optimizer;
-  }
-
-  /** The compiled metrics, made on first use ('accuracy' needs the output width to pick its kind). */
-  get metrics(): Metric[] {
-    const c = this.need('metrics');
-    if (!c.metrics) {
-      const units = this.built ? this.outputShape[this.outputShape.length - 1] : undefined;
-      c.metrics = c.metricSpecs.map((m) => metricFromSpec(m, c.loss.className, units));
-    }
-    return c.metrics;
-  }
-
-  /** Throws a named error unless compile ran. */
-  requireCompiled(who: string): void {
-    this.need(who);
-  }
-
-  private variables(): tf.Variable[] {
-    return this.layers.flatMap((l) => [...Object.values(l.params), ...Object.values(l.state)]);
-  }
-
-  /** Copies of every weight: each brick's params then its state, brick by brick. The caller owns them. */
-  getWeights(): tf.Tensor[] {
-    return this.variables().map((v) => tf.clone(v));
-  }
-
-  /** Assigns the given tensors (in getWeights' order) to the weights, checking count and shapes. */
-  setWeights(weights: tf.Tensor[]): void {
-    const vars = this.variables();
-    if (weights.length !== vars.length) {
-      throw new BrickError(
-        `${this.label}.setWeights: expected ${vars.length} tensors, received ${weights.length}`,
-        this.label,
-      );
-    }
-    vars.forEach((v, i) => {
-      const w = weights[i] as tf.Tensor;
-      if (!sameShape(v.shape, w.shape)) {
-        throw new BrickError(
-          `${this.label}.setWeights: weight ${i} ('${v.name}') must have shape ${formatShape(v.shape)}, received ${formatShape(w.shape)}`,
-          this.label,
-        );
-      }
-    });
-    tf.tidy(() => {
-      vars.forEach((v, i) => {
-        v.assign(tf.cast(weights[i] as tf.Tensor, v.dtype));
-      });
-    });
-  }
-
-  /** Number of scalars in every weight, params and state. */
-  countParams(): number {
-    return this.variables().reduce((n, v) => n + sizeOf(v.shape), 0);
+  override activationShapes(): Shape[] {
+    return [this.shape ?? [], ...this.layers.map((l) => l.outputShape)];
   }
 
   /** Prints (and returns) Keras' summary table. */
-  summary(print: (text: string) => void = console.log): string {
+  override summary(print: (text: string) => void = console.log): string {
     const text = summaryText(this.name, this.layers);
     print(text);
     return text;
   }
 
   /** The JSON spec (architecture only; weights travel apart). */
-  toSpec(): SequentialSpec {
+  override toSpec(): SequentialSpec {
     return {
       format: 'brickml.model',
       version: 1,
@@ -257,36 +186,13 @@ export class Sequential implements TrainingModel {
     return new Sequential({
       ...(name && { name }),
       ...(inputShape && { inputShape }),
-      layers: layers.map((l) => layerFromSpec(l)),
+      // A brick of several inputs is refused by add(), by name.
+      layers: layers.map((l) => layerFromSpec(l) as Layer),
     });
   }
 
-  /** Trains for `epochs` passes over (x, y); resolves to the History. */
-  fit(x: DataLike, y: DataLike, options: FitOptions = {}) {
-    return fit(this, x, y, options);
-  }
-
-  /** Loss and metrics over (x, y) in inference mode. */
-  evaluate(x: DataLike, y: DataLike, options: EvaluateOptions = {}): Promise<Logs> {
-    return evaluate(this, x, y, options);
-  }
-
-  /** The model's outputs for x, computed in batches. The caller owns the tensor. */
-  predict(x: DataLike, options: { batchSize?: number } = {}): tf.Tensor {
-    return predict(this, x, options);
-  }
-
-  /** One training step on one batch; resolves to its loss and metrics. */
-  trainOnBatch(x: DataLike, y: DataLike): Promise<Logs> {
-    return trainOnBatch(this, x, y);
-  }
-
-  /** Frees every weight, the optimizer's slots and the metrics' accumulators. */
-  dispose(): void {
-    for (const l of this.layers) l.dispose();
-    if (this.compiled) {
-      if (this.compiled.ownsOptimizer) this.compiled.optimizer.dispose();
-      for (const m of this.compiled.metrics ?? []) m.dispose();
-    }
+  /** The model's output for x, computed in batches. The caller owns the tensor. */
+  override predict(x: DataLike, options: { batchSize?: number } = {}): tf.Tensor {
+    return super.predict(x, options) as tf.Tensor;
   }
 }

@@ -1,9 +1,9 @@
 /**
- * fit, evaluate, predict and trainOnBatch for a stack of bricks. Per-batch numbers stay on the device
- * (a running loss sum, metric accumulators); they are read once per epoch, with one Promise.all.
+ * fit, evaluate, predict and trainOnBatch for any model (they run it through its executor). x and y are
+ * one tensor per input and output, given as a list or a record by name. Per-batch numbers stay on the
+ * device (running loss sums, metric accumulators); they are read once per epoch, with one Promise.all.
  */
-import { assertBatchShape, BrickError, parseConfig, positiveInt, rng, type Shape } from '@brickml/core';
-import type { Layer } from '@brickml/layers';
+import { assertBatchShape, BrickError, formatShape, parseConfig, positiveInt, rng, type Shape } from '@brickml/core';
 import { checkTargets, type TargetKind } from '@brickml/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -20,90 +20,169 @@ import {
   toTargets,
   toTensor,
 } from './data.js';
+import type { Model } from './model.js';
 import { EvaluateOptions, FitOptions } from './options.js';
-import { applyStep, type Batch, computeStep, evalStep, predictStep, type StepModel, trainStep } from './train-step.js';
-import type { Logs, TrainingModel } from './types.js';
+import { applyStep, type Batch, computeStep, evalStep, predictStep, trainStep } from './train-step.js';
+import type { Logs } from './types.js';
 
-/** What the loops need from a model (Sequential provides it). */
-export interface Trainable extends StepModel, Omit<TrainingModel, 'optimizer'> {
-  readonly label: string;
-  readonly layers: Layer[];
-  readonly inputShape: Shape | null;
-  readonly outputShape: Shape;
-  build(inputShape: Shape): Shape;
-  requireCompiled(who: string): void;
-}
+/** x or y for a model: one DataLike, a list (one per input or output, in order) or a record by name. */
+export type ModelData = DataLike | DataLike[] | Record<string, DataLike>;
 
 interface Prepared extends Batch {
   samples: number;
 }
 
+const isRecord = (d: unknown): d is Record<string, DataLike> =>
+  typeof d === 'object' && d !== null && !Array.isArray(d) && !ArrayBuffer.isView(d) && !(d instanceof tf.Tensor);
+
+/** One DataLike per name: a single model input or output takes the data as it is. */
+function split(who: string, what: 'x' | 'y', data: ModelData, names: readonly string[]): DataLike[] {
+  const role = what === 'x' ? 'input' : 'output';
+  const list = names.map((n) => `'${n}'`).join(', ');
+  if (isRecord(data)) {
+    for (const key of Object.keys(data)) {
+      if (!names.includes(key))
+        throw new BrickError(`${who}: ${what} names ${role} '${key}', but the ${role}s are ${list}`, who);
+    }
+    return names.map((n) => {
+      const d = data[n];
+      if (d === undefined) throw new BrickError(`${who}: ${what} has no data for ${role} '${n}'`, who);
+      return d;
+    });
+  }
+  if (names.length === 1) return [data as DataLike];
+  if (!Array.isArray(data) || data.length !== names.length) {
+    const got = Array.isArray(data) ? `a list of ${data.length}` : 'one tensor';
+    throw new BrickError(
+      `${who}: the model has ${names.length} ${role}s (${list}); give ${what} as a list of ${names.length} or a record by name, received ${got}`,
+      who,
+    );
+  }
+  return data as DataLike[];
+}
+
+/** 'x' for a single input, "x['image']" for one of several. */
+const label = (what: string, names: readonly string[], i: number) =>
+  names.length === 1 ? what : `${what}['${names[i]}']`;
+
+/** The model's inputs for `xData`, converted and checked; builds a Sequential that has no input shape yet. */
+function toInputs(model: Model, who: string, xData: ModelData, owned: Owned): tf.Tensor[] {
+  if (model.layers.length === 0) throw new BrickError(`${who}: the model has no layers; add() some first`, who);
+  const names = model.inputNames;
+  const known = model.inputShapes;
+  const xs = split(who, 'x', xData, names).map((d, i) =>
+    toTensor(who, label('x', names, i), d, known?.[i] ?? null, owned),
+  );
+  model.ensureBuilt(xs.map((x) => x.shape.slice(1)));
+  const shapes = model.inputShapes as Shape[];
+  xs.forEach((x, i) => {
+    assertBatchShape(who, label('x', names, i), shapes[i] as Shape, x.shape);
+  });
+  const samples = xs[0]?.shape[0];
+  xs.forEach((x, i) => {
+    if (x.shape[0] !== samples) {
+      throw new BrickError(
+        `${who}: every input must hold the same number of samples, received ${label('x', names, 0)} ${formatShape(xs[0]?.shape ?? [])} and ${label('x', names, i)} ${formatShape(x.shape)}`,
+        who,
+      );
+    }
+  });
+  return xs;
+}
+
 /** Converts and checks (x, y) before any step: counts, shapes, label kinds, NaN (one read). */
 async function prepare(
-  model: Trainable,
+  model: Model,
   who: string,
-  xData: DataLike,
-  yData: DataLike,
+  xData: ModelData,
+  yData: ModelData,
   owned: Owned,
   weights: { sampleWeight?: DataLike | undefined } = {},
 ): Promise<Prepared> {
-  if (model.layers.length === 0) throw new BrickError(`${who}: the model has no layers; add() some first`, who);
-  const x = toTensor(who, 'x', xData, model.inputShape, owned);
-  if (!model.inputShape || !model.layers.every((l) => l.built)) model.build(model.inputShape ?? x.shape.slice(1));
-  const inputShape = model.inputShape as Shape;
-  const samples = x.shape[0] as number;
-  const y = toTargets(who, yData, samples, model.outputShape, owned);
-  checkXY(who, x, y, inputShape);
-  const { targets, axis } = model.loss as { targets?: TargetKind; axis?: number };
-  if (targets) checkTargets(`${who}: ${model.loss.className}`, targets, y.shape, [samples, ...model.outputShape], axis);
+  const xs = toInputs(model, who, xData, owned);
+  const samples = xs[0]?.shape[0] as number;
+  const names = model.outputNames;
+  const shapes = model.outputShapes;
+  const outputs = model.compiledOutputs;
+  const ys = split(who, 'y', yData, names).map((d, k) => {
+    const y = toTargets(who, d, samples, shapes[k] as Shape, owned);
+    checkXY(who, xs[0] as tf.Tensor, y, model.inputShapes?.[0] as Shape, label('y', names, k));
+    const loss = outputs[k]?.loss as { className: string; targets?: TargetKind; axis?: number };
+    const where = names.length === 1 ? `${who}: ${loss.className}` : `${who}: output '${names[k]}' ${loss.className}`;
+    if (loss.targets) checkTargets(where, loss.targets, y.shape, [samples, ...(shapes[k] as Shape)], loss.axis);
+    return y;
+  });
   const sampleWeight =
     weights.sampleWeight === undefined ? undefined : toSampleWeight(who, weights.sampleWeight, samples, owned);
-  await checkFinite(who, { x, y });
-  return { x, y, sampleWeight, samples };
+  const named: Record<string, tf.Tensor> = {};
+  xs.forEach((x, i) => {
+    named[label('x', model.inputNames, i)] = x;
+  });
+  ys.forEach((y, k) => {
+    named[label('y', names, k)] = y;
+  });
+  await checkFinite(who, named);
+  return { xs, ys, sampleWeight, samples };
 }
 
 function slice(data: Batch, start: number, end: number, order: Int32Array | null): Batch {
   return {
-    x: rows(data.x, start, end, order),
-    y: rows(data.y, start, end, order),
+    xs: data.xs.map((x) => rows(x, start, end, order)),
+    ys: data.ys.map((y) => rows(y, start, end, order)),
     sampleWeight: data.sampleWeight && (rows(data.sampleWeight, start, end, order) as tf.Tensor1D),
   };
 }
 
-const disposeBatch = (b: Batch) => tf.dispose([b.x, b.y, ...(b.sampleWeight ? [b.sampleWeight] : [])]);
+const disposeBatch = (b: Batch) => tf.dispose([...b.xs, ...b.ys, ...(b.sampleWeight ? [b.sampleWeight] : [])]);
 
-/** The loss sum of an epoch, kept in one device variable. */
+/** The names logged for a model: 'loss', each output's '<name>_loss' when there are several, then the metrics. */
+export function logNames(model: Model): string[] {
+  const outputs = model.outputNames;
+  const several = outputs.length > 1;
+  return [
+    'loss',
+    ...(several ? outputs.map((o) => `${o}_loss`) : []),
+    ...model.outputMetrics.flatMap((ms, k) => ms.map((m) => (several ? `${outputs[k]}_${m.name}` : m.name))),
+  ];
+}
+
+/** The loss sums of an epoch ([total, per output…]), kept in one device variable. */
 class RunningSum {
-  private readonly total = tf.tidy(() => tf.variable(tf.scalar(0), false));
+  private total: tf.Variable | null = null;
   samples = 0;
-  add(batchSum: tf.Scalar, size: number): void {
-    tf.tidy(() => this.total.assign(tf.add(this.total, batchSum)));
+  add(batchSums: tf.Tensor1D, size: number): void {
+    if (!this.total) this.total = tf.tidy(() => tf.variable(tf.zerosLike(batchSums), false));
+    const total = this.total;
+    tf.tidy(() => total.assign(tf.add(total, batchSums)));
     this.samples += size;
   }
-  /** Reads the mean loss and the metrics so far, all at once. */
-  async logs(model: StepModel): Promise<Logs> {
+  /** Reads the mean losses and the metrics so far, all at once. */
+  async logs(model: Model): Promise<Logs> {
     const samples = this.samples;
+    const names = logNames(model);
     // A clone keeps this value alive even if the next batch assigns the variable before the read ends.
-    const snapshot = tf.clone(this.total);
-    const [total, ...values] = await Promise.all([snapshot.data(), ...model.metrics.map((m) => m.result())]);
+    const snapshot = this.total ? tf.clone(this.total) : tf.zeros([1]);
+    const metrics = model.metrics;
+    const [totals, ...values] = await Promise.all([snapshot.data(), ...metrics.map((m) => m.result())]);
     snapshot.dispose();
-    const logs: Logs = { loss: (total[0] as number) / samples };
-    model.metrics.forEach((m, i) => {
-      logs[m.name] = values[i] as number;
+    const logs: Logs = {};
+    const losses = Math.min(totals.length, names.length - metrics.length);
+    for (let k = 0; k < losses; k++) logs[names[k] as string] = (totals[k] as number) / samples;
+    metrics.forEach((_, i) => {
+      logs[names[losses + i] as string] = values[i] as number;
     });
     return logs;
   }
   dispose(): void {
-    this.total.dispose();
+    this.total?.dispose();
   }
 }
 
-function batchSizeFor(model: Trainable, batchSize: number): number {
-  const shapes = [model.inputShape as Shape, ...model.layers.map((l) => l.outputShape)];
-  return Math.min(batchSize, maxBatchFor(shapes));
+function batchSizeFor(model: Model, batchSize: number): number {
+  return Math.min(batchSize, maxBatchFor(model.activationShapes()));
 }
 
-async function evaluateBatches(model: Trainable, data: Prepared, batchSize: number): Promise<Logs> {
+async function evaluateBatches(model: Model, data: Prepared, batchSize: number): Promise<Logs> {
   for (const m of model.metrics) m.reset();
   const sum = new RunningSum();
   const size = batchSizeFor(model, batchSize);
@@ -111,10 +190,10 @@ async function evaluateBatches(model: Trainable, data: Prepared, batchSize: numb
     for (let start = 0; start < data.samples; start += size) {
       const end = Math.min(start + size, data.samples);
       const batch = slice(data, start, end, null);
-      const loss = evalStep(model, batch);
+      const losses = evalStep(model, batch);
       disposeBatch(batch);
-      sum.add(loss, end - start);
-      loss.dispose();
+      sum.add(losses, end - start);
+      losses.dispose();
     }
     return await sum.logs(model);
   } finally {
@@ -124,9 +203,9 @@ async function evaluateBatches(model: Trainable, data: Prepared, batchSize: numb
 
 /** Trains `model` for `epochs` passes over (x, y) and resolves to the History callback. */
 export async function fit(
-  model: Trainable,
-  xData: DataLike,
-  yData: DataLike,
+  model: Model,
+  xData: ModelData,
+  yData: ModelData,
   options: FitOptions = {},
 ): Promise<History> {
   const who = `${model.label}.fit`;
@@ -146,7 +225,7 @@ export async function fit(
     let train: Prepared = all;
     let val: Prepared | null = null;
     if (o.validationData) {
-      const [vx, vy, vw] = o.validationData as [DataLike, DataLike, DataLike?];
+      const [vx, vy, vw] = o.validationData as [ModelData, ModelData, DataLike?];
       val = await prepare(model, `${who} validationData`, vx, vy, owned, { sampleWeight: vw });
     } else if (o.validationSplit > 0) {
       const at = Math.floor(all.samples * (1 - o.validationSplit));
@@ -165,7 +244,10 @@ export async function fit(
       for (const b of [train, val]) disposeAfter(owned, b);
     }
     if (o.classWeight) {
-      const cw = owned.own(classWeights(who, o.classWeight, train.y));
+      if (train.ys.length > 1) {
+        throw new BrickError(`${who}: classWeight needs a model of one output; give sampleWeight instead`, who);
+      }
+      const cw = owned.own(classWeights(who, o.classWeight, train.ys[0] as tf.Tensor));
       const weighted = train.sampleWeight ? (owned.own(tf.mul(train.sampleWeight, cw)) as tf.Tensor1D) : cw;
       train = { ...train, sampleWeight: weighted };
     }
@@ -176,13 +258,12 @@ export async function fit(
 }
 
 function disposeAfter(owned: Owned, b: Batch): void {
-  owned.own(b.x);
-  owned.own(b.y);
+  for (const t of [...b.xs, ...b.ys]) owned.own(t);
   if (b.sampleWeight) owned.own(b.sampleWeight);
 }
 
 async function loop(
-  model: Trainable,
+  model: Model,
   train: Prepared,
   val: Prepared | null,
   o: z.output<typeof FitOptions>,
@@ -191,7 +272,7 @@ async function loop(
   const progress = o.verbose ? new ProgressLogger({ verbose: o.verbose }) : null;
   const callbacks = new CallbackList([...(progress ? [progress] : []), ...o.callbacks, history]);
   const steps = Math.ceil(train.samples / o.batchSize);
-  const names = ['loss', ...model.metrics.map((m) => m.name)];
+  const names = logNames(model);
   callbacks.setModel(model);
   callbacks.setParams({
     epochs: o.epochs,
@@ -224,20 +305,20 @@ async function loop(
         try {
           if (readEachBatch) {
             // Read the loss before updating, so a NaN batch leaves the last good weights in place.
-            const { lossSum, grads } = computeStep(model, batch);
-            const loss = ((await lossSum.data())[0] as number) / (end - start);
+            const { lossSums, grads } = computeStep(model, batch);
+            const loss = ((await lossSums.data())[0] as number) / (end - start);
             if (Number.isFinite(loss)) {
               applyStep(model, grads);
-              running.add(lossSum, end - start);
+              running.add(lossSums, end - start);
             } else {
               tf.dispose(grads);
             }
-            lossSum.dispose();
+            lossSums.dispose();
             batchLogs.loss = loss;
           } else {
-            const lossSum = trainStep(model, batch);
-            running.add(lossSum, end - start);
-            lossSum.dispose();
+            const lossSums = trainStep(model, batch);
+            running.add(lossSums, end - start);
+            lossSums.dispose();
           }
         } finally {
           disposeBatch(batch);
@@ -261,9 +342,9 @@ async function loop(
 
 /** Loss and metrics over (x, y) in inference mode. */
 export async function evaluate(
-  model: Trainable,
-  xData: DataLike,
-  yData: DataLike,
+  model: Model,
+  xData: ModelData,
+  yData: ModelData,
   options: EvaluateOptions = {},
 ): Promise<Logs> {
   const who = `${model.label}.evaluate`;
@@ -285,34 +366,37 @@ export async function evaluate(
   }
 }
 
-/** The model's outputs for x, in batches small enough for one GPU buffer binding. */
-export function predict(model: Trainable, xData: DataLike, options: { batchSize?: number } = {}): tf.Tensor {
+/** The model's outputs for x, one tensor per output, in batches small enough for one GPU buffer binding. */
+export function predict(model: Model, xData: ModelData, options: { batchSize?: number } = {}): tf.Tensor[] {
   const who = `${model.label}.predict`;
   const { batchSize } = parseConfig(who, z.strictObject({ batchSize: positiveInt().default(32) }), options);
   const owned = new Owned();
   try {
-    const x = toTensor(who, 'x', xData, model.inputShape, owned);
-    if (!model.inputShape || !model.layers.every((l) => l.built)) model.build(model.inputShape ?? x.shape.slice(1));
-    assertBatchShape(who, 'x', model.inputShape as Shape, x.shape);
-    const samples = x.shape[0] as number;
+    const xs = toInputs(model, who, xData, owned);
+    const samples = xs[0]?.shape[0] as number;
     const size = batchSizeFor(model, batchSize);
-    if (samples <= size) return predictStep(model.layers, x);
-    const parts: tf.Tensor[] = [];
+    if (samples <= size) return predictStep(model, xs);
+    const parts: tf.Tensor[][] = [];
     for (let start = 0; start < samples; start += size) {
-      const xb = rows(x, start, Math.min(start + size, samples), null);
-      parts.push(predictStep(model.layers, xb));
-      xb.dispose();
+      const batch = xs.map((x) => rows(x, start, Math.min(start + size, samples), null));
+      parts.push(predictStep(model, batch));
+      tf.dispose(batch);
     }
-    const out = tf.concat(parts, 0);
-    tf.dispose(parts);
-    return out;
+    const outs = model.outputNames.map((_, k) =>
+      tf.concat(
+        parts.map((p) => p[k] as tf.Tensor),
+        0,
+      ),
+    );
+    tf.dispose(parts.flat());
+    return outs;
   } finally {
     owned.dispose();
   }
 }
 
 /** One training step on (x, y) as one batch; resolves to its loss and metrics. */
-export async function trainOnBatch(model: Trainable, xData: DataLike, yData: DataLike): Promise<Logs> {
+export async function trainOnBatch(model: Model, xData: ModelData, yData: ModelData): Promise<Logs> {
   const who = `${model.label}.trainOnBatch`;
   model.requireCompiled('trainOnBatch');
   const owned = new Owned();
@@ -320,9 +404,9 @@ export async function trainOnBatch(model: Trainable, xData: DataLike, yData: Dat
   try {
     const data = await prepare(model, who, xData, yData, owned);
     for (const m of model.metrics) m.reset();
-    const loss = trainStep(model, data);
-    sum.add(loss, data.samples);
-    loss.dispose();
+    const losses = trainStep(model, data);
+    sum.add(losses, data.samples);
+    losses.dispose();
     return await sum.logs(model);
   } finally {
     sum.dispose();

@@ -1,0 +1,146 @@
+/**
+ * The graph executor (functional Model). Forward runs the nodes in depth order, each reading the values of
+ * its input tensors. Backward runs them in reverse: a tensor read by several nodes receives the sum of their
+ * dx, a brick called several times adds the gradients of every call into its variables, and a nested model
+ * hands its part of the walk to its own executor.
+ */
+import type { Shape } from '@brickml/core';
+import { isMultiInput, type Layer, type Node } from '@brickml/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  addBrickGrads,
+  type Executor,
+  type GradMap,
+  isNestedModel,
+  type Member,
+  merge,
+  type OutputGradient,
+  type Tape,
+} from './executor.js';
+import type { Graph } from './graph.js';
+
+interface GraphTape extends Tape {
+  caches: unknown[];
+}
+
+export class GraphExecutor implements Executor {
+  private readonly inputIds: Set<number>;
+
+  constructor(readonly graph: Graph) {
+    this.inputIds = new Set(graph.inputs.map((t) => t.id));
+  }
+
+  inputShapes(): Shape[] {
+    return this.graph.inputs.map((t) => t.shape);
+  }
+
+  outputShapes(): Shape[] {
+    return this.graph.outputs.map((t) => t.shape);
+  }
+
+  members(): readonly Member[] {
+    return this.graph.members;
+  }
+
+  fusableActivation(i: number): string | null {
+    const { outputs, readers } = this.graph;
+    const t = outputs[i];
+    if (!t || this.inputIds.has(t.id) || readers.has(t.id)) return null;
+    if (outputs.filter((o) => o === t).length > 1) return null;
+    const owner = t.node.owner as Member;
+    if (isNestedModel(owner) || isMultiInput(owner)) return null;
+    return owner.backwardFromPreActivation && typeof owner.activation === 'string' ? owner.activation : null;
+  }
+
+  forward(xs: readonly tf.Tensor[], { training }: { training: boolean }): { ys: tf.Tensor[]; tape: GraphTape } {
+    const values = new Map<number, tf.Tensor>();
+    this.graph.inputs.forEach((t, i) => {
+      values.set(t.id, xs[i] as tf.Tensor);
+    });
+    const caches: unknown[] = [];
+    for (const node of this.graph.nodes) {
+      const ins = node.inputs.map((t) => values.get(t.id) as tf.Tensor);
+      const owner = node.owner as Member;
+      if (isNestedModel(owner)) {
+        const { ys, tape } = owner.executor.forward(ins, { training });
+        ys.forEach((y, j) => {
+          values.set((node.outputs[j] as { id: number }).id, y);
+        });
+        caches.push(tape);
+      } else {
+        const { y, cache } = isMultiInput(owner)
+          ? owner.forward(ins, { training })
+          : owner.forward(ins[0] as tf.Tensor, { training });
+        values.set((node.outputs[0] as { id: number }).id, y);
+        caches.push(cache);
+      }
+    }
+    return { ys: this.graph.outputs.map((t) => values.get(t.id) as tf.Tensor), tape: { training, caches } };
+  }
+
+  backward(
+    dys: readonly (OutputGradient | null)[],
+    tape: Tape,
+    { inputGrads }: { inputGrads: boolean },
+  ): { dxs: (tf.Tensor | null)[]; grads: GradMap } {
+    const { caches } = tape as GraphTape;
+    const grads: GradMap = new Map();
+    const dOf = new Map<number, tf.Tensor>();
+    const add = (id: number, g: tf.Tensor) => {
+      const prev = dOf.get(id);
+      dOf.set(id, prev ? tf.add(prev, g) : g);
+    };
+    const preActivation = new Map<number, tf.Tensor>();
+    dys.forEach((d, i) => {
+      const t = this.graph.outputs[i];
+      if (!d || !t) return;
+      if (d.preActivation) preActivation.set(t.id, d.dy);
+      else add(t.id, d.dy);
+    });
+    const { nodes } = this.graph;
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const node = nodes[k] as Node;
+      const cache = caches[k];
+      const outGrads = node.outputs.map((t) => dOf.get(t.id) ?? null);
+      const dz = preActivation.get((node.outputs[0] as { id: number }).id);
+      if (!dz && outGrads.every((g) => g === null)) continue;
+      // A model input's gradient is wanted only when the caller asks for it (a nested model's caller).
+      const wanted = node.inputs.map((t) => inputGrads || !this.inputIds.has(t.id));
+      const owner = node.owner as Member;
+      let dxs: (tf.Tensor | null)[];
+      if (isNestedModel(owner)) {
+        const back = owner.executor.backward(
+          outGrads.map((dy) => (dy ? { dy } : null)),
+          cache as Tape,
+          { inputGrads: wanted.some(Boolean) },
+        );
+        merge(grads, back.grads);
+        dxs = back.dxs;
+      } else if (isMultiInput(owner)) {
+        const back = owner.backward(outGrads[0] as tf.Tensor, cache);
+        addBrickGrads(grads, owner, back.grads);
+        dxs = back.dxs;
+      } else {
+        const layer = owner as Layer;
+        if (dz) {
+          const back = (layer.backwardFromPreActivation as NonNullable<Layer['backwardFromPreActivation']>)(dz, cache);
+          addBrickGrads(grads, layer, back.grads);
+          dxs = [back.dx];
+        } else if (!wanted[0] && layer.paramGrads) {
+          addBrickGrads(grads, layer, layer.paramGrads(outGrads[0] as tf.Tensor, cache));
+          dxs = [null];
+        } else {
+          const back = layer.backward(outGrads[0] as tf.Tensor, cache);
+          addBrickGrads(grads, layer, back.grads);
+          dxs = [back.dx];
+        }
+      }
+      node.inputs.forEach((t, j) => {
+        const dx = dxs[j];
+        if (dx && wanted[j]) add(t.id, dx);
+      });
+    }
+    const dxs = this.graph.inputs.map((t) => (inputGrads ? (dOf.get(t.id) ?? null) : null));
+    return { dxs, grads };
+  }
+}
