@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@brickml/core';
@@ -31,6 +31,40 @@ function specFile(units: unknown): string {
   return file;
 }
 
+/** Two inputs, a shared brick, a merge: a functional spec. `units` of the head lets a test make it invalid. */
+function functionalFile(name: string, head: unknown = 1): string {
+  const file = join(dir, `${name}.json`);
+  const spec = {
+    format: 'brickml.model',
+    version: 1,
+    className: 'Functional',
+    config: {
+      name,
+      inputs: [
+        { name: 'left', shape: [4] },
+        { name: 'right', shape: [4] },
+      ],
+      layers: [
+        { className: 'Dense', config: { name: 'shared', units: 3 }, inbound: [['left'], ['right']] },
+        {
+          className: 'Concatenate',
+          config: { name: 'joined' },
+          inbound: [
+            [
+              ['shared', 0, 0],
+              ['shared', 1, 0],
+            ],
+          ],
+        },
+        { className: 'Dense', config: { name: 'head', units: head }, inbound: [['joined']] },
+      ],
+      outputs: ['head'],
+    },
+  };
+  writeFileSync(file, JSON.stringify(spec));
+  return file;
+}
+
 describe('brickml CLI', () => {
   afterAll(async () => {
     await useBackend('cpu');
@@ -41,6 +75,7 @@ describe('brickml CLI', () => {
     expect(await runCli(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(HELP);
     expect(HELP).toMatch(/summary <spec\.json>/);
+    expect(HELP).toMatch(/plot <spec\.json> \[-o out\.svg\]/);
     expect(HELP).toMatch(/backends/);
   });
 
@@ -61,6 +96,68 @@ describe('brickml CLI', () => {
     expect(text).toMatch(/\b23\b/);
   });
 
+  test('summary of a functional spec prints what each brick reads', async () => {
+    const c = capture();
+    expect(await runCli(['summary', functionalFile('siamese')], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    expect(text).toMatch(/Connected to/);
+    expect(text).toMatch(/shared \(Dense\)\s+\(None, 3\)\s+15\s+left\[0\]\[0\]/);
+    expect(text).toMatch(/joined \(Concatenate\)\s+\(None, 6\)\s+0\s+shared\[0\]\[0\]\n\s+shared\[1\]\[0\]/);
+    expect(text).toMatch(/Total params: 22/);
+  });
+
+  test('summary of an invalid functional spec names the brick and the field, and exits 1', async () => {
+    const c = capture();
+    expect(await runCli(['summary', functionalFile('broken', 0)], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/layers\[2\].*units/);
+  });
+
+  test('plot writes the picture beside the spec, named like it', async () => {
+    const c = capture();
+    const file = functionalFile('pictured');
+    expect(await runCli(['plot', file], c.io)).toBe(0);
+    const svg = readFileSync(join(dir, 'pictured.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>[\s\S]*<\/svg>\n$/);
+    for (const title of ['left (InputLayer)', 'right (InputLayer)', 'shared (Dense)', 'joined (Concatenate)']) {
+      expect(svg).toContain(`>${title}</text>`);
+    }
+    expect(svg.match(/class="edge"/g)).toHaveLength(5);
+    expect(c.out).toEqual([`brickml plot: wrote ${join(dir, 'pictured.svg')}`]);
+    // Written through a temporary file that is gone once the picture is in place.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  test('plot -o writes where it is told, and -o - writes to stdout', async () => {
+    const c = capture();
+    const file = specFile(3);
+    const target = join(dir, 'chosen.svg');
+    expect(await runCli(['plot', file, '-o', target], c.io)).toBe(0);
+    expect(readFileSync(target, 'utf8')).toContain('>tiny_input (InputLayer)</text>');
+    const s = capture();
+    expect(await runCli(['plot', file, '-o', '-'], s.io)).toBe(0);
+    expect(s.out).toHaveLength(1);
+    expect(s.out[0]).toMatch(/^<svg [\s\S]*<\/svg>$/);
+  });
+
+  test('plot names what it could not read or write, and exits 1', async () => {
+    const c = capture();
+    expect(await runCli(['plot', join(dir, 'absent.json')], c.io)).toBe(1);
+    const missing = join(dir, 'no-such-folder', 'out.svg');
+    expect(await runCli(['plot', specFile(3), '-o', missing], c.io)).toBe(1);
+    expect(existsSync(missing)).toBe(false);
+    expect(await runCli(['plot', functionalFile('bad-plot', 0)], c.io)).toBe(1);
+    const [read, write, spec] = c.err;
+    expect(read).toMatch(/^brickml plot: could not read .*absent\.json as JSON/);
+    expect(write).toMatch(/^brickml plot: could not write .*out\.svg/);
+    expect(spec).toMatch(/layers\[2\].*units/);
+  });
+
+  test('-o with another command than plot exits 2', async () => {
+    const c = capture();
+    expect(await runCli(['summary', specFile(3), '-o', 'x.svg'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(/brickml summary: -o\/--output applies to plot only/);
+  });
+
   test('summary of an invalid spec names the field and exits 1', async () => {
     const c = capture();
     expect(await runCli(['summary', specFile(0)], c.io)).toBe(1);
@@ -77,7 +174,10 @@ describe('brickml CLI', () => {
     const c = capture();
     expect(await runCli(['fly'], c.io)).toBe(2);
     expect(await runCli(['summary'], c.io)).toBe(2);
-    expect(c.err.join('\n')).toMatch(/unknown command 'fly'[\s\S]*summary: wrong number of arguments, received 0/);
+    expect(await runCli(['plot', 'a.json', 'b.json'], c.io)).toBe(2);
+    expect(c.err.join('\n')).toMatch(
+      /unknown command 'fly'[\s\S]*summary: wrong number of arguments, received 0[\s\S]*plot: wrong number of arguments, received 2/,
+    );
   });
 
   test('backends lists every backend and loads cpu', async () => {

@@ -1,16 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, BrickError, useBackend } from '@brickml/core';
-import { Sequential } from '@brickml/models';
+import { type Model, modelFromSpec } from '@brickml/models';
 
 export const HELP = `Usage: brickml <command> [options]
 
 Commands:
-  summary <spec.json>   Build the Sequential model a spec file describes and print its summary table
-  backends              Try to load every backend (cpu, wasm, webgpu, tensorflow) and say which work
+  summary <spec.json>            Print the summary table of the model a spec file describes (Sequential or functional)
+  plot <spec.json> [-o out.svg]  Draw that model as an SVG picture, as Keras' plot_model does (default: beside the
+                                 spec, named like it with .svg)
+  backends                       Try to load every backend (cpu, wasm, webgpu, tensorflow) and say which work
 
 Options:
-  -h, --help            Show this help
+  -o, --output <file>            Where plot writes the picture (- for stdout)
+  -h, --help                     Show this help
 `;
 
 /** Where the CLI writes: stdout and stderr by default, collectors in tests. */
@@ -24,21 +29,53 @@ const processIO: CliIO = {
   err: (text) => process.stderr.write(`${text}\n`),
 };
 
-async function summary(file: string, io: CliIO): Promise<number> {
+/** Builds the model a spec file describes; null (the error reported) when the file is not JSON. */
+async function loadSpec(command: string, file: string, io: CliIO): Promise<Model | null> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
-    io.err(`brickml summary: could not read ${file} as JSON (${e instanceof Error ? e.message : String(e)})`);
-    return 1;
+    io.err(`brickml ${command}: could not read ${file} as JSON (${message(e)})`);
+    return null;
   }
-  // Building creates the weights; the summary needs no faster backend than cpu.
+  // Building creates the weights; neither the summary nor the picture needs a faster backend than cpu.
   await useBackend('cpu');
-  const model = Sequential.fromSpec(json);
+  return modelFromSpec(json);
+}
+
+async function summary(file: string, io: CliIO): Promise<number> {
+  const model = await loadSpec('summary', file, io);
+  if (!model) return 1;
   model.summary(io.out);
   model.dispose();
   return 0;
 }
+
+async function plot(file: string, output: string | undefined, io: CliIO): Promise<number> {
+  const model = await loadSpec('plot', file, io);
+  if (!model) return 1;
+  const svg = model.toSVG();
+  model.dispose();
+  if (output === '-') {
+    io.out(svg.trimEnd());
+    return 0;
+  }
+  const target = output ?? join(dirname(file), `${basename(file, extname(file))}.svg`);
+  // Written beside the target, then renamed over it: a reader never sees half a picture.
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, svg, 'utf8');
+    await rename(temp, target);
+  } catch (e) {
+    await rm(temp, { force: true });
+    io.err(`brickml plot: could not write ${target} (${message(e)})`);
+    return 1;
+  }
+  io.out(`brickml plot: wrote ${target}`);
+  return 0;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function backends(io: CliIO): Promise<number> {
   let loaded = 0;
@@ -48,7 +85,7 @@ async function backends(io: CliIO): Promise<number> {
       loaded++;
       io.out(`${name.padEnd(11)} ok${info.adapter ? ` (${info.adapter} adapter)` : ''}`);
     } catch (e) {
-      io.out(`${name.padEnd(11)} unavailable: ${e instanceof Error ? e.message : String(e)}`);
+      io.out(`${name.padEnd(11)} unavailable: ${message(e)}`);
     }
   }
   return loaded > 0 ? 0 : 1;
@@ -65,7 +102,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   try {
     parsed = parse(argv);
   } catch (e) {
-    io.err(`brickml: ${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
+    io.err(`brickml: ${message(e)}\n\n${HELP}`);
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
@@ -73,8 +110,15 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     io.out(HELP);
     return command === undefined && !parsed.values.help ? 2 : 0;
   }
+  const { output } = parsed.values;
+  const known = ['summary', 'plot', 'backends'].includes(command);
+  if (known && output !== undefined && command !== 'plot') {
+    io.err(`brickml ${command}: -o/--output applies to plot only\n\n${HELP}`);
+    return 2;
+  }
   try {
     if (command === 'summary' && rest.length === 1) return await summary(rest[0]!, io);
+    if (command === 'plot' && rest.length === 1) return await plot(rest[0]!, output, io);
     if (command === 'backends' && rest.length === 0) return await backends(io);
   } catch (e) {
     if (e instanceof BrickError) {
@@ -83,7 +127,6 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     }
     throw e;
   }
-  const known = command === 'summary' || command === 'backends';
   io.err(
     known
       ? `brickml ${command}: wrong number of arguments, received ${rest.length}\n\n${HELP}`
@@ -95,7 +138,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
-    options: { help: { type: 'boolean', short: 'h' } },
+    options: { help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' } },
     allowPositionals: true,
   });
 }

@@ -16,6 +16,7 @@ export * from './metrics/index.js';
 export { Model, type ModelArgs } from './model.js';
 export { functionalFromSpec, modelFromSpec } from './model-from-spec.js';
 export type { EvaluateOptions, FitOptions } from './options.js';
+export { modelToSVG, type PlotModel } from './plot.js';
 export { Sequential, type SequentialArgs } from './sequential.js';
 export { FunctionalSpec, GraphLayerSpec, InputSpec, ModelSpec, SequentialSpec, TensorRef } from './spec.js';
 export type { ModelData } from './training.js';
