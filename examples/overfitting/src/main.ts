@@ -13,6 +13,7 @@ import {
   Dense,
   Dropout,
   Flatten,
+  LambdaCallback,
   type Layer,
   MaxPooling2D,
   RandomTranslation,
@@ -57,7 +58,22 @@ for (const cured of [false, true]) {
   setSeed(1);
   const model = new Sequential({ inputShape: [28, 28, 1], layers: smallCnn(cured) });
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  await model.fit(xTrain, yTrain, { epochs: Number(values.epochs), batchSize: 32, verbose: 0 });
+  const epochs = Number(values.epochs);
+  const started = performance.now();
+  console.log(
+    `${cured ? 'L2 + Dropout + augmentation' : 'no regularization'}: ${epochs} epochs on ${values.train} images`,
+  );
+  // One line every 5 epochs: the run takes minutes and should say where it is.
+  const every5 = new LambdaCallback({
+    onEpochEnd: (epoch, logs) => {
+      if ((epoch + 1) % 5 !== 0 && epoch + 1 !== epochs) return;
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      console.log(
+        `  epoch ${epoch + 1}/${epochs} - loss ${logs.loss?.toFixed(4)} - accuracy ${((logs.accuracy ?? 0) * 100).toFixed(1)}% - ${seconds}s`,
+      );
+    },
+  });
+  await model.fit(xTrain, yTrain, { epochs, batchSize: 32, verbose: 0, callbacks: [every5] });
   const train = await model.evaluate(xTrain, yTrain, { verbose: 0 });
   const test = await model.evaluate(xTest, yTest, { verbose: 0 });
   const name = cured ? 'L2 + Dropout + augmentation' : 'no regularization';

@@ -122,18 +122,31 @@ export function checkXY(who: string, x: tf.Tensor, y: tf.Tensor, inputShape: Sha
   assertBatchShape(who, 'x', inputShape, x.shape);
 }
 
-/** One device reduction and one read: throws if x or y holds a NaN. */
+/** One device reduction and one read: throws if x or y holds a NaN or an infinity. */
 export async function checkFinite(who: string, named: Record<string, tf.Tensor>): Promise<void> {
   const names = Object.keys(named);
   const counts = tf.tidy(() =>
-    tf.stack(names.map((k) => tf.sum(tf.cast(tf.isNaN(tf.cast(named[k] as tf.Tensor, 'float32')), 'float32')))),
+    tf.stack(
+      names.flatMap((k) => {
+        const t = tf.cast(named[k] as tf.Tensor, 'float32');
+        const nan = tf.isNaN(t);
+        return [tf.sum(tf.cast(nan, 'float32')), tf.sum(tf.cast(tf.isInf(t), 'float32'))];
+      }),
+    ),
   );
   const data = await counts.data();
   counts.dispose();
   names.forEach((name, i) => {
-    const n = data[i] as number;
-    if (n > 0) {
-      throw new BrickError(`${who}: ${name} must hold no NaN, received ${n} NaN value${n === 1 ? '' : 's'}`, who);
+    const nan = data[2 * i] as number;
+    const inf = data[2 * i + 1] as number;
+    if (nan > 0) {
+      throw new BrickError(`${who}: ${name} must hold no NaN, received ${nan} NaN value${nan === 1 ? '' : 's'}`, who);
+    }
+    if (inf > 0) {
+      throw new BrickError(
+        `${who}: ${name} must hold finite numbers, received ${inf} infinite value${inf === 1 ? '' : 's'}`,
+        who,
+      );
     }
   });
 }

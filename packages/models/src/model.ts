@@ -9,6 +9,7 @@ import { type Executor, isNestedModel, leafBricks, type Member } from './engine/
 import { type Graph, mapGraph } from './engine/graph.js';
 import { GraphExecutor } from './engine/graph-executor.js';
 import type { EvaluateOptions, FitOptions } from './options.js';
+import { modelToSVG } from './plot.js';
 import type { ModelSpec } from './spec.js';
 import { functionalSpec } from './spec-graph.js';
 import { graphSummaryText } from './summary.js';
@@ -201,6 +202,25 @@ export class Model implements TrainingModel {
     return this.compiled;
   }
 
+  private busy: string | null = null;
+
+  /**
+   * fit, evaluate and trainOnBatch hold the model while they run (they share its metric accumulators and
+   * weights); a second one on the same model meanwhile is refused by name. Returns the release.
+   */
+  hold(who: string, what: string): () => void {
+    if (this.busy) {
+      throw new BrickError(
+        `${who}: the model is running ${this.busy}; await it before calling fit, evaluate or trainOnBatch again`,
+        this.label,
+      );
+    }
+    this.busy = what;
+    return () => {
+      this.busy = null;
+    };
+  }
+
   /** Throws a named error unless compile ran. */
   requireCompiled(who: string): void {
     this.need(who);
@@ -265,6 +285,12 @@ export class Model implements TrainingModel {
     return out;
   }
 
+  /** The non-trainable variables (BatchNormalization's moving statistics), each once. */
+  stateVariables(): tf.Variable[] {
+    const params = new Set(this.trainableVariables());
+    return this.variables().filter((v) => !params.has(v));
+  }
+
   /** The trainable variables in the order gradients are listed: Keras' weight order without the state. */
   trainableVariables(): tf.Variable[] {
     return this.variables('params');
@@ -324,6 +350,11 @@ export class Model implements TrainingModel {
     });
     print(text);
     return text;
+  }
+
+  /** The model drawn as Keras' plot_model draws it (shapes shown, top to bottom): an SVG document. */
+  toSVG(): string {
+    return modelToSVG(this);
   }
 
   /** The JSON spec (architecture only; weights travel apart). */

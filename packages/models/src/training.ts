@@ -73,6 +73,13 @@ function toInputs(model: Model, who: string, xData: ModelData, owned: Owned): tf
   const xs = split(who, 'x', xData, names).map((d, i) =>
     toTensor(who, label('x', names, i), d, known?.[i] ?? null, owned),
   );
+  const empty = xs.findIndex((x) => x.rank === 0 || x.shape[0] === 0);
+  if (empty >= 0) {
+    throw new BrickError(
+      `${who}: ${label('x', names, empty)} holds no samples (shape ${formatShape(xs[empty]?.shape ?? [])}); give at least one`,
+      who,
+    );
+  }
   model.ensureBuilt(xs.map((x) => x.shape.slice(1)));
   const shapes = model.inputShapes as Shape[];
   xs.forEach((x, i) => {
@@ -211,6 +218,7 @@ export async function fit(
   const who = `${model.label}.fit`;
   model.requireCompiled('fit');
   const o = parseConfig(who, FitOptions, options);
+  const release = model.hold(who, 'fit');
   const owned = new Owned();
   try {
     const largest = batchSizeFor(model, o.batchSize);
@@ -254,6 +262,7 @@ export async function fit(
     return await loop(model, train, val, o);
   } finally {
     owned.dispose();
+    release();
   }
 }
 
@@ -304,7 +313,11 @@ async function loop(
         const batch = slice(train, start, end, order);
         try {
           if (readEachBatch) {
-            // Read the loss before updating, so a NaN batch leaves the last good weights in place.
+            // Read the loss before updating, so a NaN batch leaves the last good weights in place; the
+            // forward pass updates non-trainable state (BatchNormalization's moving statistics), so that is
+            // copied first and put back when the batch is skipped.
+            const state = model.stateVariables();
+            const saved = state.map((v) => tf.clone(v));
             const { lossSums, grads } = computeStep(model, batch);
             const loss = ((await lossSums.data())[0] as number) / (end - start);
             if (Number.isFinite(loss)) {
@@ -312,7 +325,11 @@ async function loop(
               running.add(lossSums, end - start);
             } else {
               tf.dispose(grads);
+              state.forEach((v, i) => {
+                v.assign(saved[i] as tf.Tensor);
+              });
             }
+            tf.dispose(saved);
             lossSums.dispose();
             batchLogs.loss = loss;
           } else {
@@ -350,6 +367,7 @@ export async function evaluate(
   const who = `${model.label}.evaluate`;
   model.requireCompiled('evaluate');
   const o = parseConfig(who, EvaluateOptions, options);
+  const release = model.hold(who, 'evaluate');
   const owned = new Owned();
   try {
     const data = await prepare(model, who, xData, yData, owned, o);
@@ -363,6 +381,7 @@ export async function evaluate(
     return logs;
   } finally {
     owned.dispose();
+    release();
   }
 }
 
@@ -399,6 +418,7 @@ export function predict(model: Model, xData: ModelData, options: { batchSize?: n
 export async function trainOnBatch(model: Model, xData: ModelData, yData: ModelData): Promise<Logs> {
   const who = `${model.label}.trainOnBatch`;
   model.requireCompiled('trainOnBatch');
+  const release = model.hold(who, 'trainOnBatch');
   const owned = new Owned();
   const sum = new RunningSum();
   try {
@@ -411,5 +431,6 @@ export async function trainOnBatch(model: Model, xData: ModelData, yData: ModelD
   } finally {
     sum.dispose();
     owned.dispose();
+    release();
   }
 }

@@ -3,7 +3,7 @@
  * Backward: dz = f'(z) ⊙ dy,  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
  * Inputs of rank > 2 are applied on the last axis, as in Keras.
  */
-import { positiveInt, type Shape } from '@brickml/core';
+import { BrickError, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activate, activationGrad } from '../activations/functions.js';
@@ -45,6 +45,9 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
   }
 
   protected setup(inputShape: Shape): Shape {
+    if (inputShape.length === 0) {
+      throw new BrickError(`${this.label}: input must have a feature axis, received a scalar per example`, this.label);
+    }
     const inDim = inputShape[inputShape.length - 1] as number;
     const { units, useBias, kernelInitializer, biasInitializer } = this.config;
     this.params = { kernel: makeVariable(this.name, 'kernel', kernelInitializer, [inDim, units]) } as DenseParams;

@@ -57,11 +57,43 @@ describe('ProgressLogger', () => {
       await Promise.resolve();
     }
     expect(peeks).toBe(24);
+    // Each refresh draws the bar, and again when its peek's values arrive.
     const redraws = out.text.split('\r').length - 1;
-    expect(redraws).toBe(peeks);
+    expect(redraws).toBe(2 * peeks);
     const lines = screen(out.text);
     expect(lines[0]).toBe('Epoch 3/20');
     expect(lines[1]).toBe('231/469 [=============>................] - ETA: 2s - loss: 0.1234 - accuracy: 0.9612');
+  });
+
+  test("in a terminal, shows each peek's values as they arrive, and says which batch they are from when late", async () => {
+    let t = 0;
+    const out = sink(true);
+    const logger = new ProgressLogger({ stream: out, now: () => t });
+    let loss = 1;
+    let release: () => void = () => {};
+    logger.setPeek(() => {
+      loss -= 0.1;
+      const value = loss;
+      return new Promise<Logs>((resolve) => {
+        release = () => resolve({ loss: value });
+      });
+    });
+    logger.setParams(params());
+    logger.onEpochBegin(0);
+    t += 200;
+    logger.onBatchEnd(9, { batch: 9, size: 32 }); // peek 1 starts at batch 10
+    t += 200;
+    logger.onBatchEnd(19, { batch: 19, size: 32 }); // still in flight: nothing new to show yet
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen(out.text).pop()).toBe(
+      ' 20/469 [>.............................] - ETA: 9s - loss: 0.9000 (at 10/469)',
+    );
+    t += 200;
+    logger.onBatchEnd(29, { batch: 29, size: 32 }); // peek 2
+    release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen(out.text).pop()).toBe(' 30/469 [>.............................] - ETA: 9s - loss: 0.8000');
   });
 
   test('in a terminal, ends the epoch with the full bar, time per step and the epoch logs', async () => {

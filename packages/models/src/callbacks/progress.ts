@@ -66,7 +66,8 @@ function defaultStream(): ProgressStream {
 /**
  * fit's progress output, Keras-style. In a terminal at verbose 1 it redraws a bar on batch end at most
  * every `refreshMs`, with values from an asynchronous `peek` the training loop supplies (never a
- * synchronous read, never one per batch); otherwise it prints one line per epoch.
+ * synchronous read, never one per batch), redrawn as soon as they arrive and marked with the batch they
+ * were read at when training has moved on since; otherwise it prints one line per epoch.
  * @example
  * const progress = new ProgressLogger({ verbose: 1 });
  * progress.setPeek(() => readRunningLogs()); // the training loop does this
@@ -80,6 +81,9 @@ export class ProgressLogger implements Callback {
   private peek?: () => Promise<Logs>;
   private inFlight: Promise<void> | undefined;
   private shown: Logs = {};
+  /** Batches done when `shown` was read. */
+  private shownAt = 0;
+  private done = 0;
   private epochStart = 0;
   private lastDraw = Number.NEGATIVE_INFINITY;
   private lastLength = 0;
@@ -116,6 +120,8 @@ export class ProgressLogger implements Callback {
     this.epochStart = this.now();
     this.lastDraw = Number.NEGATIVE_INFINITY;
     this.shown = {};
+    this.shownAt = 0;
+    this.done = 0;
     this.lastLength = 0;
     if (this.barMode) this.stream.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
   }
@@ -127,25 +133,38 @@ export class ProgressLogger implements Callback {
 
   onBatchEnd(batch: number, logs: Logs): void {
     if (!this.barMode || this.params === undefined) return;
+    this.done = batch + 1;
     const now = this.now();
     if (now - this.lastDraw < this.refreshMs) return;
     this.lastDraw = now;
     const { batch: _b, size: _s, ...values } = logs;
-    if (Object.keys(values).length > 0) this.shown = values;
-    else if (this.peek !== undefined && this.inFlight === undefined) {
+    if (Object.keys(values).length > 0) {
+      this.shown = values;
+      this.shownAt = this.done;
+    } else if (this.peek !== undefined && this.inFlight === undefined) {
+      const at = this.done;
       this.inFlight = this.peek()
         .then((v) => {
           this.shown = v;
+          this.shownAt = at;
+          // Show the values as soon as they arrive, not at the next redraw.
+          if (this.done < (this.params?.steps ?? 0)) this.drawBar();
         })
         .catch(() => {})
         .finally(() => {
           this.inFlight = undefined;
         });
     }
-    const done = batch + 1;
-    const steps = this.params.steps;
-    const eta = ((now - this.epochStart) / 1000 / done) * (steps - done);
-    this.draw(`${progressBar(done, steps)} - ETA: ${formatEta(eta)}${formatLogs(this.shown)}`);
+    this.drawBar();
+  }
+
+  /** The bar at the current batch, with the latest values read and, when they lag, the batch they are from. */
+  private drawBar(): void {
+    const steps = this.params?.steps ?? 1;
+    const done = this.done;
+    const eta = ((this.now() - this.epochStart) / 1000 / done) * (steps - done);
+    const stale = Object.keys(this.shown).length > 0 && this.shownAt < done ? ` (at ${this.shownAt}/${steps})` : '';
+    this.draw(`${progressBar(done, steps)} - ETA: ${formatEta(eta)}${formatLogs(this.shown)}${stale}`);
   }
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
