@@ -7,17 +7,14 @@ import { positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
-
-/** A decay rate in [0, 1). */
-const rate = () =>
-  z.number({ error: 'must be a number' }).min(0, { error: 'must be in [0, 1)' }).lt(1, { error: 'must be in [0, 1)' });
+import { inInterval } from './interval.js';
 
 export const adamFields = {
   ...optimizerFields(0.001),
   /** Decay of the first-moment (mean) estimate. Default 0.9. */
-  beta1: rate().default(0.9),
+  beta1: inInterval('[0, 1)').default(0.9),
   /** Decay of the second-moment (uncentered variance) estimate. Default 0.999. */
-  beta2: rate().default(0.999),
+  beta2: inInterval('[0, 1)').default(0.999),
   /** Small constant added to √v. Default 1e-7. */
   epsilon: positiveNumber().default(1e-7),
   /** Use the running maximum of v (AMSGrad). Default false. */

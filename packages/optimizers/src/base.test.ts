@@ -2,8 +2,13 @@ import { BrickError } from '@brickml/core';
 import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
+import { Adadelta } from './adadelta.js';
+import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
+import { Adamax } from './adamax.js';
 import { AdamW } from './adamw.js';
+import { Lion } from './lion.js';
+import { Nadam } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { ExponentialDecay } from './schedules.js';
@@ -60,6 +65,11 @@ describe('BaseOptimizer', () => {
         new AdamW({ clipNorm: 0.5 }),
         new RMSprop({ centered: true, momentum: 0.9, clipValue: 0.1 }),
         new SGD({ momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+        new Adagrad({ clipNorm: 1 }),
+        new Adadelta({ weightDecay: 0.01 }),
+        new Adamax({ globalClipNorm: 1 }),
+        new Nadam({ clipValue: 0.1 }),
+        new Lion({ weightDecay: 0.01 }),
       ]) {
         // The first step, inside a tidy, creates the slots: they must outlive it.
         await expectNoLeak(() => tf.tidy(() => opt.apply(w, g)));
@@ -92,36 +102,50 @@ describe('BaseOptimizer', () => {
     tf.dispose([w, g]);
   });
 
-  test('state round-trips: a new optimizer given getState takes the same next step', async () => {
-    const w = tf.variable(tf.tensor2d([0.5, -1, 2, 0.1], [2, 2]));
-    const b = tf.variable(tf.tensor1d([0.3, -0.2]));
-    const grads = (k: number) => [tf.fill([2, 2], 0.3 + k), tf.tensor1d([-1, k])];
-    const step = (opt: Optimizer, k: number) => {
-      const gs = grads(k);
-      opt.apply([w, b], gs);
-      tf.dispose(gs);
-    };
-    const a = new Adam({ learningRate: 0.1, amsgrad: true });
-    for (let k = 0; k < 3; k++) step(a, k);
-    const state = JSON.parse(JSON.stringify(await a.getState()));
-    const saved = [await w.data(), await b.data()].map((d) => Array.from(d));
-    step(a, 3);
-    const afterA = [Array.from(await w.data()), Array.from(await b.data())];
+  const ROUND_TRIPS: [string, () => Optimizer][] = [
+    ['SGD', () => new SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true })],
+    ['RMSprop', () => new RMSprop({ learningRate: 0.1, momentum: 0.5, centered: true })],
+    ['Adam', () => new Adam({ learningRate: 0.1, amsgrad: true })],
+    ['AdamW', () => new AdamW({ learningRate: 0.1 })],
+    ['Adagrad', () => new Adagrad({ learningRate: 0.1, initialAccumulatorValue: 0.2 })],
+    ['Adadelta', () => new Adadelta({ learningRate: 1, rho: 0.8 })],
+    ['Adamax', () => new Adamax({ learningRate: 0.1 })],
+    ['Nadam', () => new Nadam({ learningRate: 0.1 })],
+    ['Lion', () => new Lion({ learningRate: 0.1, weightDecay: 0.01 })],
+  ];
 
-    tf.tidy(() => {
-      w.assign(tf.tensor2d(saved[0] as number[], [2, 2]));
-      b.assign(tf.tensor1d(saved[1] as number[]));
+  for (const [name, make] of ROUND_TRIPS) {
+    test(`${name} state round-trips: a new optimizer given getState takes the same next step`, async () => {
+      const w = tf.variable(tf.tensor2d([0.5, -1, 2, 0.1], [2, 2]));
+      const b = tf.variable(tf.tensor1d([0.3, -0.2]));
+      const grads = (k: number) => [tf.fill([2, 2], 0.3 + k), tf.tensor1d([-1, k])];
+      const step = (opt: Optimizer, k: number) => {
+        const gs = grads(k);
+        opt.apply([w, b], gs);
+        tf.dispose(gs);
+      };
+      const a = make();
+      for (let k = 0; k < 3; k++) step(a, k);
+      const state = JSON.parse(JSON.stringify(await a.getState()));
+      const saved = [await w.data(), await b.data()].map((d) => Array.from(d));
+      step(a, 3);
+      const afterA = [Array.from(await w.data()), Array.from(await b.data())];
+
+      tf.tidy(() => {
+        w.assign(tf.tensor2d(saved[0] as number[], [2, 2]));
+        b.assign(tf.tensor1d(saved[1] as number[]));
+      });
+      const restored = make();
+      restored.setState(state, [w, b]);
+      expect(restored.iterations).toBe(3);
+      step(restored, 3);
+      expect([Array.from(await w.data()), Array.from(await b.data())]).toEqual(afterA);
+      expect(await restored.getState()).toEqual(await a.getState());
+      tf.dispose([w, b]);
+      a.dispose();
+      restored.dispose();
     });
-    const restored = new Adam({ learningRate: 0.1, amsgrad: true });
-    restored.setState(state, [w, b]);
-    expect(restored.iterations).toBe(3);
-    step(restored, 3);
-    expect([Array.from(await w.data()), Array.from(await b.data())]).toEqual(afterA);
-    expect(await restored.getState()).toEqual(await a.getState());
-    tf.dispose([w, b]);
-    a.dispose();
-    restored.dispose();
-  });
+  }
 
   test('setState refuses a slot whose shape differs, naming the variable and both shapes', async () => {
     const w = tf.variable(tf.zeros([2, 2]));

@@ -17,7 +17,7 @@ export const LearningRate = z.union([nonNegativeNumber(), ScheduleSpec, z.custom
 
 /** Fields every optimizer's config accepts; `learningRate` gets its default per optimizer. */
 export const optimizerFields = (learningRate: number) => ({
-  /** Step size: a number or a schedule. Default: per optimizer (SGD 0.01, RMSprop/Adam/AdamW 0.001). */
+  /** Step size: a number or a schedule. Default: per optimizer (SGD 0.01, the others 0.001). */
   learningRate: LearningRate.default(learningRate),
   /** Decoupled weight decay: w -= lr·weightDecay·w before each update. Default: none (AdamW: 0.004). */
   weightDecay: nonNegativeNumber().optional(),
@@ -77,8 +77,13 @@ export abstract class BaseOptimizer<S extends z.ZodType<BaseOptimizerConfig>, Sl
     this.lr = typeof learningRate === 'number' ? learningRate : Number.NaN;
   }
 
-  /** Slots each variable gets (zeros shaped like it), created on its first update. */
+  /** Slots each variable gets (shaped like it), created on its first update. */
   protected abstract slotNames(): readonly Slot[];
+
+  /** The value a slot starts at; zero unless the optimizer says otherwise (Adagrad's accumulator). */
+  protected initialSlotValue(_slot: Slot): number {
+    return 0;
+  }
 
   /** One variable's update from its (clipped) gradient; runs inside a tf.tidy. */
   protected abstract update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, step: StepContext): void;
@@ -150,9 +155,9 @@ export abstract class BaseOptimizer<S extends z.ZodType<BaseOptimizerConfig>, Sl
     }
     const slots = {} as Record<Slot, tf.Variable>;
     for (const name of this.slotNames()) {
-      const zeros = tf.zeros(w.shape, 'float32');
-      slots[name] = this.makeSlot(zeros, w.name, name);
-      zeros.dispose();
+      const start = tf.fill(w.shape, this.initialSlotValue(name), 'float32');
+      slots[name] = this.makeSlot(start, w.name, name);
+      start.dispose();
     }
     this.slotsByVariable.set(w.name, slots);
     return slots;

@@ -1,8 +1,13 @@
 import { BrickError } from '@brickml/core';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type { z } from 'zod';
+import { Adadelta } from './adadelta.js';
+import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
+import { Adamax } from './adamax.js';
 import { AdamW } from './adamw.js';
+import { Lion } from './lion.js';
+import { Nadam } from './nadam.js';
 import {
   type OptimizerClassName,
   type OptimizerName,
@@ -20,6 +25,11 @@ describe('optimizerFromSpec', () => {
       ['rmsprop', RMSprop, 0.001],
       ['adam', Adam, 0.001],
       ['adamw', AdamW, 0.001],
+      ['adagrad', Adagrad, 0.001],
+      ['adadelta', Adadelta, 0.001],
+      ['adamax', Adamax, 0.001],
+      ['nadam', Nadam, 0.001],
+      ['lion', Lion, 0.001],
     ] as const;
     for (const [name, cls, lr] of cases) {
       const opt = optimizerFromSpec(name);
@@ -34,6 +44,11 @@ describe('optimizerFromSpec', () => {
       new SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true, clipNorm: 1 }).toSpec(),
       new RMSprop({ centered: true, globalClipNorm: 5 }).toSpec(),
       new AdamW({ weightDecay: 0.01, amsgrad: true }).toSpec(),
+      new Adagrad({ initialAccumulatorValue: 0.2, epsilon: 1e-5 }).toSpec(),
+      new Adadelta({ learningRate: 0.5, rho: 0.9, epsilon: 1e-5 }).toSpec(),
+      new Adamax({ learningRate: 0.5, beta1: 0.8, beta2: 0.95, epsilon: 1e-5, clipValue: 1 }).toSpec(),
+      new Nadam({ learningRate: 0.5, beta1: 0.5, beta2: 0.67, epsilon: 1e-5 }).toSpec(),
+      new Lion({ learningRate: 0.5, beta1: 0.5, beta2: 0.67, weightDecay: 0.004 }).toSpec(),
       {
         className: 'Adam',
         config: { learningRate: { className: 'CosineDecay', config: { initialLearningRate: 0.01, decaySteps: 100 } } },
@@ -43,7 +58,7 @@ describe('optimizerFromSpec', () => {
       const first = optimizerFromSpec(JSON.parse(JSON.stringify(spec))).toSpec();
       expect(optimizerFromSpec(JSON.parse(JSON.stringify(first))).toSpec()).toEqual(first);
     }
-    const scheduled = optimizerFromSpec(specs[3] as never);
+    const scheduled = optimizerFromSpec(specs.at(-1) as never);
     expect(scheduled.toSpec().config.learningRate).toEqual({
       className: 'CosineDecay',
       config: { initialLearningRate: 0.01, decaySteps: 100, alpha: 0, warmupSteps: 0 },
@@ -57,11 +72,11 @@ describe('optimizerFromSpec', () => {
   });
 
   test('refuses an unknown name, listing the known ones', () => {
-    expect(() => optimizerFromSpec('adagrad' as never)).toThrowError(BrickError);
-    expect(() => optimizerFromSpec('adagrad' as never)).toThrow(
-      'optimizerFromSpec: unknown optimizer "adagrad", expected one of sgd, rmsprop, adam, adamw, SGD, RMSprop, Adam, AdamW',
+    expect(() => optimizerFromSpec('ftrl' as never)).toThrowError(BrickError);
+    expect(() => optimizerFromSpec('ftrl' as never)).toThrow(
+      'optimizerFromSpec: unknown optimizer "ftrl", expected one of sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam, lion, SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion',
     );
-    expect(() => optimizerFromSpec({ className: 'Nadam', config: {} } as never)).toThrow('unknown className "Nadam"');
+    expect(() => optimizerFromSpec({ className: 'Ftrl', config: {} } as never)).toThrow('unknown className "Ftrl"');
   });
 
   test('names the optimizer and the field of a bad config', () => {
@@ -87,8 +102,12 @@ describe('optimizerFromSpec', () => {
   });
 
   test('derives the spec types and the Keras names from the table', () => {
-    expectTypeOf<OptimizerClassName>().toEqualTypeOf<'SGD' | 'RMSprop' | 'Adam' | 'AdamW'>();
-    expectTypeOf<z.input<typeof OptimizerName>>().toEqualTypeOf<'sgd' | 'rmsprop' | 'adam' | 'adamw'>();
+    expectTypeOf<OptimizerClassName>().toEqualTypeOf<
+      'SGD' | 'RMSprop' | 'Adam' | 'AdamW' | 'Adagrad' | 'Adadelta' | 'Adamax' | 'Nadam' | 'Lion'
+    >();
+    expectTypeOf<z.input<typeof OptimizerName>>().toEqualTypeOf<
+      'sgd' | 'rmsprop' | 'adam' | 'adamw' | 'adagrad' | 'adadelta' | 'adamax' | 'nadam' | 'lion'
+    >();
     expectTypeOf<Extract<OptimizerSpec, { className: 'SGD' }>['config']>().toEqualTypeOf<SGDConfig | undefined>();
     expect(OptimizerSpecObject.parse({ className: 'Adam' })).toEqual({ className: 'Adam' });
     expect(OptimizerSpecObject.safeParse({ className: 'Adam', config: { beta1: 2 } }).success).toBe(false);

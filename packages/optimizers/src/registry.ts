@@ -5,8 +5,13 @@
  */
 import { BrickError, entry, registry } from '@brickml/core';
 import { z } from 'zod';
+import { Adadelta, AdadeltaConfig } from './adadelta.js';
+import { Adagrad, AdagradConfig } from './adagrad.js';
 import { Adam, AdamConfig } from './adam.js';
+import { Adamax, AdamaxConfig } from './adamax.js';
 import { AdamW, AdamWConfig } from './adamw.js';
+import { Lion, LionConfig } from './lion.js';
+import { Nadam, NadamConfig } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RMSprop, RMSpropConfig } from './rmsprop.js';
 import { SGD, SGDConfig } from './sgd.js';
@@ -18,6 +23,11 @@ const OPTIMIZERS = registry(
     RMSprop: entry(RMSpropConfig, (c) => new RMSprop(c)),
     Adam: entry(AdamConfig, (c) => new Adam(c)),
     AdamW: entry(AdamWConfig, (c) => new AdamW(c)),
+    Adagrad: entry(AdagradConfig, (c) => new Adagrad(c)),
+    Adadelta: entry(AdadeltaConfig, (c) => new Adadelta(c)),
+    Adamax: entry(AdamaxConfig, (c) => new Adamax(c)),
+    Nadam: entry(NadamConfig, (c) => new Nadam(c)),
+    Lion: entry(LionConfig, (c) => new Lion(c)),
   },
   'optional',
 );
@@ -27,7 +37,7 @@ export type OptimizerClassName = z.input<typeof OptimizerSpecObject>['className'
 
 const lower = <N extends string>(name: N) => name.toLowerCase() as Lowercase<N>;
 
-/** Keras' names: the class names lowercased ('sgd', 'rmsprop', 'adam', 'adamw'). */
+/** Keras' names: the class names lowercased ('sgd', 'rmsprop', 'adam', 'adamw', 'adagrad', 'nadam', ...). */
 export const OptimizerName = z.enum(OPTIMIZERS.names.map(lower) as [Lowercase<OptimizerClassName>]);
 
 /** `'adam'` or `{ className: 'Adam', config: { learningRate: 0.01 } }`. */

@@ -3,21 +3,18 @@
  * Δ = lr·g/√d; with momentum m: u ← m·u + Δ, w ← w - u; without: w ← w - Δ. ε sits inside the root
  * (as in Keras and tfjs), all slots start at zero.
  */
-import { nonNegativeNumber, positiveNumber } from '@brickml/core';
+import { positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
+import { inInterval } from './interval.js';
 
 export const RMSpropConfig = z.strictObject({
   ...optimizerFields(0.001),
   /** Discount ρ of the running mean of squared gradients. Default 0.9. */
-  rho: z
-    .number({ error: 'must be a number' })
-    .min(0, { error: 'must be in [0, 1)' })
-    .lt(1, { error: 'must be in [0, 1)' })
-    .default(0.9),
-  /** Momentum factor; 0 keeps no momentum slot. Default 0. */
-  momentum: nonNegativeNumber().default(0),
+  rho: inInterval('[0, 1)').default(0.9),
+  /** Momentum factor in [0, 1], as SGD's; 0 keeps no momentum slot. Default 0. */
+  momentum: inInterval('[0, 1]').default(0),
   /** Small constant added to the denominator under the root. Default 1e-7. */
   epsilon: positiveNumber().default(1e-7),
   /** Normalize by the gradient's estimated variance instead of its second moment. Default false. */

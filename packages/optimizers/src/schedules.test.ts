@@ -34,10 +34,10 @@ describe('schedules', () => {
 
   test('PiecewiseConstantDecay refuses values that do not fit the boundaries', () => {
     expect(() => new PiecewiseConstantDecay({ boundaries: [10], values: [1] })).toThrow(
-      'PiecewiseConstantDecay: values must have one more entry than boundaries (2), received 1',
+      'PiecewiseConstantDecay: values must have one more entry than boundaries (2 entries), received [1]',
     );
     expect(() => new PiecewiseConstantDecay({ boundaries: [10, 5], values: [1, 2, 3] })).toThrow(
-      'boundaries must be increasing',
+      'PiecewiseConstantDecay: boundaries must be increasing, received [10,5]',
     );
   });
 

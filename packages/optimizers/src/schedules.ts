@@ -5,16 +5,9 @@
  * PiecewiseConstantDecay: values[i] for boundaries[i-1] < step ≤ boundaries[i].
  * The table at the end is the one list of schedules: adding one adds its class and one line there.
  */
-import {
-  BrickError,
-  entry,
-  nonNegativeInt,
-  nonNegativeNumber,
-  parseConfig,
-  positiveNumber,
-  registry,
-} from '@brickml/core';
+import { entry, nonNegativeInt, nonNegativeNumber, parseConfig, positiveNumber, registry } from '@brickml/core';
 import { z } from 'zod';
+import { inInterval } from './interval.js';
 import type { Schedule } from './optimizer.js';
 
 export const ExponentialDecayConfig = z.strictObject({
@@ -33,20 +26,30 @@ export const CosineDecayConfig = z.strictObject({
   initialLearningRate: nonNegativeNumber(),
   /** Steps of cosine decay (after the warmup). Required. */
   decaySteps: positiveNumber(),
-  /** Floor of the decay, as a fraction of the decayed-from rate. Default 0. */
-  alpha: nonNegativeNumber().default(0),
+  /** Floor of the decay, as a fraction in [0, 1] of the decayed-from rate. Default 0. */
+  alpha: inInterval('[0, 1]').default(0),
   /** Rate reached at the end of a linear warmup; none when absent. Default: no warmup. */
   warmupTarget: nonNegativeNumber().optional(),
   /** Steps of linear warmup from initialLearningRate to warmupTarget. Default 0. */
   warmupSteps: nonNegativeInt().default(0),
 });
 
-export const PiecewiseConstantDecayConfig = z.strictObject({
-  /** Increasing step counts where the rate changes. Required. */
-  boundaries: z.array(z.number({ error: 'must be a number' })),
-  /** Rates, one more than boundaries: values[0] up to boundaries[0], ... Required. */
-  values: z.array(nonNegativeNumber()),
-});
+export const PiecewiseConstantDecayConfig = z
+  .strictObject({
+    /** Increasing step counts where the rate changes. Required. */
+    boundaries: z.array(z.number({ error: 'must be a number' })),
+    /** Rates, one more than boundaries: values[0] up to boundaries[0], ... Required. */
+    values: z.array(nonNegativeNumber()),
+  })
+  .superRefine(({ boundaries, values }, ctx) => {
+    if (values.length !== boundaries.length + 1) {
+      const error = `must have one more entry than boundaries (${boundaries.length + 1} entries)`;
+      ctx.addIssue({ code: 'custom', path: ['values'], message: error, input: values });
+    }
+    if (boundaries.some((b, i) => i > 0 && b <= (boundaries[i - 1] as number))) {
+      ctx.addIssue({ code: 'custom', path: ['boundaries'], message: 'must be increasing', input: boundaries });
+    }
+  });
 
 type Spec<N extends string, C> = { className: N; config: C };
 
@@ -111,18 +114,7 @@ export class PiecewiseConstantDecay implements Schedule {
   readonly className = 'PiecewiseConstantDecay';
   readonly config: z.output<typeof PiecewiseConstantDecayConfig>;
   constructor(config: z.input<typeof PiecewiseConstantDecayConfig>) {
-    const c = parseConfig('PiecewiseConstantDecay', PiecewiseConstantDecayConfig, config);
-    const who = 'PiecewiseConstantDecay';
-    if (c.values.length !== c.boundaries.length + 1) {
-      throw new BrickError(
-        `${who}: values must have one more entry than boundaries (${c.boundaries.length + 1}), received ${c.values.length}`,
-        who,
-      );
-    }
-    if (c.boundaries.some((b, i) => i > 0 && b <= (c.boundaries[i - 1] as number))) {
-      throw new BrickError(`${who}: boundaries must be increasing, received ${JSON.stringify(c.boundaries)}`, who);
-    }
-    this.config = c;
+    this.config = parseConfig('PiecewiseConstantDecay', PiecewiseConstantDecayConfig, config);
   }
   at(step: number): number {
     const { boundaries, values } = this.config;
