@@ -1,5 +1,6 @@
 export * from './callbacks/index.js';
 export type { DataLike } from './data.js';
+export { type Dataset, type DatasetBatch, type DatasetLike, FitDatasetOptions } from './dataset.js';
 export type { CompileArgs } from './engine/compile.js';
 export type { Executor, OutputGradient, Tape } from './engine/executor.js';
 export {

@@ -4,6 +4,7 @@ import type { Loss } from '@brickml/losses';
 import { type Optimizer, optimizerFromSpec } from '@brickml/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataLike } from './data.js';
+import { type Dataset, evaluateDataset, type FitDatasetOptions, fitDataset } from './dataset.js';
 import { type CompileArgs, type CompiledOutput, makeMetrics, resolveOutputs } from './engine/compile.js';
 import { type Executor, isNestedModel, leafBricks, type Member } from './engine/executor.js';
 import { type Graph, mapGraph } from './engine/graph.js';
@@ -376,6 +377,22 @@ export class Model implements TrainingModel {
   predict(x: ModelData, options: { batchSize?: number } = {}): tf.Tensor | tf.Tensor[] {
     const ys = predict(this, x, options);
     return ys.length === 1 ? (ys[0] as tf.Tensor) : ys;
+  }
+
+  /**
+   * Trains on batches from a dataset (an iterable, a generator function, a tf.data.Dataset) for data that
+   * does not fit in memory; resolves to the History. The batches' tensors are disposed after their step.
+   *
+   * @example
+   * await model.fitDataset(() => batches(), { epochs: 5, batchesPerEpoch: 100 });
+   */
+  fitDataset(dataset: Dataset, options: FitDatasetOptions = {}) {
+    return fitDataset(this, dataset, options);
+  }
+
+  /** Loss and metrics over every batch of a dataset, in inference mode. */
+  evaluateDataset(dataset: Dataset): Promise<Logs> {
+    return evaluateDataset(this, dataset);
   }
 
   /** One training step on one batch; resolves to its loss and metrics. */

@@ -23,7 +23,7 @@ import {
 import type { Model } from './model.js';
 import { EvaluateOptions, FitOptions } from './options.js';
 import { applyStep, type Batch, computeStep, evalStep, predictStep, trainStep } from './train-step.js';
-import type { Logs } from './types.js';
+import type { Callback, Logs } from './types.js';
 
 /** x or y for a model: one DataLike, a list (one per input or output, in order) or a record by name. */
 export type ModelData = DataLike | DataLike[] | Record<string, DataLike>;
@@ -98,14 +98,15 @@ function toInputs(model: Model, who: string, xData: ModelData, owned: Owned): tf
 }
 
 /** Converts and checks (x, y) before any step: counts, shapes, label kinds, NaN (one read). */
-async function prepare(
+/** Converts and checks (x, y): counts, shapes, label kinds; no read, so no NaN check (see prepare). */
+export function convert(
   model: Model,
   who: string,
   xData: ModelData,
   yData: ModelData,
   owned: Owned,
   weights: { sampleWeight?: DataLike | undefined } = {},
-): Promise<Prepared> {
+): Prepared {
   const xs = toInputs(model, who, xData, owned);
   const samples = xs[0]?.shape[0] as number;
   const names = model.outputNames;
@@ -121,6 +122,21 @@ async function prepare(
   });
   const sampleWeight =
     weights.sampleWeight === undefined ? undefined : toSampleWeight(who, weights.sampleWeight, samples, owned);
+  return { xs, ys, sampleWeight, samples };
+}
+
+/** Converts and checks (x, y) before any step: counts, shapes, label kinds, NaN and infinities (one read). */
+async function prepare(
+  model: Model,
+  who: string,
+  xData: ModelData,
+  yData: ModelData,
+  owned: Owned,
+  weights: { sampleWeight?: DataLike | undefined } = {},
+): Promise<Prepared> {
+  const data = convert(model, who, xData, yData, owned, weights);
+  const { xs, ys } = data;
+  const names = model.outputNames;
   const named: Record<string, tf.Tensor> = {};
   xs.forEach((x, i) => {
     named[label('x', model.inputNames, i)] = x;
@@ -129,7 +145,7 @@ async function prepare(
     named[label('y', names, k)] = y;
   });
   await checkFinite(who, named);
-  return { xs, ys, sampleWeight, samples };
+  return data;
 }
 
 function slice(data: Batch, start: number, end: number, order: Int32Array | null): Batch {
@@ -190,18 +206,29 @@ function batchSizeFor(model: Model, batchSize: number): number {
 }
 
 async function evaluateBatches(model: Model, data: Prepared, batchSize: number): Promise<Logs> {
+  const size = batchSizeFor(model, batchSize);
+  function* slices() {
+    for (let start = 0; start < data.samples; start += size)
+      yield slice(data, start, Math.min(start + size, data.samples), null);
+  }
+  return evaluateSource(model, slices());
+}
+
+/** Loss and metrics over every batch of `batches` in inference mode; disposes each batch after use. */
+export async function evaluateSource(model: Model, batches: Iterable<Batch> | AsyncIterable<Batch>): Promise<Logs> {
   for (const m of model.metrics) m.reset();
   const sum = new RunningSum();
-  const size = batchSizeFor(model, batchSize);
   try {
-    for (let start = 0; start < data.samples; start += size) {
-      const end = Math.min(start + size, data.samples);
-      const batch = slice(data, start, end, null);
-      const losses = evalStep(model, batch);
-      disposeBatch(batch);
-      sum.add(losses, end - start);
-      losses.dispose();
+    for await (const batch of batches) {
+      try {
+        const losses = evalStep(model, batch);
+        sum.add(losses, batch.xs[0]?.shape[0] as number);
+        losses.dispose();
+      } finally {
+        disposeBatch(batch);
+      }
     }
+    if (sum.samples === 0) throw new BrickError(`${model.label}.evaluate: the data held no batch`, model.label);
     return await sum.logs(model);
   } finally {
     sum.dispose();
@@ -259,7 +286,12 @@ export async function fit(
       const weighted = train.sampleWeight ? (owned.own(tf.mul(train.sampleWeight, cw)) as tf.Tensor1D) : cw;
       train = { ...train, sampleWeight: weighted };
     }
-    return await loop(model, train, val, o);
+    const validation = val;
+    return await loop(model, memorySource(train, o.batchSize, o.shuffle), {
+      ...o,
+      who,
+      validate: validation ? () => evaluateBatches(model, validation, o.batchSize) : null,
+    });
   } finally {
     owned.dispose();
     release();
@@ -271,26 +303,88 @@ function disposeAfter(owned: Owned, b: Batch): void {
   if (b.sampleWeight) owned.own(b.sampleWeight);
 }
 
-async function loop(
-  model: Model,
-  train: Prepared,
-  val: Prepared | null,
-  o: z.output<typeof FitOptions>,
-): Promise<History> {
+/** Where an epoch's batches come from: slices of tensors in memory, or a dataset. */
+export interface BatchSource {
+  /** Batches per epoch, when known. */
+  readonly steps: number | null;
+  /** Examples per epoch, when known. */
+  readonly samples: number | null;
+  /** The batches of one epoch; the loop disposes each batch after its step. */
+  batches(epoch: number): AsyncIterable<Batch> | Iterable<Batch>;
+}
+
+export interface LoopOptions {
+  /** How errors name the call: "Sequential 'm'.fit". */
+  who: string;
+  epochs: number;
+  initialEpoch: number;
+  batchSize: number;
+  verbose: 0 | 1 | 2;
+  callbacks: Callback[];
+  /** Validation logs after each epoch (without the val_ prefix), or null. */
+  validate: (() => Promise<Logs>) | null;
+}
+
+/** An epoch's slices of tensors in memory, reshuffled each epoch when asked. */
+function memorySource(train: Prepared, batchSize: number, shuffle: boolean): BatchSource {
+  const steps = Math.ceil(train.samples / batchSize);
+  return {
+    steps,
+    samples: train.samples,
+    *batches() {
+      const order = shuffle ? rng().permutation(train.samples) : null;
+      for (let step = 0; step < steps; step++) {
+        const start = step * batchSize;
+        yield slice(train, start, Math.min(start + batchSize, train.samples), order);
+      }
+    },
+  };
+}
+
+/** One step on one batch, keeping the last good weights (and moving statistics) when its loss is not finite. */
+async function step(model: Model, batch: Batch, running: RunningSum, readEachBatch: boolean): Promise<number | null> {
+  const size = batch.xs[0]?.shape[0] as number;
+  if (!readEachBatch) {
+    const lossSums = trainStep(model, batch);
+    running.add(lossSums, size);
+    lossSums.dispose();
+    return null;
+  }
+  // Read the loss before updating, so a NaN batch leaves the last good weights in place; the forward pass
+  // updates non-trainable state (BatchNormalization's moving statistics), so that is copied first and put
+  // back when the batch is skipped.
+  const state = model.stateVariables();
+  const saved = state.map((v) => tf.clone(v));
+  const { lossSums, grads } = computeStep(model, batch);
+  const loss = ((await lossSums.data())[0] as number) / size;
+  if (Number.isFinite(loss)) {
+    applyStep(model, grads);
+    running.add(lossSums, size);
+  } else {
+    tf.dispose(grads);
+    state.forEach((v, i) => {
+      v.assign(saved[i] as tf.Tensor);
+    });
+  }
+  tf.dispose([...saved, lossSums]);
+  return loss;
+}
+
+/** The epochs of fit and fitDataset: callbacks, steps, device-side sums read once per epoch, validation. */
+export async function loop(model: Model, source: BatchSource, o: LoopOptions): Promise<History> {
   const history = new History();
   const progress = o.verbose ? new ProgressLogger({ verbose: o.verbose }) : null;
   const callbacks = new CallbackList([...(progress ? [progress] : []), ...o.callbacks, history]);
-  const steps = Math.ceil(train.samples / o.batchSize);
   const names = logNames(model);
   callbacks.setModel(model);
   callbacks.setParams({
     epochs: o.epochs,
     initialEpoch: o.initialEpoch,
-    steps,
-    samples: train.samples,
+    steps: source.steps,
+    samples: source.samples,
     batchSize: o.batchSize,
     verbose: o.verbose,
-    metrics: val ? [...names, ...names.map((n) => `val_${n}`)] : names,
+    metrics: o.validate ? [...names, ...names.map((n) => `val_${n}`)] : names,
   });
   let sum: RunningSum | null = null;
   progress?.setPeek(() => (sum ? sum.logs(model) : Promise.resolve({})));
@@ -301,54 +395,36 @@ async function loop(
   for (let epoch = o.initialEpoch; epoch < o.epochs && !model.stopTraining; epoch++) {
     await callbacks.onEpochBegin(epoch);
     for (const m of model.metrics) m.reset();
-    const order = o.shuffle ? rng().permutation(train.samples) : null;
     const running = new RunningSum();
     sum = running;
     try {
-      for (let step = 0; step < steps && !model.stopTraining; step++) {
-        const start = step * o.batchSize;
-        const end = Math.min(start + o.batchSize, train.samples);
-        const batchLogs: Logs = { batch: step, size: end - start };
-        await callbacks.onBatchBegin(step, batchLogs);
-        const batch = slice(train, start, end, order);
+      let index = 0;
+      for await (const batch of source.batches(epoch)) {
         try {
-          if (readEachBatch) {
-            // Read the loss before updating, so a NaN batch leaves the last good weights in place; the
-            // forward pass updates non-trainable state (BatchNormalization's moving statistics), so that is
-            // copied first and put back when the batch is skipped.
-            const state = model.stateVariables();
-            const saved = state.map((v) => tf.clone(v));
-            const { lossSums, grads } = computeStep(model, batch);
-            const loss = ((await lossSums.data())[0] as number) / (end - start);
-            if (Number.isFinite(loss)) {
-              applyStep(model, grads);
-              running.add(lossSums, end - start);
-            } else {
-              tf.dispose(grads);
-              state.forEach((v, i) => {
-                v.assign(saved[i] as tf.Tensor);
-              });
-            }
-            tf.dispose(saved);
-            lossSums.dispose();
-            batchLogs.loss = loss;
-          } else {
-            const lossSums = trainStep(model, batch);
-            running.add(lossSums, end - start);
-            lossSums.dispose();
-          }
+          const batchLogs: Logs = { batch: index, size: batch.xs[0]?.shape[0] as number };
+          await callbacks.onBatchBegin(index, batchLogs);
+          const loss = await step(model, batch, running, readEachBatch);
+          if (loss !== null) batchLogs.loss = loss;
+          await callbacks.onBatchEnd(index, batchLogs);
         } finally {
           disposeBatch(batch);
         }
-        await callbacks.onBatchEnd(step, batchLogs);
+        index++;
+        if (model.stopTraining || (source.steps !== null && index >= source.steps)) break;
+      }
+      if (running.samples === 0 && index === 0) {
+        throw new BrickError(
+          `${o.who}: epoch ${epoch + 1} has no batches; a generator runs once, so pass a function that returns a fresh one each epoch`,
+          o.who,
+        );
       }
       logs = await running.logs(model);
     } finally {
       sum = null;
       running.dispose();
     }
-    if (val) {
-      const valLogs = await evaluateBatches(model, val, o.batchSize);
+    if (o.validate) {
+      const valLogs = await o.validate();
       for (const [k, v] of Object.entries(valLogs)) logs[`val_${k}`] = v;
     }
     await callbacks.onEpochEnd(epoch, logs);

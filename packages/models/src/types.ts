@@ -29,9 +29,10 @@ export interface TrainingModel {
 export interface TrainParams {
   epochs: number;
   initialEpoch: number;
-  /** Batches per epoch. */
-  steps: number;
-  samples: number;
+  /** Batches per epoch; null when a dataset does not say. */
+  steps: number | null;
+  /** Examples per epoch; null when a dataset does not say. */
+  samples: number | null;
   batchSize: number;
   verbose: 0 | 1 | 2;
   /** Names of the logged values: ['loss', 'accuracy', 'val_loss', ...]. */

@@ -148,7 +148,7 @@ export class ProgressLogger implements Callback {
           this.shown = v;
           this.shownAt = at;
           // Show the values as soon as they arrive, not at the next redraw.
-          if (this.done < (this.params?.steps ?? 0)) this.drawBar();
+          if (this.done < (this.params?.steps ?? Number.POSITIVE_INFINITY)) this.drawBar();
         })
         .catch(() => {})
         .finally(() => {
@@ -160,10 +160,18 @@ export class ProgressLogger implements Callback {
 
   /** The bar at the current batch, with the latest values read and, when they lag, the batch they are from. */
   private drawBar(): void {
-    const steps = this.params?.steps ?? 1;
+    const steps = this.params?.steps ?? null;
     const done = this.done;
+    const stale =
+      Object.keys(this.shown).length > 0 && this.shownAt < done ? ` (at ${this.shownAt}/${steps ?? 'Unknown'})` : '';
+    if (steps === null) {
+      // A dataset that does not say its length: Keras' "12/Unknown", no bar and no ETA.
+      this.draw(
+        `${done}/Unknown - ${formatEta((this.now() - this.epochStart) / 1000)}${formatLogs(this.shown)}${stale}`,
+      );
+      return;
+    }
     const eta = ((this.now() - this.epochStart) / 1000 / done) * (steps - done);
-    const stale = Object.keys(this.shown).length > 0 && this.shownAt < done ? ` (at ${this.shownAt}/${steps})` : '';
     this.draw(`${progressBar(done, steps)} - ETA: ${formatEta(eta)}${formatLogs(this.shown)}${stale}`);
   }
 
@@ -172,7 +180,7 @@ export class ProgressLogger implements Callback {
     await this.inFlight;
     const seconds = (this.now() - this.epochStart) / 1000;
     if (this.barMode) {
-      const steps = this.params?.steps ?? 1;
+      const steps = this.params?.steps ?? Math.max(this.done, 1);
       const perStep = Math.round((seconds * 1000) / steps);
       this.draw(`${progressBar(steps, steps)} - ${formatEta(seconds)} ${perStep}ms/step${formatLogs(logs)}`);
       this.stream.write('\n');
