@@ -36,7 +36,11 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
   readonly inputShape: Shape;
   readonly outputShape: Shape;
   build(inputShape: Shape): Shape;
-  forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  /**
+   * `penalty`, when present, is added to the loss (an activity regularizer on y); the brick's backward adds
+   * its gradient to dy itself.
+   */
+  forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
   backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
   /**
    * Optional: the parameter gradients of `backward` without dx, for the first brick of a model, whose
@@ -76,7 +80,7 @@ export interface MultiInputLayer<Config = unknown, P extends Params = Params, Ca
   readonly inputShapes: readonly Shape[];
   readonly outputShape: Shape;
   build(inputShapes: readonly Shape[]): Shape;
-  forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
   backward(dy: tf.Tensor, cache: Cache): { dxs: tf.Tensor[]; grads: Grads<P> };
   regularizers(): Partial<Record<keyof P & string, Regularizer>>;
   toSpec(): BrickSpec;
@@ -224,7 +228,7 @@ export abstract class BaseLayer<
   /** Creates the parameters for this input shape and returns the output shape (no batch axis). */
   protected abstract setup(inputShape: Shape): Shape;
 
-  abstract forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  abstract forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
   abstract backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
 
   /** Throws a named error unless x is [batch, ...inputShape]; builds on first use. */
@@ -329,7 +333,7 @@ export abstract class BaseMultiInputLayer<
   /** Creates the parameters for these input shapes (already counted) and returns the output shape. */
   protected abstract setup(inputShapes: Shape[]): Shape;
 
-  abstract forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache };
+  abstract forward(xs: readonly tf.Tensor[], opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
   abstract backward(dy: tf.Tensor, cache: Cache): { dxs: tf.Tensor[]; grads: Grads<P> };
 
   /** Throws a named error unless each x is [batch, ...its input shape] with one batch size; builds on first use. */

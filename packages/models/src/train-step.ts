@@ -2,7 +2,8 @@
  * One training step, in one tf.tidy: forward through the model's executor (training) keeping the tape →
  * per output k, L_k = loss_k(y_k, ŷ_k) and dŷ_k = w_k·dL_k/dŷ_k (or dz_k, fused through the output brick's
  * activation) → backward through the tape → + penalty gradients → optimizer update. The total is
- * L = Σ_k w_k·L_k + Σ penalties. Returns [L, L_1, …, L_K]·batch so the epoch sums stay on the device.
+ * L = Σ_k w_k·L_k + Σ weight penalties + Σ activity penalties (the bricks add those gradients in backward).
+ * Returns [L, L_1, …, L_K]·batch so the epoch sums stay on the device.
  */
 import { BrickError } from '@brickml/core';
 import type { Regularizer } from '@brickml/layers';
@@ -39,7 +40,7 @@ export function lossAndGrads(
   { xs, ys, sampleWeight }: Batch,
 ): { losses: tf.Tensor1D; grads: tf.Tensor[] } {
   const exec = model.executor;
-  const { ys: preds, tape } = exec.forward(xs, { training: true });
+  const { ys: preds, tape, penalty: activity } = exec.forward(xs, { training: true });
   const metrics = model.outputMetrics;
   const perOutput: tf.Scalar[] = [];
   const dys: OutputGradient[] = [];
@@ -60,7 +61,7 @@ export function lossAndGrads(
   });
   const { grads: byVariable } = exec.backward(dys, tape, { inputGrads: false });
 
-  let value = total as unknown as tf.Scalar;
+  let value = (activity ? tf.add(total as unknown as tf.Scalar, activity) : total) as tf.Scalar;
   for (const brick of model.bricks()) {
     for (const [key, reg] of Object.entries(brick.regularizers()) as [string, Regularizer | undefined][]) {
       const param = brick.params[key];
@@ -108,7 +109,7 @@ export function applyStep(model: Model, grads: tf.Tensor[]): void {
 /** Inference forward for one batch: updates the metrics, returns [L, L_1, …]·batch (penalties in L, as Keras). */
 export function evalStep(model: Model, { xs, ys, sampleWeight }: Batch): tf.Tensor1D {
   return tf.tidy(() => {
-    const { ys: preds } = model.executor.forward(xs, { training: false });
+    const { ys: preds, penalty: activity } = model.executor.forward(xs, { training: false });
     const metrics = model.outputMetrics;
     const perOutput: tf.Scalar[] = [];
     let total: tf.Scalar | null = null;
@@ -121,7 +122,7 @@ export function evalStep(model: Model, { xs, ys, sampleWeight }: Batch): tf.Tens
       const weighted = weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
       total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
     });
-    let value = total as unknown as tf.Scalar;
+    let value = (activity ? tf.add(total as unknown as tf.Scalar, activity) : total) as tf.Scalar;
     const p = penalties(model);
     if (p) value = tf.add(value, p);
     return tf.mul(lossVector(value, perOutput), xs[0]?.shape[0] as number) as tf.Tensor1D;

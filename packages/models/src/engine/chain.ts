@@ -6,7 +6,7 @@
 import { BrickError, type Shape } from '@brickml/core';
 import type { Layer } from '@brickml/layers';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addBrickGrads, type Executor, type GradMap, type OutputGradient, type Tape } from './executor.js';
+import { addBrickGrads, addPenalty, type Executor, type GradMap, type OutputGradient, type Tape } from './executor.js';
 
 interface ChainTape extends Tape {
   caches: unknown[];
@@ -40,15 +40,20 @@ export class ChainExecutor implements Executor {
     return last.activation;
   }
 
-  forward(xs: readonly tf.Tensor[], { training }: { training: boolean }): { ys: tf.Tensor[]; tape: ChainTape } {
+  forward(
+    xs: readonly tf.Tensor[],
+    { training }: { training: boolean },
+  ): { ys: tf.Tensor[]; tape: ChainTape; penalty: tf.Scalar | null } {
     const caches: unknown[] = [];
     let y = xs[0] as tf.Tensor;
+    let penalty: tf.Scalar | null = null;
     for (const layer of this.layers) {
       const out = layer.forward(y, { training });
       caches.push(out.cache);
+      penalty = addPenalty(penalty, out.penalty);
       y = out.y;
     }
-    return { ys: [y], tape: { training, caches } };
+    return { ys: [y], tape: { training, caches }, penalty };
   }
 
   backward(

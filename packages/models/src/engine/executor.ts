@@ -37,7 +37,11 @@ export interface Executor {
    * of dL/dy: the brick fuses an activation (`backwardFromPreActivation`) and nothing else reads the output.
    */
   fusableActivation(i: number): string | null;
-  forward(xs: readonly tf.Tensor[], opts: { training: boolean }): { ys: tf.Tensor[]; tape: Tape };
+  /** `penalty`: the sum of the bricks' activity penalties of this pass, to add to the loss (null when none). */
+  forward(
+    xs: readonly tf.Tensor[],
+    opts: { training: boolean },
+  ): { ys: tf.Tensor[]; tape: Tape; penalty: tf.Scalar | null };
   /**
    * Gradients of every trainable variable reached, and of the inputs when `inputGrads` (a nested model's
    * caller needs them; a top-level model does not, so its first bricks skip dx where they can).
@@ -83,6 +87,12 @@ export function addBrickGrads(grads: GradMap, brick: Brick, byKey: Record<string
     const g = byKey[key];
     if (g) accumulate(grads, v, g);
   }
+}
+
+/** a + b where either may be missing. */
+export function addPenalty(a: tf.Scalar | null, b: tf.Scalar | null | undefined): tf.Scalar | null {
+  if (!b) return a;
+  return a ? (tf.add(a, b) as tf.Scalar) : b;
 }
 
 /** Every leaf brick inside `members`, nested models opened, each once, in order. */

@@ -9,6 +9,7 @@ import { isMultiInput, type Layer, type Node } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   addBrickGrads,
+  addPenalty,
   type Executor,
   type GradMap,
   isNestedModel,
@@ -52,30 +53,37 @@ export class GraphExecutor implements Executor {
     return owner.backwardFromPreActivation && typeof owner.activation === 'string' ? owner.activation : null;
   }
 
-  forward(xs: readonly tf.Tensor[], { training }: { training: boolean }): { ys: tf.Tensor[]; tape: GraphTape } {
+  forward(
+    xs: readonly tf.Tensor[],
+    { training }: { training: boolean },
+  ): { ys: tf.Tensor[]; tape: GraphTape; penalty: tf.Scalar | null } {
     const values = new Map<number, tf.Tensor>();
     this.graph.inputs.forEach((t, i) => {
       values.set(t.id, xs[i] as tf.Tensor);
     });
     const caches: unknown[] = [];
+    let penalty: tf.Scalar | null = null;
     for (const node of this.graph.nodes) {
       const ins = node.inputs.map((t) => values.get(t.id) as tf.Tensor);
       const owner = node.owner as Member;
       if (isNestedModel(owner)) {
-        const { ys, tape } = owner.executor.forward(ins, { training });
+        const { ys, tape, penalty: inner } = owner.executor.forward(ins, { training });
+        penalty = addPenalty(penalty, inner);
         ys.forEach((y, j) => {
           values.set((node.outputs[j] as { id: number }).id, y);
         });
         caches.push(tape);
       } else {
-        const { y, cache } = isMultiInput(owner)
+        const out = isMultiInput(owner)
           ? owner.forward(ins, { training })
           : owner.forward(ins[0] as tf.Tensor, { training });
-        values.set((node.outputs[0] as { id: number }).id, y);
+        penalty = addPenalty(penalty, out.penalty);
+        values.set((node.outputs[0] as { id: number }).id, out.y);
+        const { cache } = out;
         caches.push(cache);
       }
     }
-    return { ys: this.graph.outputs.map((t) => values.get(t.id) as tf.Tensor), tape: { training, caches } };
+    return { ys: this.graph.outputs.map((t) => values.get(t.id) as tf.Tensor), tape: { training, caches }, penalty };
   }
 
   backward(
