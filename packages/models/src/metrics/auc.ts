@@ -1,14 +1,14 @@
 /**
  * ROC AUC from confusion counts at T thresholds t₀ = -ε, tₖ = k/(T-1), t_{T-1} = 1+ε (Keras AUC):
- * tpₖ += Σ w·y·[ŷ>tₖ], fpₖ += Σ w·(1-y)·[ŷ>tₖ], likewise fnₖ, tnₖ, over flattened predictions clipped
- * to [0, 1]. With TPRₖ = tpₖ/(tpₖ+fnₖ), FPRₖ = fpₖ/(fpₖ+tnₖ):
+ * tpₖ += Σ w·[y≠0]·[ŷ>tₖ], fpₖ += Σ w·[y=0]·[ŷ>tₖ], likewise fnₖ, tnₖ, over flattened predictions
+ * clipped to [0, 1] (ŷ = sigmoid(logit) first with fromLogits). With TPRₖ = tpₖ/(tpₖ+fnₖ), FPRₖ = fpₖ/(fpₖ+tnₖ):
  * AUC = Σₖ (FPRₖ - FPRₖ₊₁)·(TPRₖ + TPRₖ₊₁)/2 (Riemann sum, trapezoid interpolation).
  */
 import { parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Metric } from '../types.js';
-import { broadcastWeight, checkSameShape } from './metric.js';
+import { accumulator, broadcastWeight, checkSameShape, readAll } from './metric.js';
 
 const EPSILON = 1e-7;
 
@@ -17,6 +17,8 @@ export const AUCConfig = z.strictObject({
   name: z.string().min(1).default('auc'),
   /** Number of thresholds splitting [0, 1]. Default: 200 (Keras). */
   numThresholds: z.int().min(2).default(200),
+  /** Predictions are logits, put through a sigmoid before the thresholds. Default: false. */
+  fromLogits: z.boolean().default(false),
 });
 
 /** Keras' evenly spaced thresholds, with the ends nudged out so 0 and 1 fall inside. */
@@ -44,16 +46,16 @@ export class AUC implements Metric {
     this.name = this.config.name;
     const t = this.config.numThresholds;
     this.thresholds = tf.tensor2d(aucThresholds(t), [1, t]);
-    const zeros = () => tf.variable(tf.zeros([t]), false);
-    this.counts = { tp: zeros(), fp: zeros(), tn: zeros(), fn: zeros() };
+    this.counts = { tp: accumulator([t]), fp: accumulator([t]), tn: accumulator([t]), fn: accumulator([t]) };
   }
 
-  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor1D): void {
+  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor): void {
     checkSameShape(this.name, yTrue, yPred);
     tf.tidy(() => {
       const w = tf.reshape(broadcastWeight(this.name, yPred, sampleWeight), [-1, 1]);
-      const y = tf.reshape(tf.cast(yTrue, 'float32'), [-1, 1]);
-      const p = tf.reshape(tf.clipByValue(yPred, 0, 1), [-1, 1]);
+      const y = tf.reshape(tf.cast(tf.notEqual(yTrue, 0), 'float32'), [-1, 1]);
+      const probabilities = this.config.fromLogits ? tf.sigmoid(yPred) : yPred;
+      const p = tf.reshape(tf.clipByValue(probabilities, 0, 1), [-1, 1]);
       const above = tf.cast(tf.greater(p, this.thresholds), 'float32'); // [M, T]
       const below = tf.sub(1, above);
       const pos = tf.mul(w, y);
@@ -67,7 +69,7 @@ export class AUC implements Metric {
   }
 
   async result(): Promise<number> {
-    const r = tf.tidy(() => {
+    const [value] = await readAll(() => {
       const { tp, fp, tn, fn } = this.counts;
       const t = this.config.numThresholds;
       const tpr = tf.divNoNan(tp, tf.add(tp, fn));
@@ -76,8 +78,6 @@ export class AUC implements Metric {
       const height = tf.div(tf.add(tf.slice(tpr, 0, t - 1), tf.slice(tpr, 1, t - 1)), 2);
       return tf.sum(tf.mul(width, height));
     });
-    const [value] = await r.data();
-    r.dispose();
     return value as number;
   }
 

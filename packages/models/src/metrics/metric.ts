@@ -1,18 +1,33 @@
 /**
  * Streaming weighted mean: total += Σᵢ wᵢ·vᵢ, count += Σᵢ wᵢ over every batch of the epoch, result =
  * total / count (0 before any update). vᵢ is a per-example value (per-position for sequences), and wᵢ
- * the sample weight broadcast over it, so the result is the whole-epoch mean, not a mean of batch means.
+ * the sample weight broadcast over it (or given per element of v), so the result is the whole-epoch
+ * mean, not a mean of batch means.
  */
 import { BrickError } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Metric } from '../types.js';
 
-/** Sample weights [N] reshaped to [N, 1, ...] so they broadcast over `like` (rank ≥ 1). */
-export function broadcastWeight(who: string, like: tf.Tensor, sampleWeight?: tf.Tensor1D): tf.Tensor {
+/**
+ * A device accumulator filled with zeros. The zeros it starts from are freed by the tidy: tf.variable
+ * takes its own reference to their data, so an untidied `tf.variable(tf.zeros(...))` leaves one tensor
+ * behind for every accumulator ever made.
+ */
+export function accumulator(shape: number[] = []): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.zeros(shape), false));
+}
+
+/**
+ * Sample weights shaped like `like` (rank ≥ 1): one weight per example ([N], reshaped to [N, 1, ...] and
+ * broadcast) or one per element (the shape of `like`, as Keras allows).
+ */
+export function broadcastWeight(who: string, like: tf.Tensor, sampleWeight?: tf.Tensor): tf.Tensor {
   if (sampleWeight === undefined) return tf.onesLike(like);
+  if (sampleWeight.shape.join(',') === like.shape.join(',')) return tf.cast(sampleWeight, 'float32');
   if (sampleWeight.rank !== 1 || sampleWeight.shape[0] !== like.shape[0]) {
+    const elements = like.rank > 1 ? ` or [${like.shape.join(', ')}] (one per element)` : '';
     throw new BrickError(
-      `${who}: sampleWeight must have shape [${like.shape[0]}] (one weight per example), received [${sampleWeight.shape.join(', ')}]`,
+      `${who}: sampleWeight must have shape [${like.shape[0]}] (one weight per example)${elements}, received [${sampleWeight.shape.join(', ')}]`,
       who,
     );
   }
@@ -27,16 +42,68 @@ export function checkSameShape(who: string, yTrue: tf.Tensor, yPred: tf.Tensor):
     throw new BrickError(`${who}: yTrue and yPred must have the same shape, received [${a}] and [${b}]`, who);
 }
 
+/**
+ * yTrue reshaped to yPred's shape when the two differ only by a trailing axis of 1 ([N] against [N, 1]),
+ * as Keras' squeeze-or-expand does; any other difference is a named error.
+ */
+export function matchRank(who: string, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  const [a, b] = [yTrue.shape, yPred.shape];
+  const trailingOne = (long: number[], short: number[]) =>
+    long.length === short.length + 1 && long[long.length - 1] === 1 && short.every((d, i) => d === long[i]);
+  if (trailingOne(a, b) || trailingOne(b, a)) return tf.reshape(yTrue, b);
+  checkSameShape(who, yTrue, yPred);
+  return yTrue;
+}
+
+/**
+ * A metric whose value may be several numbers (one per class, one per threshold), as Keras returns
+ * them. `results()` reads them all; `result()`, what logs take, reads the one number of a `scalar`
+ * metric and refuses the others (logs hold one number per name).
+ */
+export interface VectorMetric extends Metric {
+  readonly className: string;
+  /** False when the config asks for one value per class or per threshold. */
+  readonly scalar: boolean;
+  /** Why the result is several numbers and which config makes it one ('' when scalar). */
+  readonly vectorReason: string;
+  results(): Promise<number[]>;
+}
+
+export function isVectorMetric(metric: Metric): metric is VectorMetric {
+  return typeof (metric as Partial<VectorMetric>).results === 'function' && 'scalar' in metric;
+}
+
+/** The error of reading one number from a metric that holds several. */
+export function notScalarError(metric: VectorMetric, where = `${metric.className} '${metric.name}'`): BrickError {
+  return new BrickError(
+    `${where}: ${metric.vectorReason}, and logs hold one number per name (results() reads every value)`,
+    metric.name,
+  );
+}
+
+/** Reads a vector result (one tidy, one read) and frees it. */
+export async function readAll(compute: () => tf.Tensor): Promise<number[]> {
+  const r = tf.tidy(compute);
+  const values = await r.data();
+  r.dispose();
+  return Array.from(values);
+}
+
 /** Base of the metrics that average a per-example value: accuracies, mse, mae. */
 export abstract class MeanMetric implements Metric {
   abstract readonly name: string;
-  protected readonly total = tf.variable(tf.scalar(0), false);
-  protected readonly count = tf.variable(tf.scalar(0), false);
+  protected readonly total = accumulator();
+  protected readonly count = accumulator();
 
   /** Per-example values, shaped [N] or [N, ...]; called inside a tidy. */
   protected abstract values(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor;
 
-  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor1D): void {
+  /** The number result() reads, from the sums; called inside a tidy. */
+  protected value(): tf.Scalar {
+    return tf.divNoNan(this.total, this.count);
+  }
+
+  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor): void {
     tf.tidy(() => {
       const v = tf.cast(this.values(yTrue, yPred), 'float32');
       const w = broadcastWeight(this.name, v, sampleWeight);
@@ -46,9 +113,7 @@ export abstract class MeanMetric implements Metric {
   }
 
   async result(): Promise<number> {
-    const r = tf.tidy(() => tf.divNoNan(this.total, this.count));
-    const [value] = await r.data();
-    r.dispose();
+    const [value] = await readAll(() => this.value());
     return value as number;
   }
 
