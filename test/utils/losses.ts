@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
 export interface ExpectLossGradOptions {
-  sampleWeight?: tf.Tensor1D;
+  /** A scalar, [N], [N, 1] or [N, T] (per position), as the loss takes it. */
+  sampleWeight?: tf.Tensor;
   /** Central-difference step; keep yPred at least this far from kinks and clips. Default 1e-2. */
   epsilon?: number;
   /** Largest relative error against finite differences. Default 2e-2. */
@@ -24,7 +25,7 @@ function worstRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * loss.grad against tf.grad of loss.value and against central finite differences of loss.value,
- * entry by entry (keep yPred small). Both include the sample weights and the 1/N reduction.
+ * entry by entry (keep yPred small). Both include the sample weights and the 1/M reduction.
  */
 export async function expectLossGradients(
   loss: Loss,
@@ -85,6 +86,26 @@ export async function expectTensorClose(
     const want = b[i] as number;
     expect(Math.abs((a[i] as number) - want), `${what}[${i}]: ${a[i]} against ${want}`).toBeLessThanOrEqual(
       tolerance * Math.max(1, Math.abs(want)),
+    );
+  }
+}
+
+/**
+ * Keras' own criterion for its golden values (`assertAlmostEqual`, numpy's decimal rule): every entry
+ * within 1.5·10^-decimal of `expected`, decimal 3 unless told. For values Keras' tests state rounded.
+ */
+export async function expectKerasClose(
+  actual: tf.Tensor,
+  expected: number[],
+  decimal = 3,
+  what = 'value',
+): Promise<void> {
+  const a = await actual.data();
+  expect(a.length, `${what}: number of entries`).toBe(expected.length);
+  for (let i = 0; i < a.length; i++) {
+    const want = expected[i] as number;
+    expect(Math.abs((a[i] as number) - want), `${what}[${i}]: ${a[i]} against Keras' ${want}`).toBeLessThan(
+      1.5 * 10 ** -decimal,
     );
   }
 }

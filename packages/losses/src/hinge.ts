@@ -11,7 +11,7 @@ export const HingeConfig = z.strictObject({});
 export type HingeConfig = z.input<typeof HingeConfig>;
 
 /** y ← 2y - 1 when every label is 0 or 1, else y; decided on the device (b is 1 or 0). */
-function toSigned(y: tf.Tensor): tf.Tensor {
+export function toSigned(y: tf.Tensor): tf.Tensor {
   const b = tf.min(tf.cast(tf.logicalOr(tf.equal(y, 0), tf.equal(y, 1)), 'float32'));
   return tf.add(y, tf.mul(b, tf.sub(y, 1)));
 }

@@ -1,11 +1,16 @@
-export { BaseLoss, EPSILON } from './base.js';
+export { BaseLoss, EPSILON, sampleWeightShape } from './base.js';
 export { BinaryCrossentropy, BinaryCrossentropyConfig } from './binary-crossentropy.js';
 export { CategoricalCrossentropy, CategoricalCrossentropyConfig } from './categorical-crossentropy.js';
+export { CategoricalHinge, CategoricalHingeConfig } from './categorical-hinge.js';
+export { CosineSimilarity, CosineSimilarityConfig } from './cosine-similarity.js';
 export { Hinge, HingeConfig } from './hinge.js';
 export { Huber, HuberConfig } from './huber.js';
+export { KLDivergence, KLDivergenceConfig } from './kl-divergence.js';
+export { LogCosh, LogCoshConfig } from './log-cosh.js';
 export type { Loss, LossSpecObject } from './loss.js';
 export { MeanAbsoluteError, MeanAbsoluteErrorConfig } from './mean-absolute-error.js';
 export { MeanSquaredError, MeanSquaredErrorConfig } from './mean-squared-error.js';
+export { Poisson, PoissonConfig } from './poisson.js';
 export {
   LOSS_NAMES,
   type LossClassName,
@@ -17,4 +22,5 @@ export {
   SparseCategoricalCrossentropy,
   SparseCategoricalCrossentropyConfig,
 } from './sparse-categorical-crossentropy.js';
-export { checkTargets, type TargetKind, validateTargets } from './targets.js';
+export { SquaredHinge, SquaredHingeConfig } from './squared-hinge.js';
+export { checkSparseLabels, checkTargets, type TargetKind, validateLabels, validateTargets } from './targets.js';

@@ -2,12 +2,18 @@ import { BrickError } from '@brickml/core';
 import { describe, expect, test } from 'vitest';
 import { BinaryCrossentropy } from './binary-crossentropy.js';
 import { CategoricalCrossentropy } from './categorical-crossentropy.js';
+import { CategoricalHinge } from './categorical-hinge.js';
+import { CosineSimilarity } from './cosine-similarity.js';
 import { Hinge } from './hinge.js';
 import { Huber } from './huber.js';
+import { KLDivergence } from './kl-divergence.js';
+import { LogCosh } from './log-cosh.js';
 import { MeanAbsoluteError } from './mean-absolute-error.js';
 import { MeanSquaredError } from './mean-squared-error.js';
+import { Poisson } from './poisson.js';
 import { LossSpec, lossFromSpec } from './registry.js';
 import { SparseCategoricalCrossentropy } from './sparse-categorical-crossentropy.js';
+import { SquaredHinge } from './squared-hinge.js';
 
 describe('lossFromSpec', () => {
   test.each([
@@ -27,6 +33,27 @@ describe('lossFromSpec', () => {
     ['hinge', 'Hinge'],
     ['huber', 'Huber'],
     ['Huber', 'Huber'],
+    ['klDivergence', 'KLDivergence'],
+    ['kl_divergence', 'KLDivergence'],
+    ['kld', 'KLDivergence'],
+    ['KLD', 'KLDivergence'],
+    ['kullback_leibler_divergence', 'KLDivergence'],
+    ['KLDivergence', 'KLDivergence'],
+    ['poisson', 'Poisson'],
+    ['Poisson', 'Poisson'],
+    ['logCosh', 'LogCosh'],
+    ['log_cosh', 'LogCosh'],
+    ['logcosh', 'LogCosh'],
+    ['LogCosh', 'LogCosh'],
+    ['categoricalHinge', 'CategoricalHinge'],
+    ['categorical_hinge', 'CategoricalHinge'],
+    ['CategoricalHinge', 'CategoricalHinge'],
+    ['squaredHinge', 'SquaredHinge'],
+    ['squared_hinge', 'SquaredHinge'],
+    ['SquaredHinge', 'SquaredHinge'],
+    ['cosineSimilarity', 'CosineSimilarity'],
+    ['cosine_similarity', 'CosineSimilarity'],
+    ['CosineSimilarity', 'CosineSimilarity'],
   ])('builds %s as %s with the Keras defaults', (name, className) => {
     const loss = lossFromSpec(name);
     expect(loss.className).toBe(className);
@@ -39,9 +66,15 @@ describe('lossFromSpec', () => {
     new MeanAbsoluteError(),
     new BinaryCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }),
     new CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.2, axis: 1 }),
-    new SparseCategoricalCrossentropy({ fromLogits: true }),
+    new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: -1 }),
     new Hinge(),
     new Huber({ delta: 2.5 }),
+    new KLDivergence(),
+    new Poisson(),
+    new LogCosh(),
+    new CategoricalHinge(),
+    new SquaredHinge(),
+    new CosineSimilarity({ axis: 1 }),
   ])('round-trips the spec of $className through JSON', (loss) => {
     const spec = loss.toSpec();
     const again = lossFromSpec(JSON.parse(JSON.stringify(spec)));
@@ -55,6 +88,11 @@ describe('lossFromSpec', () => {
       config: { fromLogits: false, labelSmoothing: 0, axis: -1 },
     });
     expect(lossFromSpec('huber').toSpec()).toEqual({ className: 'Huber', config: { delta: 1 } });
+    expect(lossFromSpec('sparse_categorical_crossentropy').toSpec()).toEqual({
+      className: 'SparseCategoricalCrossentropy',
+      config: { fromLogits: false, ignoreClass: null },
+    });
+    expect(lossFromSpec('cosine_similarity').toSpec()).toEqual({ className: 'CosineSimilarity', config: { axis: -1 } });
   });
 
   test('returns a Loss object as it is', () => {
@@ -71,8 +109,8 @@ describe('lossFromSpec', () => {
   });
 
   test('rejects an unknown className, listing the known ones', () => {
-    expect(() => lossFromSpec({ className: 'KLDivergence' })).toThrow(
-      'lossFromSpec: unknown className "KLDivergence", expected one of MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, Huber',
+    expect(() => lossFromSpec({ className: 'Dice' })).toThrow(
+      'lossFromSpec: unknown className "Dice", expected one of MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, Huber, KLDivergence, Poisson, LogCosh, CategoricalHinge, SquaredHinge, CosineSimilarity',
     );
   });
 
@@ -85,6 +123,9 @@ describe('lossFromSpec', () => {
     );
     expect(() => lossFromSpec({ className: 'MeanSquaredError', config: { reduction: 'sum' } })).toThrow(
       "MeanSquaredError: unknown field(s) 'reduction'",
+    );
+    expect(() => lossFromSpec({ className: 'SparseCategoricalCrossentropy', config: { ignoreClass: 2.5 } })).toThrow(
+      'SparseCategoricalCrossentropy: ignoreClass must be an integer or null, received 2.5',
     );
   });
 });

@@ -7,15 +7,21 @@ import { BrickError, entry, registry } from '@brickml/core';
 import { z } from 'zod';
 import { BinaryCrossentropy, BinaryCrossentropyConfig } from './binary-crossentropy.js';
 import { CategoricalCrossentropy, CategoricalCrossentropyConfig } from './categorical-crossentropy.js';
+import { CategoricalHinge, CategoricalHingeConfig } from './categorical-hinge.js';
+import { CosineSimilarity, CosineSimilarityConfig } from './cosine-similarity.js';
 import { Hinge, HingeConfig } from './hinge.js';
 import { Huber, HuberConfig } from './huber.js';
+import { KLDivergence, KLDivergenceConfig } from './kl-divergence.js';
+import { LogCosh, LogCoshConfig } from './log-cosh.js';
 import type { Loss, LossSpecObject } from './loss.js';
 import { MeanAbsoluteError, MeanAbsoluteErrorConfig } from './mean-absolute-error.js';
 import { MeanSquaredError, MeanSquaredErrorConfig } from './mean-squared-error.js';
+import { Poisson, PoissonConfig } from './poisson.js';
 import {
   SparseCategoricalCrossentropy,
   SparseCategoricalCrossentropyConfig,
 } from './sparse-categorical-crossentropy.js';
+import { SquaredHinge, SquaredHingeConfig } from './squared-hinge.js';
 
 const LOSSES = registry(
   'lossFromSpec',
@@ -30,6 +36,12 @@ const LOSSES = registry(
     ),
     Hinge: entry(HingeConfig, (c) => new Hinge(c)),
     Huber: entry(HuberConfig, (c) => new Huber(c)),
+    KLDivergence: entry(KLDivergenceConfig, (c) => new KLDivergence(c)),
+    Poisson: entry(PoissonConfig, (c) => new Poisson(c)),
+    LogCosh: entry(LogCoshConfig, (c) => new LogCosh(c)),
+    CategoricalHinge: entry(CategoricalHingeConfig, (c) => new CategoricalHinge(c)),
+    SquaredHinge: entry(SquaredHingeConfig, (c) => new SquaredHinge(c)),
+    CosineSimilarity: entry(CosineSimilarityConfig, (c) => new CosineSimilarity(c)),
   },
   'prefault',
 );
@@ -58,6 +70,22 @@ const ALIASES: Readonly<Record<string, LossClassName>> = {
   huber: 'Huber',
   huberLoss: 'Huber',
   huber_loss: 'Huber',
+  klDivergence: 'KLDivergence',
+  kl_divergence: 'KLDivergence',
+  kld: 'KLDivergence',
+  KLD: 'KLDivergence',
+  kullbackLeiblerDivergence: 'KLDivergence',
+  kullback_leibler_divergence: 'KLDivergence',
+  poisson: 'Poisson',
+  logCosh: 'LogCosh',
+  log_cosh: 'LogCosh',
+  logcosh: 'LogCosh',
+  categoricalHinge: 'CategoricalHinge',
+  categorical_hinge: 'CategoricalHinge',
+  squaredHinge: 'SquaredHinge',
+  squared_hinge: 'SquaredHinge',
+  cosineSimilarity: 'CosineSimilarity',
+  cosine_similarity: 'CosineSimilarity',
 };
 
 /** Every name a loss may be given by: Keras camelCase and snake_case function names, aliases, class names. */

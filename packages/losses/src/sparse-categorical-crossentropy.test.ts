@@ -115,3 +115,93 @@ describe('SparseCategoricalCrossentropy', () => {
     );
   });
 });
+
+describe('SparseCategoricalCrossentropy ignoreClass', () => {
+  // Keras 3, keras/src/losses/losses_test.py, test_ignore_class: per position [[0, 1.480129]]; with Keras'
+  // sum-over-batch reduction the masked position also leaves the mean (mask weight total/valid), so 1.480129.
+  const logits = () =>
+    tf.tensor3d([
+      [
+        [0.854, 0.698, 0.598],
+        [0.088, 0.86, 0.018],
+      ],
+    ]);
+
+  test('matches Keras: the ignored position adds nothing and leaves the mean, labels [N, T] or [N, T, 1]', async () => {
+    const scce = new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: -1 });
+    await expectTensorClose(scce.value(tf.tensor2d([[-1, 2]], [1, 2], 'int32'), logits()), [1.480129]);
+    await expectTensorClose(scce.value(tf.tensor3d([[[-1], [2]]]), logits()), [1.480129]);
+  });
+
+  test('divides by the kept positions after weighting them: Σ kept w·l / #kept', async () => {
+    const scce = new SparseCategoricalCrossentropy({ fromLogits: true, ignoreClass: 255 });
+    const labels = tf.tensor2d([[0, 255, 2]], [1, 3], 'int32');
+    const z = tf.tensor3d([
+      [
+        [1, 0.5, -1],
+        [9, 9, 9],
+        [0.2, 0.1, 2],
+      ],
+    ]);
+    const plain = new SparseCategoricalCrossentropy({ fromLogits: true });
+    const l0 = plain.value(tf.tensor2d([[0]], [1, 1], 'int32'), tf.slice(z, [0, 0, 0], [1, 1, 3]));
+    const l2 = plain.value(tf.tensor2d([[2]], [1, 1], 'int32'), tf.slice(z, [0, 2, 0], [1, 1, 3]));
+    const w = tf.tensor2d([[0.5, 7, 3]]);
+    await expectTensorClose(scce.value(labels, z), tf.div(tf.add(l0, l2), 2));
+    await expectTensorClose(scce.value(labels, z, w), tf.div(tf.add(tf.mul(0.5, l0), tf.mul(3, l2)), 2));
+  });
+
+  test('gives 0, not NaN, when every position is ignored, and a zero gradient', async () => {
+    const scce = new SparseCategoricalCrossentropy({ ignoreClass: -1 });
+    const labels = tf.tensor1d([-1, -1], 'int32');
+    const p = tf.tensor2d([
+      [0, 0],
+      [0.3, 0.7],
+    ]);
+    await expectTensorClose(scce.value(labels, p), [0]);
+    await expectTensorClose(scce.grad(labels, p), [0, 0, 0, 0]);
+  });
+
+  test('ignores an in-range class too, and stays finite where ignored predictions are all zero', async () => {
+    const scce = new SparseCategoricalCrossentropy({ ignoreClass: 0 });
+    const labels = tf.tensor1d([0, 1], 'int32');
+    const p = tf.tensor2d([
+      [0, 0],
+      [0.4, 0.6],
+    ]);
+    await expectTensorClose(scce.value(labels, p), [-Math.log(0.6)]);
+    // Kept row: d/dp of -log(p₁ / Σp) = 1/Σp - [c = 1]/p₁, over one kept position.
+    await expectTensorClose(scce.grad(labels, p), [0, 0, 1, 1 - 1 / 0.6]);
+  });
+
+  forEachBackend(() => {
+    test('grad matches autodiff and finite differences with ignored positions and [N, T] weights', async () => {
+      const r = new Random(9);
+      const labels = tf.tensor2d([0, -1, 2, 1, -1, 0], [2, 3], 'int32');
+      const z = r.uniform([2, 3, 3], -2, 2);
+      const w = r.uniform([2, 3], 0.2, 2);
+      const opts = { ignoreClass: -1 };
+      await expectLossGradients(new SparseCategoricalCrossentropy({ ...opts, fromLogits: true }), labels, z);
+      const p = r.uniform([2, 3, 3], 0.2, 1);
+      await expectLossGradients(new SparseCategoricalCrossentropy(opts), labels, p, { sampleWeight: w });
+    });
+
+    test('fusedGrad with softmax equals the chain rule through softmax, ignored positions included', async () => {
+      const labels = tf.tensor1d([1, 3, 0, 3], 'int32');
+      const z = new Random(10).uniform([4, 3], -2, 2);
+      const w = tf.tensor1d([1, 2, 0.5, 1]);
+      const scce = new SparseCategoricalCrossentropy({ ignoreClass: 3 });
+      const chain = tf.grad((zz: tf.Tensor) => scce.value(labels, tf.softmax(zz), w))(z);
+      await expectTensorClose(scce.fusedGrad('softmax', labels, tf.softmax(z), w) as tf.Tensor, chain, 1e-5, 'fused');
+    });
+  });
+
+  test('leaks no tensor', async () => {
+    const scce = new SparseCategoricalCrossentropy({ ignoreClass: -1 });
+    const labels = tf.tensor1d([-1, 1], 'int32');
+    const p = tf.fill([2, 3], 1 / 3);
+    await expectNoLeak(() =>
+      tf.dispose([scce.value(labels, p), scce.grad(labels, p), scce.fusedGrad('softmax', labels, p) as tf.Tensor]),
+    );
+  });
+});

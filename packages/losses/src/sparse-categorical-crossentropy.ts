@@ -1,8 +1,10 @@
 /**
  * SparseCategoricalCrossentropy (Keras 3): categorical cross-entropy with y = oneHot(label) over the last
- * axis. Probabilities: lᵢ = -log clip(p_label / Σp, ε, 1 - ε); logits: lᵢ = logSumExp(z) - z_label.
+ * axis. Probabilities: lₖ = -log clip(p_label / Σp, ε, 1 - ε); logits: lₖ = logSumExp(z) - z_label.
  * Backward: as CategoricalCrossentropy with one-hot y; logits: softmax(z) - y; fused with softmax: p - y.
- * Labels of shape [N] or [N, 1]; a label outside [0, C) gives a zero row (no read back to check it).
+ * ignoreClass: positions labelled with it give lₖ = 0 and d lₖ = 0 and leave the mean (value = Σ kept / #kept).
+ * Labels of shape [N] or [N, 1] ([N, T] or [N, T, 1] for sequences). A label outside [0, C) would give a
+ * zero row: checkSparseLabels refuses it before training (a read back the loss itself does not make).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -12,6 +14,11 @@ import { logitXent, logitXentGrad, probabilityXent, probabilityXentGrad } from '
 export const SparseCategoricalCrossentropyConfig = z.strictObject({
   /** yPred holds logits rather than probabilities. Default: false. */
   fromLogits: z.boolean().default(false),
+  /**
+   * A label that marks positions to leave out (a "void" class in segmentation maps, often -1 or 255):
+   * they add nothing and the mean runs over the other positions. Default: null (every position counts).
+   */
+  ignoreClass: z.int({ error: 'must be an integer or null' }).nullable().default(null),
 });
 export type SparseCategoricalCrossentropyConfig = z.input<typeof SparseCategoricalCrossentropyConfig>;
 
@@ -24,7 +31,8 @@ function oneHotLike(labels: tf.Tensor, p: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Cross-entropy for integer class labels, without one-hot encoding them first.
+ * Cross-entropy for integer class labels, without one-hot encoding them first. With `ignoreClass`,
+ * positions carrying that label are left out of the loss and of its mean.
  *
  * @example
  * const loss = new SparseCategoricalCrossentropy({ fromLogits: true });
@@ -37,18 +45,31 @@ export class SparseCategoricalCrossentropy extends BaseLoss<typeof SparseCategor
     super('SparseCategoricalCrossentropy', SparseCategoricalCrossentropyConfig, config);
   }
 
+  /** One-hot targets; ignored positions (masked out by the base) read as class 0, as Keras does. */
+  private targetsFor(labels: tf.Tensor, p: tf.Tensor): tf.Tensor {
+    const { ignoreClass } = this.config;
+    const kept = ignoreClass === null ? labels : tf.where(tf.equal(labels, ignoreClass), tf.zerosLike(labels), labels);
+    return oneHotLike(kept, p);
+  }
+
+  protected override positionMask(labels: tf.Tensor, p: tf.Tensor): tf.Tensor | undefined {
+    const { ignoreClass } = this.config;
+    if (ignoreClass === null) return undefined;
+    return tf.notEqual(tf.reshape(labels, p.shape.slice(0, -1)), ignoreClass);
+  }
+
   protected perExample(labels: tf.Tensor, p: tf.Tensor): tf.Tensor {
-    const y = oneHotLike(labels, p);
+    const y = this.targetsFor(labels, p);
     return this.config.fromLogits ? logitXent(y, p, -1) : probabilityXent(y, p, -1);
   }
 
   protected perExampleGrad(labels: tf.Tensor, p: tf.Tensor): tf.Tensor {
-    const y = oneHotLike(labels, p);
+    const y = this.targetsFor(labels, p);
     return this.config.fromLogits ? logitXentGrad(y, p, -1) : probabilityXentGrad(y, p, -1);
   }
 
   protected override perExampleFused(activation: string, labels: tf.Tensor, p: tf.Tensor): tf.Tensor | undefined {
     if (activation !== 'softmax' || this.config.fromLogits) return undefined;
-    return tf.sub(p, oneHotLike(labels, p));
+    return tf.sub(p, this.targetsFor(labels, p));
   }
 }
