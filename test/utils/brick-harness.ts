@@ -1,4 +1,4 @@
-import { type BackendName, BrickError, type Shape, setSeed } from '@brickml/core';
+import { type BackendName, BrickError, concreteShape, setSeed, type Shape } from '@brickml/core';
 import type { Brick } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
@@ -108,10 +108,11 @@ export function expectBrickError(run: () => unknown, message: string | RegExp): 
 async function expectCaseNoLeak(brick: Brick, c: GradCase<unknown>): Promise<void> {
   const shapes = shapesOf(c);
   const outputShape = build(brick, shapes);
-  const random = (shape: Shape, seed: number) => tf.randomUniform([c.batchSize ?? 2, ...shape], -1, 1, 'float32', seed);
+  const random = (shape: Shape, seed: number) =>
+    tf.randomUniform([c.batchSize ?? 2, ...concreteShape(shape, 3)], -1, 1, 'float32', seed);
   const xs = c.input?.() ?? (brick.multiInput ? (shapes as Shape[]).map(random) : random(shapes as Shape, 0));
   const batch = (Array.isArray(xs) ? xs[0] : xs)?.shape[0] ?? 2;
-  const dy = tf.randomUniform([batch, ...outputShape], -1, 1, 'float32', 9);
+  const dy = tf.randomUniform([batch, ...concreteShape(outputShape, 3)], -1, 1, 'float32', 9);
   const opts = { training: c.training ?? false };
   const what = `${[brick.className, c.title].filter(Boolean).join(' ')}: tensors left behind`;
   await expectNoLeak(
@@ -162,7 +163,7 @@ function attempt<C>(suite: BrickSuite<C>, e: ConfigRefusal<C>): void {
     if (e.build) build(brick, e.build);
     if (!e.forward) return;
     const opts = { training: false };
-    const ones = (shape: Shape) => tf.ones([...shape]);
+    const ones = (shape: Shape) => tf.ones(concreteShape(shape, 3));
     if (brick.multiInput) brick.forward((e.forward as Shape[]).map(ones), opts);
     else brick.forward(ones(e.forward as Shape), opts);
   } finally {

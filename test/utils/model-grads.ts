@@ -1,4 +1,4 @@
-import { Random, type Shape, setSeed } from '@brickml/core';
+import { concreteShape, Random, type Shape, setSeed, sizeOf } from '@brickml/core';
 import type { Model } from '@brickml/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
@@ -12,6 +12,8 @@ export interface ModelGradOptions {
   /** Largest accepted relative error. Default 2e-2. */
   tolerance?: number;
   seed?: number;
+  /** Size given to free axes (a sequence's time). Default 3. */
+  freeSize?: number;
 }
 
 /**
@@ -19,17 +21,17 @@ export interface ModelGradOptions {
  * differences of L = Σ_k Σ y_k·r_k over its outputs, for every input and every trainable variable.
  */
 export async function expectModelFiniteDifferences(model: Model, options: ModelGradOptions = {}): Promise<void> {
-  const { batchSize = 2, epsilon = 1e-2, maxChecks = 12, tolerance = 2e-2, seed = 7 } = options;
+  const { batchSize = 2, epsilon = 1e-2, maxChecks = 12, tolerance = 2e-2, seed = 7, freeSize = 3 } = options;
   const rand = new Random(seed);
   const shapes = model.inputShapes as Shape[];
   const xs = shapes.map((s) => {
-    const size = batchSize * s.reduce((a, b) => a * b, 1);
+    const size = batchSize * sizeOf(s, freeSize);
     const data = Float32Array.from({ length: size }, () => (rand.next() < 0.5 ? -1 : 1) * (0.1 + 0.9 * rand.next()));
-    return tf.variable(tf.tensor(data, [batchSize, ...s]), false);
+    return tf.variable(tf.tensor(data, [batchSize, ...concreteShape(s, freeSize)]), false);
   });
   const rs = model.outputShapes.map((s) => {
-    const size = batchSize * s.reduce((a, b) => a * b, 1);
-    return tf.tensor(rand.uniformArray(size, -1, 1), [batchSize, ...s]);
+    const size = batchSize * sizeOf(s, freeSize);
+    return tf.tensor(rand.uniformArray(size, -1, 1), [batchSize, ...concreteShape(s, freeSize)]);
   });
   const lossAt = async () => {
     const l = tf.tidy(() => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
 import { Random, setSeed } from './random.js';
-import type { Shape } from './shape.js';
+import { concreteShape, type Shape } from './shape.js';
 
 /** The part of the brick contract that gradient checking needs, for a brick of one input. */
 export interface CheckableBrick {
@@ -43,6 +43,8 @@ export interface GradCheckOptions {
   input?: tf.Tensor | readonly tf.Tensor[];
   /** Most entries per tensor perturbed by finite differences (picked at random). Default 40. */
   maxChecks?: number;
+  /** Size given to a free axis of the input shape (`[null, 4]`). Default 3. */
+  freeSize?: number;
   /** Also compare with tfjs autodiff (needs the ops' gradients registered). Default true. */
   autodiff?: boolean;
 }
@@ -107,7 +109,15 @@ export async function gradCheck(
   shapes: Shape | readonly Shape[],
   options: GradCheckOptions = {},
 ): Promise<GradCheckReport> {
-  const { batchSize = 2, epsilon = 1e-2, training = false, seed = 1234, maxChecks = 40, autodiff = true } = options;
+  const {
+    batchSize = 2,
+    epsilon = 1e-2,
+    training = false,
+    seed = 1234,
+    maxChecks = 40,
+    autodiff = true,
+    freeSize = 3,
+  } = options;
   const rand = new Random(seed);
   const multi = brick.multiInput === true;
   const inputShapes = (multi ? shapes : [shapes]) as readonly Shape[];
@@ -115,7 +125,7 @@ export async function gradCheck(
   const given = options.input === undefined ? [] : Array.isArray(options.input) ? options.input : [options.input];
   const xs: tf.Variable[] = [];
   for (const [k, inputShape] of inputShapes.entries()) {
-    const fullShape = [batchSize, ...inputShape];
+    const fullShape = [batchSize, ...concreteShape(inputShape, freeSize)];
     const size = fullShape.reduce((a, b) => a * b, 1);
     const g = given[k] as tf.Tensor | undefined;
     const xData = g

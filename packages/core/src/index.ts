@@ -19,4 +19,12 @@ export {
   type SpecMember,
   type SpecUnion,
 } from './registry.js';
-export { assertBatchShape, formatShape, type Shape, shapesEqual, sizeOf } from './shape.js';
+export {
+  assertBatchShape,
+  concreteShape,
+  fixedShape,
+  formatShape,
+  type Shape,
+  shapesEqual,
+  sizeOf,
+} from './shape.js';

@@ -1,4 +1,4 @@
-import { assertBatchShape, BrickError, formatShape, type Shape, sizeOf } from '@brickml/core';
+import { assertBatchShape, BrickError, fixedShape, formatShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What fit, evaluate and predict accept: a tensor, a flat typed array, or nested arrays. */
@@ -39,7 +39,7 @@ export function toTensor(who: string, what: string, data: DataLike, exampleShape
       );
     }
     const f32 = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-    return owned.own(tf.tensor(f32, [values.length / per, ...exampleShape], 'float32'));
+    return owned.own(tf.tensor(f32, [values.length / per, ...fixedShape(who, what, exampleShape)], 'float32'));
   }
   if (!Array.isArray(data)) {
     throw new BrickError(

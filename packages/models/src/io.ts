@@ -40,7 +40,10 @@ const manifest = {
 };
 
 /** model.json: the model's spec (Sequential or Functional) plus its weights manifest. */
-export const ModelJson = z.union([SequentialSpec.extend(manifest), FunctionalSpec.extend(manifest)]);
+export const ModelJson = z.discriminatedUnion('className', [
+  SequentialSpec.extend(manifest),
+  FunctionalSpec.extend(manifest),
+]);
 export type ModelJson = z.input<typeof ModelJson>;
 
 /** A saved model held in memory: the JSON document and the bytes of its weight files, concatenated. */

@@ -248,7 +248,7 @@ export class Model implements TrainingModel {
       const shapes = this.outputShapes;
       c.metrics = this.compiledOutputs.map((o, i) => {
         const shape = shapes[i] as Shape;
-        return makeMetrics(o, shape[shape.length - 1]);
+        return makeMetrics(o, shape[shape.length - 1] ?? undefined);
       });
     }
     return c.metrics;

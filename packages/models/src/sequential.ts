@@ -43,9 +43,9 @@ export class Sequential extends Model {
     };
     super(chain);
     this.stack = stack;
-    if (this.shape && !this.shape.every((d) => Number.isInteger(d) && d > 0)) {
+    if (this.shape && !this.shape.every((d) => d === null || (Number.isInteger(d) && d > 0))) {
       throw new BrickError(
-        `${this.label}: inputShape must be positive integers, received ${formatShape(this.shape)}`,
+        `${this.label}: inputShape must be positive integers (or null for a free axis), received ${formatShape(this.shape)}`,
         this.label,
       );
     }

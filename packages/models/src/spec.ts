@@ -13,8 +13,8 @@ export const SequentialSpec = z.strictObject({
   config: z.strictObject({
     /** The model's name. Default: 'sequential_N'. */
     name: z.string().min(1).optional(),
-    /** Shape of one example, no batch axis. Default: taken from the first data seen. */
-    inputShape: z.array(positiveInt()).optional(),
+    /** Shape of one example, no batch axis (null for a free axis). Default: taken from the first data seen. */
+    inputShape: z.array(positiveInt().nullable()).optional(),
     /** The bricks, first to last. */
     layers: z.array(LayerSpec),
   }),
@@ -35,8 +35,8 @@ export type TensorRef = z.infer<typeof TensorRef>;
 export const InputSpec = z.strictObject({
   /** The input's name, unique in the model. */
   name: z.string().min(1),
-  /** Shape of one example, no batch axis. */
-  shape: z.array(positiveInt()),
+  /** Shape of one example, no batch axis; null for a free axis (a sequence's time). */
+  shape: z.array(positiveInt().nullable()),
   /** Element type of the data. Default: 'float32'. */
   dtype: z.enum(['float32', 'int32']).default('float32'),
 });
@@ -77,5 +77,5 @@ export const FunctionalSpec = z.strictObject({
 export type FunctionalSpec = z.input<typeof FunctionalSpec>;
 
 /** Either kind of model spec. */
-export const ModelSpec = z.union([SequentialSpec, FunctionalSpec]);
+export const ModelSpec = z.discriminatedUnion('className', [SequentialSpec, FunctionalSpec]);
 export type ModelSpec = z.input<typeof ModelSpec>;

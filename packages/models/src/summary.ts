@@ -2,7 +2,8 @@ import { sizeOf } from '@brickml/core';
 import type { Layer } from '@brickml/layers';
 
 const count = (n: number) => n.toLocaleString('en-US');
-const shapeText = (shape: readonly number[]) => (shape.length ? `(None, ${shape.join(', ')})` : '(None,)');
+const shapeText = (shape: readonly (number | null)[]) =>
+  shape.length ? `(None, ${shape.map((d) => d ?? 'None').join(', ')})` : '(None,)';
 
 function pad(cells: string[], widths: number[]): string {
   return ` ${cells.map((c, i) => c.padEnd(widths[i] as number)).join('')}`.trimEnd();
@@ -52,8 +53,8 @@ interface GraphLike {
     readonly owners: readonly { className: string; name: string }[];
     readonly nodes: readonly {
       owner: unknown;
-      inputs: readonly { node: unknown; index: number; shape: readonly number[] }[];
-      outputs: readonly { shape: readonly number[] }[];
+      inputs: readonly { node: unknown; index: number; shape: readonly (number | null)[] }[];
+      outputs: readonly { shape: readonly (number | null)[] }[];
     }[];
     readonly callIndex: ReadonlyMap<unknown, number>;
   } | null;
@@ -80,7 +81,7 @@ export function graphSummaryText(model: GraphLike, counts: WeightCounts): string
       ? [(owner as unknown as { shape: number[] }).shape]
       : (calls[0]?.outputs.map((t) => t.shape) ?? []);
     const shape =
-      shapes.length === 1 ? shapeText(shapes[0] as number[]) : `[${shapes.map((s) => shapeText(s)).join(', ')}]`;
+      shapes.length === 1 ? shapeText(shapes[0] as (number | null)[]) : `[${shapes.map((s) => shapeText(s)).join(', ')}]`;
     const c = isInput ? { trainable: 0, frozen: 0 } : counts(owner);
     trainable += c.trainable;
     frozen += c.frozen;

@@ -4,7 +4,7 @@
  * device (running loss sums, metric accumulators); they are read once per epoch, with one Promise.all.
  */
 import { assertBatchShape, BrickError, formatShape, parseConfig, positiveInt, rng, type Shape } from '@brickml/core';
-import { checkTargets, type TargetKind } from '@brickml/losses';
+import { checkTargets, type TargetKind, validateLabels } from '@brickml/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { CallbackList, History, ProgressLogger } from './callbacks/index.js';
@@ -117,7 +117,9 @@ export function convert(
     checkXY(who, xs[0] as tf.Tensor, y, model.inputShapes?.[0] as Shape, label('y', names, k));
     const loss = outputs[k]?.loss as { className: string; targets?: TargetKind; axis?: number };
     const where = names.length === 1 ? `${who}: ${loss.className}` : `${who}: output '${names[k]}' ${loss.className}`;
-    if (loss.targets) checkTargets(where, loss.targets, y.shape, [samples, ...(shapes[k] as Shape)], loss.axis);
+    // A free axis (a sequence's time) takes the labels' size: the check is about the other axes.
+    const predicted = [samples, ...(shapes[k] as Shape).map((d, i) => d ?? (y.shape[i + 1] as number))];
+    if (loss.targets) checkTargets(where, loss.targets, y.shape, predicted, loss.axis);
     return y;
   });
   const sampleWeight =
@@ -145,6 +147,17 @@ async function prepare(
     named[label('y', names, k)] = y;
   });
   await checkFinite(who, named);
+  // Sparse labels outside [0, classes) would train as all-zero one-hot rows: one read refuses them by name.
+  await Promise.all(
+    model.compiledOutputs.map(({ loss }, k) =>
+      validateLabels(
+        loss,
+        ys[k] as tf.Tensor,
+        (ys[k] as tf.Tensor).shape.map((d, i) => (i === 0 ? d : ((model.outputShapes[k] as Shape)[i - 1] ?? d))),
+        names.length === 1 ? `${who}: ${loss.className}` : `${who}: output '${names[k]}' ${loss.className}`,
+      ),
+    ),
+  );
   return data;
 }
 

@@ -47,7 +47,7 @@ function toMatrix(x: tf.Tensor, { shape, axis }: Layout, last: boolean): tf.Tens
 
 /** The inverse of toMatrix. */
 function fromMatrix(m: tf.Tensor3D, { shape, axis }: Layout, last: boolean): tf.Tensor {
-  if (shape.length === 1) return tf.reshape(m, [m.shape[0], ...shape]);
+  if (shape.length === 1) return tf.reshape(m, [m.shape[0], ...(shape as number[])]);
   return axis === (last ? 1 : 0) ? m : tf.transpose(m, [0, 2, 1]);
 }
 
@@ -120,7 +120,7 @@ export class Dot extends BaseMultiInputLayer<typeof DotConfig, Record<string, ne
         a = tf.mul(a, s[0]);
         b = tf.mul(b, s[1]);
       }
-      const y = tf.reshape(tf.matMul(a, b), [a.shape[0], ...this.outputShape]);
+      const y = tf.reshape(tf.matMul(a, b), [a.shape[0], ...(this.outputShape as number[])]);
       return { y, cache: { a, b, s } };
     });
   }

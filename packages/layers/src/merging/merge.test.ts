@@ -1,4 +1,4 @@
-import { Random, type Shape, setSeed } from '@brickml/core';
+import { Random, setSeed, type Shape, sizeOf } from '@brickml/core';
 import {
   expectBackwardMatchesAutodiff,
   expectFiniteDifferences,
@@ -36,14 +36,14 @@ const MERGES: [string, (config?: { name?: string }) => AnyMerge, boolean][] = [
  * come within a finite-difference step of each other, where Maximum and Minimum have a kink.
  */
 export function distinctInputs(shapes: readonly Shape[], seed = 5): tf.Tensor[] {
-  const sizes = shapes.map((s) => 2 * s.reduce((n, d) => n * d, 1));
+  const sizes = shapes.map((s) => 2 * sizeOf(s));
   const total = sizes.reduce((n, s) => n + s, 0);
   const order = new Random(seed).permutation(total);
   const values = Array.from(order, (k) => (k - total / 2 + 0.5) * 0.06);
   let offset = 0;
   return shapes.map((s, i) => {
     const size = sizes[i] as number;
-    const t = tf.tensor(values.slice(offset, offset + size), [2, ...s], 'float32');
+    const t = tf.tensor(values.slice(offset, offset + size), [2, ...(s as number[])], 'float32');
     offset += size;
     return t;
   });

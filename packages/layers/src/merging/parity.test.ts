@@ -180,7 +180,7 @@ describe('merge bricks: parity with tfjs-layers on cpu', () => {
 
   for (const [label, ours, theirs, shapes] of CASES) {
     test(`${label} gives the same output`, async () => {
-      const xs = shapes.map((s, i) => tf.randomUniform([4, ...s], -2, 2, 'float32', 30 + i));
+      const xs = shapes.map((s, i) => tf.randomUniform([4, ...(s as number[])], -2, 2, 'float32', 30 + i));
       const { y } = ours().forward(xs, { training: false });
       const expected = tf.tidy(() => theirs()(xs));
       expect(y.shape).toEqual(expected.shape);

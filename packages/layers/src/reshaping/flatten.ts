@@ -2,7 +2,7 @@
  * Flatten: y = reshape(x, [batch, d₁·d₂·…·dₙ]) (row-major, as channels-last Keras).
  * Backward: dx = reshape(dy, shape of x).
  */
-import { type Shape, sizeOf } from '@brickml/core';
+import { fixedShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
@@ -27,12 +27,12 @@ export class Flatten extends BaseLayer<typeof FlattenConfig, Record<string, neve
   }
 
   protected setup(inputShape: Shape): Shape {
-    return [sizeOf(inputShape)];
+    return [sizeOf(fixedShape(this.label, 'input', inputShape))];
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: FlattenCache } {
     this.checkInput(x);
-    return { y: tf.reshape(x, [x.shape[0] as number, ...this.outputShape]), cache: { xShape: x.shape } };
+    return { y: tf.reshape(x, [x.shape[0] as number, ...(this.outputShape as number[])]), cache: { xShape: x.shape } };
   }
 
   backward(dy: tf.Tensor, { xShape }: FlattenCache) {

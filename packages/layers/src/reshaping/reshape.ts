@@ -2,7 +2,7 @@
  * Reshape: y = reshape(x, [batch, ...targetShape]) (row-major; one -1 entry takes the remaining size).
  * Backward: dx = reshape(dy, shape of x).
  */
-import { BrickError, formatShape, type Shape, sizeOf } from '@brickml/core';
+import { BrickError, fixedShape, formatShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
@@ -38,7 +38,7 @@ export class Reshape extends BaseLayer<typeof ReshapeConfig, Record<string, neve
 
   protected setup(inputShape: Shape): Shape {
     const { targetShape } = this.config;
-    const size = sizeOf(inputShape);
+    const size = sizeOf(fixedShape(this.label, 'input', inputShape));
     const known = sizeOf(targetShape.filter((d) => d !== -1));
     const free = targetShape.includes(-1);
     if (free ? size % known !== 0 : size !== known) {
@@ -52,7 +52,7 @@ export class Reshape extends BaseLayer<typeof ReshapeConfig, Record<string, neve
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: ReshapeCache } {
     this.checkInput(x);
-    return { y: tf.reshape(x, [x.shape[0] as number, ...this.outputShape]), cache: { xShape: x.shape } };
+    return { y: tf.reshape(x, [x.shape[0] as number, ...(this.outputShape as number[])]), cache: { xShape: x.shape } };
   }
 
   backward(dy: tf.Tensor, { xShape }: ReshapeCache) {
