@@ -7,6 +7,11 @@ import { isSymbolic, Node, type SymbolicTensor } from './symbolic.js';
 
 export interface ForwardOptions {
   training: boolean;
+  /**
+   * The mask of the input, [batch, time] with 1 for a step to use and 0 for a padded one, when a mask
+   * reaches the brick (from Embedding with maskZero, or Masking). Only bricks with `supportsMasking` get one.
+   */
+  mask?: tf.Tensor | null;
 }
 
 export type Params = Record<string, tf.Variable>;
@@ -38,10 +43,27 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
   build(inputShape: Shape): Shape;
   /**
    * `penalty`, when present, is added to the loss (an activity regularizer on y); the brick's backward adds
-   * its gradient to dy itself.
+   * its gradient to dy itself. `extra` holds the outputs beyond y when the brick declares
+   * `extraOutputShapes` (a recurrent brick's final states with returnState), in that order.
    */
-  forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
-  backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
+  forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar; extra?: tf.Tensor[] };
+  /**
+   * `dExtra`: the gradients of the extra outputs, in order (null for one nothing reads), when the brick has
+   * extra outputs. dy is zeros when only the extra outputs are read.
+   */
+  backward(dy: tf.Tensor, cache: Cache, dExtra?: readonly (tf.Tensor | null)[]): { dx: tf.Tensor; grads: Grads<P> };
+  /**
+   * Optional: the brick takes a mask on its input (a brick without it refuses one by name). Unless it has
+   * `computeMask`, the mask passes to its output unchanged (Dense, Dropout and Activation do this).
+   */
+  readonly supportsMasking?: boolean;
+  /**
+   * Optional: the mask of the output, [batch, time] or null, from the input and its mask. Embedding with
+   * maskZero and Masking make one; a recurrent brick without returnSequences ends it (null).
+   */
+  computeMask?(x: tf.Tensor, mask: tf.Tensor | null): tf.Tensor | null;
+  /** Optional: shapes of the outputs beyond y (returnState's final states). Absent: y is the only output. */
+  readonly extraOutputShapes?: readonly Shape[];
   /**
    * Optional: the parameter gradients of `backward` without dx, for the first brick of a model, whose
    * input gradient nobody reads. Bricks whose dx costs real work (Dense) provide it.
@@ -150,9 +172,10 @@ function buildFrom<T>(brick: { label: string }, inputs: readonly SymbolicTensor[
 
 /**
  * One call of any brick on symbolic tensors: builds it for their shapes (a named error says which bricks
- * gave the shapes it cannot take) and returns its symbolic output. `apply` of every brick comes here.
+ * gave the shapes it cannot take) and returns its symbolic outputs (y, then any extra outputs such as a
+ * recurrent brick's final states). `apply` of every brick comes here.
  */
-export function callBrick(brick: Brick, inputs: readonly SymbolicTensor[]): SymbolicTensor {
+export function callBrick(brick: Brick, inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
   const label = `${brick.className} '${brick.name}'`;
   if (!isMultiInput(brick) && inputs.length !== 1) {
     throw new BrickError(`${label} takes one input, received ${inputs.length}`, label);
@@ -160,7 +183,8 @@ export function callBrick(brick: Brick, inputs: readonly SymbolicTensor[]): Symb
   const output = buildFrom({ label }, inputs, () =>
     isMultiInput(brick) ? brick.build(inputs.map((t) => t.shape)) : brick.build((inputs[0] as SymbolicTensor).shape),
   );
-  return new Node(brick, inputs, [output]).outputs[0] as SymbolicTensor;
+  const extra = isMultiInput(brick) ? [] : (brick.extraOutputShapes ?? []);
+  return [...new Node(brick, inputs, [output, ...extra]).outputs];
 }
 
 /**
@@ -172,6 +196,8 @@ export abstract class BaseLayer<
     S extends z.ZodType<{ name?: string | undefined }>,
     P extends Params = Params,
     Cache = unknown,
+    /** What `apply` gives on a symbolic tensor: y, or [y, ...extra] for a brick with extra outputs. */
+    Out extends SymbolicTensor | SymbolicTensor[] = SymbolicTensor,
   >
   extends BrickBase<S, P>
   implements Layer<z.output<S>, P, Cache>
@@ -215,21 +241,29 @@ export abstract class BaseLayer<
    * const x = input({ shape: [784] });
    * const y = new Dense({ units: 10 }).apply(x); // y.shape: [10]
    */
-  apply(x: SymbolicTensor): SymbolicTensor;
+  apply(x: SymbolicTensor): Out;
   apply(x: tf.Tensor): tf.Tensor;
-  apply(x: SymbolicTensor | tf.Tensor): SymbolicTensor | tf.Tensor {
+  apply(x: SymbolicTensor | tf.Tensor): Out | tf.Tensor {
     if (Array.isArray(x)) {
       throw new BrickError(`${this.label} takes one input, received an array of ${x.length}`, this.label);
     }
     if (!isSymbolic(x)) return tf.tidy(() => this.forward(x, { training: false }).y);
-    return callBrick(this, [x]);
+    const outs = callBrick(this, [x]);
+    return (outs.length === 1 ? outs[0] : outs) as Out;
   }
 
   /** Creates the parameters for this input shape and returns the output shape (no batch axis). */
   protected abstract setup(inputShape: Shape): Shape;
 
-  abstract forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar };
-  abstract backward(dy: tf.Tensor, cache: Cache): { dx: tf.Tensor; grads: Grads<P> };
+  abstract forward(
+    x: tf.Tensor,
+    opts: ForwardOptions,
+  ): { y: tf.Tensor; cache: Cache; penalty?: tf.Scalar; extra?: tf.Tensor[] };
+  abstract backward(
+    dy: tf.Tensor,
+    cache: Cache,
+    dExtra?: readonly (tf.Tensor | null)[],
+  ): { dx: tf.Tensor; grads: Grads<P> };
 
   /** Throws a named error unless x is [batch, ...inputShape]; builds on first use. */
   protected checkInput(x: tf.Tensor): void {
@@ -327,7 +361,7 @@ export abstract class BaseMultiInputLayer<
       }
       return tf.tidy(() => this.forward(xs as tf.Tensor[], { training: false }).y);
     }
-    return callBrick(this, xs as readonly SymbolicTensor[]);
+    return callBrick(this, xs as readonly SymbolicTensor[])[0] as SymbolicTensor;
   }
 
   /** Creates the parameters for these input shapes (already counted) and returns the output shape. */

@@ -102,7 +102,7 @@ function callMember(member: Member, ins: SymbolicTensor[]): SymbolicTensor[] {
     const out = member.apply(ins);
     return Array.isArray(out) ? out : [out];
   }
-  return [callBrick(member as Brick, ins)];
+  return callBrick(member as Brick, ins);
 }
 
 /** The graph checks that need no brick: names, references, cycles, and what reaches the outputs. */

@@ -144,8 +144,16 @@ export class Sequential extends Model {
       );
     }
     try {
-      return layer.build(input);
+      const output = layer.build(input);
+      if (layer.extraOutputShapes?.length) {
+        throw new BrickError(
+          `${this.label}: ${brickLabel(layer)} has several outputs (returnState); wire it in a functional Model`,
+          this.label,
+        );
+      }
+      return output;
     } catch (e) {
+      if (e instanceof BrickError && e.where === this.label) throw e;
       if (!(e instanceof BrickError)) throw e;
       throw new BrickError(
         `${where} cannot take ${formatShape([null, ...input])} from ${from}: ${e.message}`,

@@ -29,6 +29,18 @@ export function penalties(model: Model): tf.Scalar | null {
   return total;
 }
 
+/**
+ * The weights of an output whose steps are masked, as Keras' apply_mask: masked steps weigh 0 and kept ones
+ * total/kept, so the loss is the mean over the kept steps; times the sample weights, per example.
+ */
+export function maskedWeight(mask: tf.Tensor | null, sampleWeight: tf.Tensor | undefined): tf.Tensor | undefined {
+  if (!mask) return sampleWeight;
+  const m = tf.cast(mask, 'float32');
+  let w = tf.mul(m, tf.div(m.size, tf.add(tf.sum(m), 1e-7)));
+  if (sampleWeight) w = tf.mul(w, tf.reshape(sampleWeight, [-1, ...m.shape.slice(1).map(() => 1)]));
+  return w;
+}
+
 /** [total, per-output...] as one vector: one device variable sums it over an epoch. */
 function lossVector(total: tf.Scalar, perOutput: tf.Scalar[]): tf.Tensor1D {
   return (perOutput.length > 1 ? tf.stack([total, ...perOutput]) : tf.reshape(total, [1])) as tf.Tensor1D;
@@ -40,7 +52,7 @@ export function lossAndGrads(
   { xs, ys, sampleWeight }: Batch,
 ): { losses: tf.Tensor1D; grads: tf.Tensor[] } {
   const exec = model.executor;
-  const { ys: preds, tape, penalty: activity } = exec.forward(xs, { training: true });
+  const { ys: preds, tape, penalty: activity, masks } = exec.forward(xs, { training: true });
   const metrics = model.outputMetrics;
   const perOutput: tf.Scalar[] = [];
   const dys: OutputGradient[] = [];
@@ -48,12 +60,13 @@ export function lossAndGrads(
   model.compiledOutputs.forEach(({ loss, weight }, k) => {
     const y = ys[k] as tf.Tensor;
     const p = preds[k] as tf.Tensor;
-    for (const m of metrics[k] ?? []) m.update(y, p, sampleWeight);
-    const value = loss.value(y, p, sampleWeight);
+    const w = maskedWeight(masks[k] ?? null, sampleWeight);
+    for (const m of metrics[k] ?? []) m.update(y, p, w as tf.Tensor1D | undefined);
+    const value = loss.value(y, p, w);
     perOutput.push(value);
     const activation = exec.fusableActivation(k);
-    const fused = activation ? loss.fusedGrad?.(activation, y, p, sampleWeight) : undefined;
-    let dy = fused ?? loss.grad(y, p, sampleWeight);
+    const fused = activation ? loss.fusedGrad?.(activation, y, p, w) : undefined;
+    let dy = fused ?? loss.grad(y, p, w);
     if (weight !== 1) dy = tf.mul(dy, weight);
     const weighted = weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
     total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
@@ -109,15 +122,16 @@ export function applyStep(model: Model, grads: tf.Tensor[]): void {
 /** Inference forward for one batch: updates the metrics, returns [L, L_1, …]·batch (penalties in L, as Keras). */
 export function evalStep(model: Model, { xs, ys, sampleWeight }: Batch): tf.Tensor1D {
   return tf.tidy(() => {
-    const { ys: preds, penalty: activity } = model.executor.forward(xs, { training: false });
+    const { ys: preds, penalty: activity, masks } = model.executor.forward(xs, { training: false });
     const metrics = model.outputMetrics;
     const perOutput: tf.Scalar[] = [];
     let total: tf.Scalar | null = null;
     model.compiledOutputs.forEach(({ loss, weight }, k) => {
       const y = ys[k] as tf.Tensor;
       const p = preds[k] as tf.Tensor;
-      for (const m of metrics[k] ?? []) m.update(y, p, sampleWeight);
-      const value = loss.value(y, p, sampleWeight);
+      const w = maskedWeight(masks[k] ?? null, sampleWeight);
+      for (const m of metrics[k] ?? []) m.update(y, p, w as tf.Tensor1D | undefined);
+      const value = loss.value(y, p, w);
       perOutput.push(value);
       const weighted = weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
       total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;

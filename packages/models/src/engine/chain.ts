@@ -6,7 +6,17 @@
 import { BrickError, type Shape } from '@brickml/core';
 import type { Layer } from '@brickml/layers';
 import type * as tf from '@tensorflow/tfjs-core';
-import { addBrickGrads, addPenalty, type Executor, type GradMap, type OutputGradient, type Tape } from './executor.js';
+import {
+  addBrickGrads,
+  addPenalty,
+  type Executor,
+  type ForwardOpts,
+  type ForwardResult,
+  type GradMap,
+  type OutputGradient,
+  passMask,
+  type Tape,
+} from './executor.js';
 
 interface ChainTape extends Tape {
   caches: unknown[];
@@ -40,20 +50,19 @@ export class ChainExecutor implements Executor {
     return last.activation;
   }
 
-  forward(
-    xs: readonly tf.Tensor[],
-    { training }: { training: boolean },
-  ): { ys: tf.Tensor[]; tape: ChainTape; penalty: tf.Scalar | null } {
+  forward(xs: readonly tf.Tensor[], { training, masks }: ForwardOpts): ForwardResult {
     const caches: unknown[] = [];
     let y = xs[0] as tf.Tensor;
+    let mask = masks?.[0] ?? null;
     let penalty: tf.Scalar | null = null;
     for (const layer of this.layers) {
-      const out = layer.forward(y, { training });
+      const out = layer.forward(y, mask ? { training, mask } : { training });
       caches.push(out.cache);
       penalty = addPenalty(penalty, out.penalty);
+      mask = passMask(layer, [y], [mask]);
       y = out.y;
     }
-    return { ys: [y], tape: { training, caches }, penalty };
+    return { ys: [y], tape: { training, caches } as ChainTape, penalty, masks: [mask] };
   }
 
   backward(

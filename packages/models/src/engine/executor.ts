@@ -5,7 +5,8 @@
  * A chain (Sequential) and a graph (functional Model) implement it; nothing above the seam knows which.
  */
 import type { Shape } from '@brickml/core';
-import type { Brick } from '@brickml/layers';
+import { BrickError } from '@brickml/core';
+import { type Brick, isMultiInput } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What forward kept for backward: opaque to everything but the executor that wrote it. */
@@ -37,11 +38,12 @@ export interface Executor {
    * of dL/dy: the brick fuses an activation (`backwardFromPreActivation`) and nothing else reads the output.
    */
   fusableActivation(i: number): string | null;
-  /** `penalty`: the sum of the bricks' activity penalties of this pass, to add to the loss (null when none). */
-  forward(
-    xs: readonly tf.Tensor[],
-    opts: { training: boolean },
-  ): { ys: tf.Tensor[]; tape: Tape; penalty: tf.Scalar | null };
+  /**
+   * `penalty`: the sum of the bricks' activity penalties of this pass, to add to the loss (null when none).
+   * `masks`: each output's [batch, time] mask, or null (see `passMask`); `opts.masks` gives the inputs' masks
+   * (a nested model's caller has them).
+   */
+  forward(xs: readonly tf.Tensor[], opts: ForwardOpts): ForwardResult;
   /**
    * Gradients of every trainable variable reached, and of the inputs when `inputGrads` (a nested model's
    * caller needs them; a top-level model does not, so its first bricks skip dx where they can).
@@ -51,6 +53,45 @@ export interface Executor {
     tape: Tape,
     opts: { inputGrads: boolean },
   ): { dxs: (tf.Tensor | null)[]; grads: GradMap };
+}
+
+export interface ForwardOpts {
+  training: boolean;
+  masks?: readonly (tf.Tensor | null)[];
+}
+
+export interface ForwardResult {
+  ys: tf.Tensor[];
+  tape: Tape;
+  penalty: tf.Scalar | null;
+  masks: (tf.Tensor | null)[];
+}
+
+/**
+ * The mask a brick's output carries, Keras' rules: a brick with `computeMask` says; one that
+ * `supportsMasking` passes its input's mask on; one that does not refuses a mask by name. A brick of several
+ * inputs (a merge) keeps the steps every masked input keeps.
+ */
+export function passMask(
+  brick: Brick,
+  xs: readonly tf.Tensor[],
+  masks: readonly (tf.Tensor | null)[],
+): tf.Tensor | null {
+  const given = masks.filter((m): m is tf.Tensor => m !== null && m !== undefined);
+  if (isMultiInput(brick)) {
+    if (given.length === 0) return null;
+    return given.reduce((a, b) => tf.mul(a, b));
+  }
+  const mask = masks[0] ?? null;
+  if (brick.computeMask) return brick.computeMask(xs[0] as tf.Tensor, mask);
+  if (!mask) return null;
+  if (!brick.supportsMasking) {
+    throw new BrickError(
+      `${brick.className} '${brick.name}' cannot take a mask: the steps of its input are masked (by Embedding with maskZero or Masking), and it does not support masking`,
+      brick.name,
+    );
+  }
+  return mask;
 }
 
 /** A brick, or a model used as a brick inside another model. */

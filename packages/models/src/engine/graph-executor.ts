@@ -11,17 +11,22 @@ import {
   addBrickGrads,
   addPenalty,
   type Executor,
+  type ForwardOpts,
+  type ForwardResult,
   type GradMap,
   isNestedModel,
   type Member,
   merge,
   type OutputGradient,
+  passMask,
   type Tape,
 } from './executor.js';
 import type { Graph } from './graph.js';
 
 interface GraphTape extends Tape {
   caches: unknown[];
+  /** Each node's first output, for the zeros of a dy nothing sent. */
+  firsts: tf.Tensor[];
 }
 
 export class GraphExecutor implements Executor {
@@ -53,37 +58,58 @@ export class GraphExecutor implements Executor {
     return owner.backwardFromPreActivation && typeof owner.activation === 'string' ? owner.activation : null;
   }
 
-  forward(
-    xs: readonly tf.Tensor[],
-    { training }: { training: boolean },
-  ): { ys: tf.Tensor[]; tape: GraphTape; penalty: tf.Scalar | null } {
+  forward(xs: readonly tf.Tensor[], { training, masks }: ForwardOpts): ForwardResult {
     const values = new Map<number, tf.Tensor>();
+    const maskOf = new Map<number, tf.Tensor | null>();
     this.graph.inputs.forEach((t, i) => {
       values.set(t.id, xs[i] as tf.Tensor);
+      maskOf.set(t.id, masks?.[i] ?? null);
     });
     const caches: unknown[] = [];
+    const firsts: tf.Tensor[] = [];
     let penalty: tf.Scalar | null = null;
     for (const node of this.graph.nodes) {
       const ins = node.inputs.map((t) => values.get(t.id) as tf.Tensor);
+      const inMasks = node.inputs.map((t) => maskOf.get(t.id) ?? null);
       const owner = node.owner as Member;
+      const set = (j: number, y: tf.Tensor, mask: tf.Tensor | null) => {
+        const id = (node.outputs[j] as { id: number }).id;
+        values.set(id, y);
+        maskOf.set(id, mask);
+        if (j === 0) firsts.push(y);
+      };
       if (isNestedModel(owner)) {
-        const { ys, tape, penalty: inner } = owner.executor.forward(ins, { training });
-        penalty = addPenalty(penalty, inner);
-        ys.forEach((y, j) => {
-          values.set((node.outputs[j] as { id: number }).id, y);
+        const inner = owner.executor.forward(ins, { training, masks: inMasks });
+        penalty = addPenalty(penalty, inner.penalty);
+        inner.ys.forEach((y, j) => {
+          set(j, y, inner.masks[j] ?? null);
         });
-        caches.push(tape);
-      } else {
-        const out = isMultiInput(owner)
-          ? owner.forward(ins, { training })
-          : owner.forward(ins[0] as tf.Tensor, { training });
+        caches.push(inner.tape);
+      } else if (isMultiInput(owner)) {
+        const out = owner.forward(ins, { training });
         penalty = addPenalty(penalty, out.penalty);
-        values.set((node.outputs[0] as { id: number }).id, out.y);
-        const { cache } = out;
-        caches.push(cache);
+        set(0, out.y, passMask(owner, ins, inMasks));
+        caches.push(out.cache);
+      } else {
+        const mask = inMasks[0] ?? null;
+        const out = owner.forward(ins[0] as tf.Tensor, mask ? { training, mask } : { training });
+        penalty = addPenalty(penalty, out.penalty);
+        const outMask = passMask(owner, ins, inMasks);
+        set(0, out.y, outMask);
+        // Extra outputs (returnState's states) are per example, with no time axis to mask.
+        (out.extra ?? []).forEach((e, j) => {
+          set(j + 1, e, null);
+        });
+        caches.push(out.cache);
       }
     }
-    return { ys: this.graph.outputs.map((t) => values.get(t.id) as tf.Tensor), tape: { training, caches }, penalty };
+    const outputs = this.graph.outputs;
+    return {
+      ys: outputs.map((t) => values.get(t.id) as tf.Tensor),
+      tape: { training, caches, firsts } as GraphTape,
+      penalty,
+      masks: outputs.map((t) => maskOf.get(t.id) ?? null),
+    };
   }
 
   backward(
@@ -132,6 +158,12 @@ export class GraphExecutor implements Executor {
         const layer = owner as Layer;
         if (dz) {
           const back = (layer.backwardFromPreActivation as NonNullable<Layer['backwardFromPreActivation']>)(dz, cache);
+          addBrickGrads(grads, layer, back.grads);
+          dxs = [back.dx];
+        } else if (node.outputs.length > 1) {
+          // A brick with extra outputs: dy may be missing when only the extras are read.
+          const dy = outGrads[0] ?? tf.zerosLike((tape as GraphTape).firsts[k] as tf.Tensor);
+          const back = layer.backward(dy, cache, outGrads.slice(1));
           addBrickGrads(grads, layer, back.grads);
           dxs = [back.dx];
         } else if (!wanted[0] && layer.paramGrads) {
