@@ -5,7 +5,11 @@ export { ReLU, ReLUConfig } from './activations/relu.js';
 export { Sigmoid, SigmoidConfig } from './activations/sigmoid.js';
 export { Softmax, SoftmaxConfig } from './activations/softmax.js';
 export { Tanh, TanhConfig } from './activations/tanh.js';
+export { Conv1D, Conv1DConfig } from './convolutional/conv1d.js';
 export { Conv2D, Conv2DConfig } from './convolutional/conv2d.js';
+export { Conv2DTranspose, Conv2DTransposeConfig } from './convolutional/conv2d-transpose.js';
+export { DepthwiseConv2D, DepthwiseConv2DConfig } from './convolutional/depthwise-conv2d.js';
+export { SeparableConv2D, SeparableConv2DConfig } from './convolutional/separable-conv2d.js';
 export { Dense, DenseConfig } from './core/dense.js';
 export { Initializer, initialize, makeVariable } from './initializers.js';
 export {
@@ -32,18 +36,27 @@ export { Multiply, MultiplyConfig } from './merging/multiply.js';
 export { Subtract, SubtractConfig } from './merging/subtract.js';
 export { autoName } from './names.js';
 export { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
+export { LayerNormalization, LayerNormalizationConfig } from './normalization/layer-normalization.js';
 export { matMulT } from './ops.js';
 export { AveragePooling2D, AveragePooling2DConfig } from './pooling/average-pooling-2d.js';
+export { GlobalAveragePooling1D, GlobalAveragePooling1DConfig } from './pooling/global-average-pooling-1d.js';
 export { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './pooling/global-average-pooling-2d.js';
 export { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './pooling/global-max-pooling-2d.js';
+export { MaxPooling1D, MaxPooling1DConfig } from './pooling/max-pooling-1d.js';
 export { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
 export { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
 export { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
 export { type LayerClassName, LayerSpec, layerFromSpec } from './registry.js';
 export { Dropout, DropoutConfig } from './regularization/dropout.js';
+export { GaussianNoise, GaussianNoiseConfig } from './regularization/gaussian-noise.js';
+export { SpatialDropout2D, SpatialDropout2DConfig } from './regularization/spatial-dropout-2d.js';
 export { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
+export { Cropping2D, Cropping2DConfig } from './reshaping/cropping-2d.js';
 export { Flatten, FlattenConfig } from './reshaping/flatten.js';
+export { Margins2D } from './reshaping/margins-2d.js';
 export { Reshape, ReshapeConfig } from './reshaping/reshape.js';
+export { UpSampling2D, UpSampling2DConfig } from './reshaping/up-sampling-2d.js';
+export { ZeroPadding2D, ZeroPadding2DConfig } from './reshaping/zero-padding-2d.js';
 export {
   type DType,
   InputConfig,

@@ -1,8 +1,9 @@
 /**
  * The config fields and penalty lookup shared by the bricks that own a kernel and a bias and fuse an
- * activation after them (Dense, Conv2D).
+ * activation after them (Dense, Conv2D). Activity penalty, as Keras 3: P = reg(y)/N for a batch of N,
+ * so dP/dy = reg'(y)/N.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName } from './activations/functions.js';
 import { Initializer } from './initializers.js';
@@ -21,6 +22,8 @@ export const kernelFields = {
   kernelRegularizer: RegularizerConfig.optional(),
   /** Penalty on the bias added to the loss. Default: none. */
   biasRegularizer: RegularizerConfig.optional(),
+  /** Penalty on the output y added to the loss, divided by the batch size (Keras 3). Default: none. */
+  activityRegularizer: RegularizerConfig.optional(),
 };
 
 export type KernelParams = { kernel: tf.Variable; bias?: tf.Variable };
@@ -44,3 +47,32 @@ export function kernelRegularizers(
 }
 
 const cache = new WeakMap<object, Partial<Record<keyof KernelParams, Regularizer>>>();
+
+/** A brick's activity penalty on its output y: its value and its gradient dP/dy. */
+export interface ActivityPenalty {
+  value(y: tf.Tensor): tf.Scalar;
+  grad(y: tf.Tensor): tf.Tensor;
+}
+
+/** The activity penalty a kernel brick's config asks for, or null. */
+export function activityPenalty(config: {
+  activityRegularizer?: RegularizerConfig | undefined;
+}): ActivityPenalty | null {
+  const spec = config.activityRegularizer;
+  if (!spec) return null;
+  let made = activityCache.get(config);
+  if (!made) {
+    const reg = makeRegularizer(spec);
+    // Keras 3 divides by the batch size, so the penalty's weight against the loss (a batch mean) and the
+    // weight penalties does not change with the batch size; an empty batch has no penalty (divide_no_nan).
+    const batch = (y: tf.Tensor) => Math.max(y.shape[0] ?? 1, 1);
+    made = {
+      value: (y) => tf.tidy(() => tf.div(reg.value(y), batch(y)) as tf.Scalar),
+      grad: (y) => tf.tidy(() => tf.div(reg.grad(y), batch(y))),
+    };
+    activityCache.set(config, made);
+  }
+  return made;
+}
+
+const activityCache = new WeakMap<object, ActivityPenalty>();

@@ -11,7 +11,11 @@ import { ReLU, ReLUConfig } from './activations/relu.js';
 import { Sigmoid, SigmoidConfig } from './activations/sigmoid.js';
 import { Softmax, SoftmaxConfig } from './activations/softmax.js';
 import { Tanh, TanhConfig } from './activations/tanh.js';
+import { Conv1D, Conv1DConfig } from './convolutional/conv1d.js';
 import { Conv2D, Conv2DConfig } from './convolutional/conv2d.js';
+import { Conv2DTranspose, Conv2DTransposeConfig } from './convolutional/conv2d-transpose.js';
+import { DepthwiseConv2D, DepthwiseConv2DConfig } from './convolutional/depthwise-conv2d.js';
+import { SeparableConv2D, SeparableConv2DConfig } from './convolutional/separable-conv2d.js';
 import { Dense, DenseConfig } from './core/dense.js';
 import type { Brick } from './layer.js';
 import { Add, AddConfig } from './merging/add.js';
@@ -23,15 +27,23 @@ import { Minimum, MinimumConfig } from './merging/minimum.js';
 import { Multiply, MultiplyConfig } from './merging/multiply.js';
 import { Subtract, SubtractConfig } from './merging/subtract.js';
 import { BatchNormalization, BatchNormalizationConfig } from './normalization/batch-normalization.js';
+import { LayerNormalization, LayerNormalizationConfig } from './normalization/layer-normalization.js';
 import { AveragePooling2D, AveragePooling2DConfig } from './pooling/average-pooling-2d.js';
+import { GlobalAveragePooling1D, GlobalAveragePooling1DConfig } from './pooling/global-average-pooling-1d.js';
 import { GlobalAveragePooling2D, GlobalAveragePooling2DConfig } from './pooling/global-average-pooling-2d.js';
 import { GlobalMaxPooling2D, GlobalMaxPooling2DConfig } from './pooling/global-max-pooling-2d.js';
+import { MaxPooling1D, MaxPooling1DConfig } from './pooling/max-pooling-1d.js';
 import { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
 import { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
 import { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
 import { Dropout, DropoutConfig } from './regularization/dropout.js';
+import { GaussianNoise, GaussianNoiseConfig } from './regularization/gaussian-noise.js';
+import { SpatialDropout2D, SpatialDropout2DConfig } from './regularization/spatial-dropout-2d.js';
+import { Cropping2D, Cropping2DConfig } from './reshaping/cropping-2d.js';
 import { Flatten, FlattenConfig } from './reshaping/flatten.js';
 import { Reshape, ReshapeConfig } from './reshaping/reshape.js';
+import { UpSampling2D, UpSampling2DConfig } from './reshaping/up-sampling-2d.js';
+import { ZeroPadding2D, ZeroPadding2DConfig } from './reshaping/zero-padding-2d.js';
 
 const LAYERS = registry('layerFromSpec', {
   Dense: entry(DenseConfig, (c) => new Dense(c)),
@@ -42,14 +54,26 @@ const LAYERS = registry('layerFromSpec', {
   Softmax: entry(SoftmaxConfig, (c) => new Softmax(c)),
   Activation: entry(ActivationConfig, (c) => new Activation(c)),
   Dropout: entry(DropoutConfig, (c) => new Dropout(c)),
+  SpatialDropout2D: entry(SpatialDropout2DConfig, (c) => new SpatialDropout2D(c)),
+  GaussianNoise: entry(GaussianNoiseConfig, (c) => new GaussianNoise(c)),
   Flatten: entry(FlattenConfig, (c) => new Flatten(c)),
   Reshape: entry(ReshapeConfig, (c) => new Reshape(c)),
+  ZeroPadding2D: entry(ZeroPadding2DConfig, (c) => new ZeroPadding2D(c)),
+  Cropping2D: entry(Cropping2DConfig, (c) => new Cropping2D(c)),
+  UpSampling2D: entry(UpSampling2DConfig, (c) => new UpSampling2D(c)),
   Conv2D: entry(Conv2DConfig, (c) => new Conv2D(c)),
+  Conv1D: entry(Conv1DConfig, (c) => new Conv1D(c)),
+  DepthwiseConv2D: entry(DepthwiseConv2DConfig, (c) => new DepthwiseConv2D(c)),
+  SeparableConv2D: entry(SeparableConv2DConfig, (c) => new SeparableConv2D(c)),
+  Conv2DTranspose: entry(Conv2DTransposeConfig, (c) => new Conv2DTranspose(c)),
   MaxPooling2D: entry(MaxPooling2DConfig, (c) => new MaxPooling2D(c)),
   AveragePooling2D: entry(AveragePooling2DConfig, (c) => new AveragePooling2D(c)),
   GlobalAveragePooling2D: entry(GlobalAveragePooling2DConfig, (c) => new GlobalAveragePooling2D(c)),
   GlobalMaxPooling2D: entry(GlobalMaxPooling2DConfig, (c) => new GlobalMaxPooling2D(c)),
+  MaxPooling1D: entry(MaxPooling1DConfig, (c) => new MaxPooling1D(c)),
+  GlobalAveragePooling1D: entry(GlobalAveragePooling1DConfig, (c) => new GlobalAveragePooling1D(c)),
   BatchNormalization: entry(BatchNormalizationConfig, (c) => new BatchNormalization(c)),
+  LayerNormalization: entry(LayerNormalizationConfig, (c) => new LayerNormalization(c)),
   RandomFlip: entry(RandomFlipConfig, (c) => new RandomFlip(c)),
   RandomTranslation: entry(RandomTranslationConfig, (c) => new RandomTranslation(c)),
   Add: entry(AddConfig, (c) => new Add(c)),
@@ -77,3 +101,4 @@ export type LayerClassName = LayerSpec['className'];
 export function layerFromSpec(spec: unknown): Brick {
   return LAYERS.create(spec);
 }
+

@@ -8,6 +8,7 @@ const W = [0.5, -1.5, 2, -0.25, 0.75, -3];
 const cases: [string, RegularizerConfig, number, number][] = [
   ["'l1' (Keras default 0.01)", 'l1', 0.01, 0],
   ["'l2' (Keras default 0.01)", 'l2', 0, 0.01],
+  ["'l1_l2' (Keras' documented string defaults, 0.01 each)", 'l1_l2', 0.01, 0.01],
   ['L1 with l1 0.1', { className: 'L1', config: { l1: 0.1 } }, 0.1, 0],
   ['L2 with l2 0.2', { className: 'L2', config: { l2: 0.2 } }, 0, 0.2],
   ['L1L2 with both', { className: 'L1L2', config: { l1: 0.05, l2: 0.3 } }, 0.05, 0.3],

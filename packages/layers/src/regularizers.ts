@@ -1,13 +1,18 @@
 /**
- * Weight penalties added to the loss: L1: l1·Σ|w|, gradient l1·sign(w); L2: l2·Σw², gradient 2·l2·w
- * (Keras' definition: no 1/2, so the lecture's λ/2·‖w‖² is l2 = λ/2).
+ * Penalties added to the loss: L1: l1·Σ|w|, gradient l1·sign(w); L2: l2·Σw², gradient 2·l2·w
+ * (Keras' definition: no 1/2, so the lecture's λ/2·‖w‖² is l2 = λ/2). On a weight, or on a brick's output
+ * (an activity regularizer, which the brick divides by the batch size).
  */
 import { parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
 export const RegularizerConfig = z.union([
-  z.enum(['l1', 'l2']),
+  /**
+   * Keras' string forms: 'l1' is L1(0.01), 'l2' is L2(0.01), and 'l1_l2' is both at 0.01, as Keras
+   * documents it (and Keras 2 did), unlike the L1L2 class, whose factors default to 0.
+   */
+  z.enum(['l1', 'l2', 'l1_l2']),
   z.strictObject({
     className: z.literal('L1'),
     config: z.strictObject({ l1: z.number().nonnegative().default(0.01) }),
@@ -30,15 +35,16 @@ export interface Regularizer {
   grad(w: tf.Tensor): tf.Tensor;
 }
 
+const STRING_FORMS = { l1: { l1: 0.01, l2: 0 }, l2: { l1: 0, l2: 0.01 }, l1_l2: { l1: 0.01, l2: 0.01 } };
+
+function factors(parsed: z.output<typeof RegularizerConfig>): { l1: number; l2: number } {
+  if (typeof parsed === 'string') return STRING_FORMS[parsed];
+  const { config } = parsed;
+  return { l1: 'l1' in config ? config.l1 : 0, l2: 'l2' in config ? config.l2 : 0 };
+}
+
 export function makeRegularizer(spec: RegularizerConfig): Regularizer {
-  const parsed = parseConfig('makeRegularizer', RegularizerConfig, spec);
-  let l1 = 0;
-  let l2 = 0;
-  if (parsed === 'l1') l1 = 0.01;
-  else if (parsed === 'l2') l2 = 0.01;
-  else if (parsed.className === 'L1') l1 = parsed.config.l1;
-  else if (parsed.className === 'L2') l2 = parsed.config.l2;
-  else ({ l1, l2 } = parsed.config);
+  const { l1, l2 } = factors(parseConfig('makeRegularizer', RegularizerConfig, spec));
   return {
     l1,
     l2,

@@ -1,13 +1,13 @@
 /**
- * Activation: y = f(x) for a named f from functions.ts (relu, sigmoid, tanh, softmax, gelu, ...).
+ * Activation: y = f(x) for a named f from functions.ts (relu, sigmoid, tanh, softmax, gelu, glu, ...).
  * Backward: dx = f'(x) ⊙ dy (softmax: dx = y ⊙ (dy − Σ dy ⊙ y) over the last axis),
- * the derivatives listed in functions.ts.
+ * the derivatives listed in functions.ts. glu halves the last axis; every other f keeps the shape.
  */
 import type { Shape } from '@brickml/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
-import { ActivationName, activate, activationGrad } from './functions.js';
+import { ActivationName, activate, activationGrad, activationShape } from './functions.js';
 
 export const ActivationConfig = z.strictObject({
   ...baseConfig,
@@ -34,20 +34,18 @@ export class Activation extends BaseLayer<typeof ActivationConfig, Record<string
   }
 
   protected setup(inputShape: Shape): Shape {
-    return inputShape;
+    return activationShape(this.config.activation, inputShape, this.label);
   }
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: ActivationCache } {
     this.checkInput(x);
-    const { activation } = this.config;
     // The identity still returns a tensor of its own, so callers may dispose y apart from x.
-    const y = activation === 'linear' ? tf.clone(x) : activate(activation, x);
+    const y = activate(this.config.activation, x);
     return { y, cache: { x, y } };
   }
 
   backward(dy: tf.Tensor, { x, y }: ActivationCache) {
     this.checkGrad(dy);
-    const { activation } = this.config;
-    return { dx: activation === 'linear' ? tf.clone(dy) : activationGrad(activation, dy, x, y), grads: {} };
+    return { dx: activationGrad(this.config.activation, dy, x, y), grads: {} };
   }
 }

@@ -1,15 +1,16 @@
 /**
  * Conv2D (channels-last): z[n,i,j,f] = Σ_{kh,kw,c} xp[n, i·s+kh·d, j·s+kw·d, c]·W[kh,kw,c,f] + b[f], y = act(z)
- * (xp: x zero-padded for 'same'). Backward: dz = act'(z) ⊙ dy; dx = conv2dTranspose(dz, W) (the adjoint);
+ * (xp: x zero-padded for 'same'); with an activity regularizer, penalty P = reg(y)/N (see kernel-config.ts).
+ * Backward: dz = act'(z)ᵀ(dy + dP/dy); dx = conv2dTranspose(dz, W) (the adjoint);
  * dW = P(x)ᵀ·dz with P(x) the im2col patch matrix [N·OH·OW, KH·KW·C]; db = Σ_{n,i,j} dz.
  * Both without Conv2DBackpropFilter, which wasm lacks (see conv2d-backprop.ts).
  */
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { type ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { activityPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
@@ -82,14 +83,14 @@ export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DC
       this.params = { kernel: makeVariable(this.name, 'kernel', kernelInitializer, [k[0], k[1], channels, filters]) };
       if (useBias) this.params.bias = makeVariable(this.name, 'bias', biasInitializer, [filters]);
     }
-    return [this.window.rows.out, this.window.cols.out, filters];
+    return activationShape(this.activation, [this.window.rows.out, this.window.cols.out, filters], this.label);
   }
 
   override regularizers(): Partial<Record<keyof KernelParams, Regularizer>> {
     return kernelRegularizers(this.config, this.params);
   }
 
-  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: Conv2DCache } {
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: Conv2DCache; penalty?: tf.Scalar } {
     this.checkInput(x);
     return tf.tidy(() => {
       const { strides, padding, dilationRate } = this.config;
@@ -97,26 +98,41 @@ export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DC
       let z = tf.conv2d(x4, this.params.kernel as tf.Tensor4D, pair(strides), padding, 'NHWC', pair(dilationRate));
       if (this.params.bias) z = tf.add(z, this.params.bias);
       const y = this.activation === 'linear' ? z : (activate(this.activation, z) as tf.Tensor4D);
-      return { y, cache: { x: x4, z, y } };
+      const activity = activityPenalty(this.config);
+      return { y, cache: { x: x4, z, y }, ...(activity && { penalty: activity.value(y) }) };
     });
   }
 
   backward(dy: tf.Tensor, cache: Conv2DCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => this.backwardFromPreActivation(activationGrad(this.activation, dy, cache.z, cache.y), cache));
+    return tf.tidy(() => {
+      const activity = activityPenalty(this.config);
+      const dyAll = activity ? tf.add(dy, activity.grad(cache.y)) : dy;
+      return this.fromPreActivation(activationGrad(this.activation, dyAll, cache.z, cache.y), cache);
+    });
   }
 
-  /** The backward pass from dz, the gradient at the pre-activation (used for fused loss gradients). */
-  backwardFromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
+  /**
+   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
+   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dP/dy.
+   */
+  backwardFromPreActivation(dz: tf.Tensor, cache: Conv2DCache) {
     return tf.tidy(() => {
-      const { kernelSize, strides, padding, dilationRate } = this.config;
-      const kernel = this.params.kernel as tf.Tensor4D;
-      const dz4 = dz as tf.Tensor4D;
-      const g = { k: pair(kernelSize), s: pair(strides), d: pair(dilationRate), ...this.window };
-      const dx = inputGrad(dz4, kernel, g, x.shape, padding);
-      const grads = { kernel: kernelGrad(x, dz4, g) } as { kernel: tf.Tensor; bias?: tf.Tensor };
-      if (this.params.bias) grads.bias = tf.sum(dz4, [0, 1, 2]);
-      return { dx, grads };
+      const activity = activityPenalty(this.config);
+      if (!activity) return this.fromPreActivation(dz, cache);
+      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
+      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
     });
+  }
+
+  private fromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
+    const { kernelSize, strides, padding, dilationRate } = this.config;
+    const kernel = this.params.kernel as tf.Tensor4D;
+    const dz4 = dz as tf.Tensor4D;
+    const g = { k: pair(kernelSize), s: pair(strides), d: pair(dilationRate), ...this.window };
+    const dx = inputGrad(dz4, kernel, g, x.shape, padding);
+    const grads = { kernel: kernelGrad(x, dz4, g) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+    if (this.params.bias) grads.bias = tf.sum(dz4, [0, 1, 2]);
+    return { dx, grads };
   }
 }

@@ -1,14 +1,14 @@
 /**
- * Dense: z = x·W + b, y = f(z)
- * Backward: dz = f'(z) ⊙ dy,  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
+ * Dense: z = x·W + b, y = f(z); with an activity regularizer, penalty P = reg(y)/N (see kernel-config.ts)
+ * Backward: dz = f'(z)ᵀ(dy + dP/dy),  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
  * Inputs of rank > 2 are applied on the last axis, as in Keras.
  */
 import { BrickError, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { type ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { activityPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
@@ -36,6 +36,9 @@ interface DenseCache {
  * dense.build([784]);
  */
 export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache> {
+  /** Applied per step, Dense passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: DenseConfig) {
     super('Dense', DenseConfig, config);
   }
@@ -52,14 +55,14 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
     const { units, useBias, kernelInitializer, biasInitializer } = this.config;
     this.params = { kernel: makeVariable(this.name, 'kernel', kernelInitializer, [inDim, units]) } as DenseParams;
     if (useBias) this.params.bias = makeVariable(this.name, 'bias', biasInitializer, [units]);
-    return [...inputShape.slice(0, -1), units];
+    return activationShape(this.activation, [...inputShape.slice(0, -1), units], this.label);
   }
 
   override regularizers(): Partial<Record<keyof KernelParams, Regularizer>> {
     return kernelRegularizers(this.config, this.params);
   }
 
-  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache } {
+  forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache; penalty?: tf.Scalar } {
     this.checkInput(x);
     return tf.tidy(() => {
       const x2 = tf.reshape(x, [-1, x.shape[x.shape.length - 1] as number]);
@@ -67,31 +70,45 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
       if (this.params.bias) z2 = tf.add(z2, this.params.bias);
       const z = tf.reshape(z2, [...x.shape.slice(0, -1), this.config.units]);
       const y = this.activation === 'linear' ? z : activate(this.activation, z);
-      return { y, cache: { x, z, y } };
+      const activity = activityPenalty(this.config);
+      return { y, cache: { x, z, y }, ...(activity && { penalty: activity.value(y) }) };
     });
   }
 
   backward(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => this.backwardFromPreActivation(activationGrad(this.activation, dy, cache.z, cache.y), cache));
+    return tf.tidy(() => this.fromPreActivation(this.preActivationGrad(dy, cache), cache));
   }
 
-  /** The backward pass from dz, the gradient at the pre-activation (used for fused loss gradients). */
+  /**
+   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
+   * activity penalty's gradient, on y, is added here through the activation: f'(z)ᵀ·dP/dy.
+   */
   backwardFromPreActivation(dz: tf.Tensor, cache: DenseCache) {
     return tf.tidy(() => {
-      const dz2 = tf.reshape(dz, [-1, this.config.units]);
-      const dx = tf.reshape(tf.matMul(dz2, matMulT(this.params.kernel)), cache.x.shape);
-      return { dx, grads: this.gradsFrom(dz2, cache) };
+      const activity = activityPenalty(this.config);
+      if (!activity) return this.fromPreActivation(dz, cache);
+      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
+      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
     });
   }
 
   /** dW and db alone: the first brick of a model needs no dx, and dz·Wᵀ is a fifth of mnist_mlp's step. */
   paramGrads(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => {
-      const dz = activationGrad(this.activation, dy, cache.z, cache.y);
-      return this.gradsFrom(tf.reshape(dz, [-1, this.config.units]), cache);
-    });
+    return tf.tidy(() => this.gradsFrom(tf.reshape(this.preActivationGrad(dy, cache), [-1, this.config.units]), cache));
+  }
+
+  /** dz = f'(z)ᵀ(dy + dP/dy). */
+  private preActivationGrad(dy: tf.Tensor, { z, y }: DenseCache): tf.Tensor {
+    const activity = activityPenalty(this.config);
+    return activationGrad(this.activation, activity ? tf.add(dy, activity.grad(y)) : dy, z, y);
+  }
+
+  private fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
+    const dz2 = tf.reshape(dz, [-1, this.config.units]);
+    const dx = tf.reshape(tf.matMul(dz2, matMulT(this.params.kernel)), cache.x.shape);
+    return { dx, grads: this.gradsFrom(dz2, cache) };
   }
 
   private gradsFrom(dz2: tf.Tensor, { x }: DenseCache) {
