@@ -1,12 +1,14 @@
 /**
- * Window arithmetic shared by Conv2D and the pooling bricks (channels-last, Keras/TensorFlow rules):
+ * Window arithmetic shared by the convolution and pooling bricks (channels-last, Keras/TensorFlow rules):
  * effective size k' = (k-1)·d + 1; 'valid': out = ⌊(n - k')/s⌋ + 1; 'same': out = ⌈n/s⌉ with
  * total padding max((out-1)·s + k' - n, 0), the extra pixel at the bottom/right.
  * A pooling window is k·k strided views of the padded input; their adjoint puts each view back in place.
+ * A convolution's adjoint is a stride-1 correlation of dz spread by the strides with the flipped kernel.
  */
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { makeRegularizer, type Regularizer, type RegularizerConfig } from '../regularizers.js';
 
 /** A window size, stride or dilation: one positive integer for both axes, or [height, width]. */
 export const Pair = z.union([positiveInt(), z.tuple([positiveInt(), positiveInt()])]);
@@ -157,3 +159,76 @@ export const poolFields = {
   /** 'valid' (no padding) or 'same' (pad so that out = ⌈in/stride⌉). Default: 'valid'. */
   padding: Padding.default('valid'),
 };
+
+/** Keras refuses strides and dilation both above 1 (the taps of a strided atrous window skip inputs). */
+export function checkStridesDilation(label: string, s: [number, number] | number, d: [number, number] | number): void {
+  const above = (p: [number, number] | number) => (typeof p === 'number' ? p > 1 : p[0] > 1 || p[1] > 1);
+  if (above(s) && above(d)) {
+    const show = (p: [number, number] | number) => (typeof p === 'number' ? String(p) : formatShape(p));
+    throw new BrickError(
+      `${label}: strides and dilationRate cannot both exceed 1, received strides ${show(s)} and dilationRate ${show(d)}`,
+      label,
+    );
+  }
+}
+
+/** Kernel size, strides, dilation and the window axes of one strided 2-D convolution. */
+export interface Geometry {
+  k: [number, number];
+  s: [number, number];
+  d: [number, number];
+  rows: Axis;
+  cols: Axis;
+}
+
+/**
+ * dz with s−1 zeros between entries, padded by (k−1)·d − before on top/left and the rest on bottom/right,
+ * so that a valid stride-1 correlation with the flipped kernel (dilation d) gives the [N, h, w, ·] adjoint
+ * of the convolution: dx[p] = Σ_a dz↑[p + before − a·d]·W[a].
+ */
+export function spreadForAdjoint(dz: tf.Tensor4D, g: Geometry, h: number, w: number): tf.Tensor4D {
+  const [n, oh, ow, f] = dz.shape;
+  const [[kh, kw], [sh, sw], [dh, dw]] = [g.k, g.s, g.d];
+  let up = dz;
+  if (sh > 1 || sw > 1) {
+    up = tf.slice(interleaveZeros(dz, [sh, sw]), 0, [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, f]);
+  }
+  const top = (kh - 1) * dh - g.rows.before;
+  const left = (kw - 1) * dw - g.cols.before;
+  return tf.pad(up, [
+    [0, 0],
+    [top, h + (kh - 1) * dh - top - up.shape[1]],
+    [left, w + (kw - 1) * dw - left - up.shape[2]],
+    [0, 0],
+  ]);
+}
+
+/** x [N,H,W,C] with `before` rows/columns added on top/left and `after` on bottom/right; negative counts crop. */
+export function padOrCrop(x: tf.Tensor4D, rows: Axis, cols: Axis): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const [top, bottom, left, right] = [rows.before, rows.after, cols.before, cols.after];
+  const [cropTop, cropLeft] = [Math.max(-top, 0), Math.max(-left, 0)];
+  const [keepH, keepW] = [h - cropTop - Math.max(-bottom, 0), w - cropLeft - Math.max(-right, 0)];
+  const cropped = keepH < h || keepW < w ? tf.slice(x, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]) : x;
+  const pad = (p: number) => Math.max(p, 0);
+  if (pad(top) + pad(bottom) + pad(left) + pad(right) === 0) return cropped;
+  return tf.pad(cropped, [
+    [0, 0],
+    [pad(top), pad(bottom)],
+    [pad(left), pad(right)],
+    [0, 0],
+  ]);
+}
+
+/** The regularizers a config names, keyed by parameter; parameters a brick lacks (no bias) are left out. */
+export function pickRegularizers<K extends string>(
+  table: Record<K, RegularizerConfig | undefined>,
+  params: Partial<Record<K, tf.Variable>>,
+): Partial<Record<K, Regularizer>> {
+  const made: Partial<Record<K, Regularizer>> = {};
+  for (const key of Object.keys(table) as K[]) {
+    const config = table[key];
+    if (config !== undefined && params[key]) made[key] = makeRegularizer(config);
+  }
+  return made;
+}

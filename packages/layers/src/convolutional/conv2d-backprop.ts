@@ -5,7 +5,7 @@
  * computed in the layout that is fastest on each backend; both layouts are exact.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { interleaveZeros, type windowAxis } from './conv-utils.js';
+import { interleaveZeros, spreadForAdjoint, type windowAxis } from './conv-utils.js';
 
 /** Kernel size, strides, dilation and the two window axes of one Conv2D. */
 export interface ConvGeometry {
@@ -46,30 +46,9 @@ export function inputGradByConv(
   h: number,
   w: number,
 ): tf.Tensor4D {
-  const {
-    k: [kh, kw],
-    s: [sh, sw],
-    d: [dh, dw],
-    rows,
-    cols,
-  } = g;
-  const [n, oh, ow, f] = dz.shape;
-  let up = dz;
-  if (sh > 1 || sw > 1) {
-    up = tf.slice(interleaveZeros(dz, [sh, sw]), 0, [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, f]);
-  }
-  const top = (kh - 1) * dh - rows.before;
-  const left = (kw - 1) * dw - cols.before;
-  const bottom = h + (kh - 1) * dh - top - up.shape[1];
-  const right = w + (kw - 1) * dw - left - up.shape[2];
-  const padded = tf.pad(up, [
-    [0, 0],
-    [top, bottom],
-    [left, right],
-    [0, 0],
-  ]);
+  const padded = spreadForAdjoint(dz, g, h, w);
   const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-  return tf.conv2d(padded, flipped, 1, 'valid', 'NHWC', [dh, dw]);
+  return tf.conv2d(padded, flipped, 1, 'valid', 'NHWC', g.d);
 }
 
 /**
