@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { padWindow, placeViews, poolFields, windowViews } from '../convolutional/conv-utils.js';
+import { padWindow, placeViews, poolFields, type windowAxis, windowViews } from '../convolutional/conv-utils.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
@@ -18,6 +18,8 @@ interface MaxPooling2DCache {
 }
 
 const LOWEST = -3.4028234663852886e38;
+
+type WindowAxis = ReturnType<typeof windowAxis>;
 
 /**
  * Keeps the largest value of each window of each channel: shrinks the image and keeps the strongest
@@ -41,17 +43,33 @@ export class MaxPooling2D extends Pooling2D<typeof MaxPooling2DConfig, MaxPoolin
 
   backward(dy: tf.Tensor, { x, y }: MaxPooling2DCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => {
-      const { rows, cols } = this.window;
-      const views = windowViews(padWindow(x, rows, cols, LOWEST), this.k, this.s, rows, cols);
-      let taken: tf.Tensor | null = null;
-      const routed = views.map((v) => {
-        const isMax = tf.equal(v, y);
-        const hit: tf.Tensor = taken ? tf.logicalAnd(isMax, tf.logicalNot(taken)) : isMax;
-        taken = taken ? tf.logicalOr(taken, hit) : hit;
-        return tf.mul(dy, tf.cast(hit, 'float32')) as tf.Tensor4D;
-      });
-      return { dx: placeViews(routed, this.k, this.s, rows, cols, x.shape), grads: {} };
-    });
+    const { rows, cols } = this.window;
+    return { dx: routeToMax(dy as tf.Tensor4D, x, y, this.k, this.s, rows, cols), grads: {} };
   }
+}
+
+/**
+ * The max-pooling backward pass on [N,H,W,C]: each window's dy goes to its first argmax in row-major
+ * window order (ties go to one input on every backend). MaxPooling1D uses it with a width of 1.
+ */
+export function routeToMax(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  y: tf.Tensor4D,
+  k: [number, number],
+  s: [number, number],
+  rows: WindowAxis,
+  cols: WindowAxis,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const views = windowViews(padWindow(x, rows, cols, LOWEST), k, s, rows, cols);
+    let taken: tf.Tensor | null = null;
+    const routed = views.map((v) => {
+      const isMax = tf.equal(v, y);
+      const hit: tf.Tensor = taken ? tf.logicalAnd(isMax, tf.logicalNot(taken)) : isMax;
+      taken = taken ? tf.logicalOr(taken, hit) : hit;
+      return tf.mul(dy, tf.cast(hit, 'float32')) as tf.Tensor4D;
+    });
+    return placeViews(routed, k, s, rows, cols, x.shape);
+  });
 }

@@ -17,8 +17,20 @@ describeBrick('Dropout', {
     // gradCheck resets the global seed before every forward, so each forward draws the same mask.
     { title: 'in training', config: { rate: 0.4 }, inputShape: [6], training: true },
     { title: 'in inference', config: { rate: 0.4 }, inputShape: [6] },
+    {
+      title: 'in training with noiseShape [null, 1, null] (one mask for every step)',
+      config: { rate: 0.4, noiseShape: [null, 1, null] },
+      inputShape: [3, 4],
+      training: true,
+    },
+    {
+      title: 'in training with noiseShape [1, 3, 1] (one mask for the batch and features)',
+      config: { rate: 0.4, noiseShape: [1, 3, 1] },
+      inputShape: [3, 4],
+      training: true,
+    },
   ],
-  spec: [{ rate: 0.25, seed: 7 }, { rate: 0 }],
+  spec: [{ rate: 0.25, seed: 7 }, { rate: 0 }, { rate: 0.5, noiseShape: [null, 1, 4] }],
   errors: [
     {
       rejects: 'a rate of 1',
@@ -34,6 +46,33 @@ describeBrick('Dropout', {
       rejects: 'a missing rate',
       config: { name: 'd' } as never,
       message: "Dropout 'd': rate must be a number in [0, 1), received nothing",
+    },
+    {
+      rejects: 'a noiseShape entry that is not a positive integer or null',
+      config: { name: 'd', rate: 0.5, noiseShape: [null, 1.5] },
+      message: "Dropout 'd': noiseShape[1] must be a positive integer or null, received 1.5",
+    },
+    {
+      rejects: 'a noiseShape with another rank than the input, naming both',
+      config: { name: 'd', rate: 0.5, noiseShape: [null, 1] },
+      build: [3, 4],
+      message: "Dropout 'd': noiseShape [null, 1] has 2 entries, the input [null, 3, 4] has 3 axes (batch included)",
+    },
+    {
+      rejects: 'a noiseShape that does not broadcast to the input',
+      config: { name: 'd', rate: 0.5, noiseShape: [null, 2, 4] },
+      build: [3, 4],
+      message:
+        "Dropout 'd': noiseShape [null, 2, 4] does not broadcast to the input [null, 3, 4]: each entry must be null, 1 or the input's size on that axis",
+    },
+    {
+      rejects: 'a noiseShape whose batch entry does not fit the batch, in training',
+      run: () => {
+        const dropout = new Dropout({ name: 'd', rate: 0.5, noiseShape: [4, 1, 1] });
+        dropout.forward(tf.ones([2, 3, 4]), { training: true });
+      },
+      message:
+        "Dropout 'd': noiseShape [4, 1, 1] does not broadcast to the input [2, 3, 4]: each entry must be null, 1 or the input's size on that axis",
     },
     {
       rejects: 'a seed that is not an integer',
@@ -92,6 +131,36 @@ describe('Dropout', () => {
     expect(await trainingOutput(dropout, x)).toEqual(second);
     expect(second).not.toEqual(first);
     x.dispose();
+  });
+
+  test('with noiseShape, draws the mask with that shape and broadcasts its 1s, as Keras', async () => {
+    setSeed(9);
+    const rate = 0.5;
+    const dropout = new Dropout({ rate, noiseShape: [null, 1, null] });
+    const x = tf.ones([3, 5, 8]);
+    const { y, cache } = dropout.forward(x, { training: true });
+    expect(cache.m?.shape).toEqual([3, 1, 8]);
+    const v = (await y.array()) as number[][][];
+    for (const example of v) {
+      for (const step of example) expect(step).toEqual(example[0]);
+    }
+    const values = new Set(v.flat(2));
+    expect([...values].sort()).toEqual([0, 2]);
+    const dy = tf.randomUniform([3, 5, 8], -1, 1, 'float32', 2);
+    const { dx } = dropout.backward(dy, cache);
+    const expected = tf.mul(dy, y);
+    expect(Array.from(await dx.data())).toEqual(Array.from(await expected.data()));
+    tf.dispose([x, y, dy, dx, expected, cache.m as tf.Tensor]);
+  });
+
+  test('with noiseShape 1 on the batch, drops the same entries in every example', async () => {
+    setSeed(4);
+    const x = tf.ones([4, 6]);
+    const { y, cache } = new Dropout({ rate: 0.5, noiseShape: [1, 6] }).forward(x, { training: true });
+    const rows = (await y.array()) as number[][];
+    for (const row of rows) expect(row).toEqual(rows[0]);
+    expect(rows[0]).toContain(0);
+    tf.dispose([x, y, cache.m as tf.Tensor]);
   });
 
   test('with a seed of its own, draws the same mask sequence whatever the global seed', async () => {

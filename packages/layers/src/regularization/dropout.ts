@@ -1,27 +1,56 @@
 /**
- * Dropout (inverted), in training: y = x ⊙ m with m = [u < 1 − rate] / (1 − rate), u ~ U[0, 1) per entry;
- * in inference y = x. Backward: dx = dy ⊙ m (dx = dy in inference).
+ * Dropout (inverted), in training: y = x ⊙ m with m = [u < 1 − rate] / (1 − rate), u ~ U[0, 1) drawn with
+ * the noise shape (default: the input's; its 1s broadcast, so a whole slice shares one draw); in
+ * inference y = x. Backward: dx = dy ⊙ m (dx = dy in inference).
  * The mask is drawn on the CPU and uploaded (no backend has a random kernel) and travels in the cache.
  */
-import { Random, rng, type Shape } from '@brickml/core';
+import { BrickError, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
+/** Keras' dropout rate: a number in [0, 1), required. */
+export const DropoutRate = z
+  .number({ error: 'must be a number in [0, 1)' })
+  .gte(0, { error: 'must be a number in [0, 1)' })
+  .lt(1, { error: 'must be a number in [0, 1)' });
+
 export const DropoutConfig = z.strictObject({
   ...baseConfig,
   /** Fraction of the inputs zeroed in training, in [0, 1) (required, as in Keras). */
-  rate: z
-    .number({ error: 'must be a number in [0, 1)' })
-    .gte(0, { error: 'must be a number in [0, 1)' })
-    .lt(1, { error: 'must be a number in [0, 1)' }),
+  rate: DropoutRate,
+  /**
+   * Shape of the drawn mask, batch axis first, one entry per input axis: null takes the input's size, 1
+   * shares one draw along that axis ([null, 1, null] drops the same features at every time step).
+   * Default: the input's shape (every entry drawn).
+   */
+  noiseShape: z
+    .array(z.union([positiveInt(), z.null()], { error: 'must be a positive integer or null' }), {
+      error: 'must be an array of positive integers or nulls',
+    })
+    .min(1, { error: 'must be an array of positive integers or nulls' })
+    .optional(),
   /** Seed of this brick's own mask stream. Default: none (masks come from the global rng, see setSeed). */
   seed: z.int({ error: 'must be an integer' }).optional(),
 });
 export type DropoutConfig = z.input<typeof DropoutConfig>;
 
+/**
+ * The scaled inverted-dropout mask of shape `noise`: 1 / (1 − rate) where u < 1 − rate, else 0.
+ * Drawn on the CPU from `random` and uploaded.
+ */
+export function dropoutMask(random: Random, rate: number, noise: readonly number[]): tf.Tensor {
+  const size = noise.reduce((a, b) => a * b, 1);
+  const u = random.uniformArray(size);
+  const keep = 1 - rate;
+  const scale = 1 / keep;
+  const mask = new Float32Array(size);
+  for (let i = 0; i < size; i++) mask[i] = (u[i] as number) < keep ? scale : 0;
+  return tf.tensor(mask, [...noise], 'float32');
+}
+
 interface DropoutCache {
-  /** The scaled mask m, or null when the input went through unchanged. */
+  /** The scaled mask m (of the noise shape), or null when the input went through unchanged. */
   m: tf.Tensor | null;
 }
 
@@ -43,21 +72,39 @@ export class Dropout extends BaseLayer<typeof DropoutConfig, Record<string, neve
   }
 
   protected setup(inputShape: Shape): Shape {
+    const { noiseShape } = this.config;
+    if (noiseShape) {
+      if (noiseShape.length !== inputShape.length + 1) {
+        throw new BrickError(
+          `${this.label}: noiseShape ${formatShape(noiseShape)} has ${noiseShape.length} entries, the input ${formatShape([null, ...inputShape])} has ${inputShape.length + 1} axes (batch included)`,
+          this.label,
+        );
+      }
+      this.noiseFor([null, ...inputShape]);
+    }
     return inputShape;
+  }
+
+  /** The noise shape resolved against the input's (null: the input's size), or a named error. */
+  private noiseFor(xShape: readonly (number | null)[]): number[] {
+    const noise = this.config.noiseShape ?? xShape;
+    const fits = noise.every((d, i) => d === null || d === 1 || xShape[i] === null || d === xShape[i]);
+    if (!fits) {
+      throw new BrickError(
+        `${this.label}: noiseShape ${formatShape(noise)} does not broadcast to the input ${formatShape(xShape)}: each entry must be null, 1 or the input's size on that axis`,
+        this.label,
+      );
+    }
+    return noise.map((d, i) => d ?? (xShape[i] as number));
   }
 
   forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: DropoutCache } {
     this.checkInput(x);
     const { rate } = this.config;
     if (!opts.training || rate === 0) return { y: tf.clone(x), cache: { m: null } };
-    const random = this.stream ?? rng();
-    const u = random.uniformArray(x.size);
-    const keep = 1 - rate;
-    const scale = 1 / keep;
-    const mask = new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = (u[i] as number) < keep ? scale : 0;
+    const noise = this.noiseFor(x.shape);
     return tf.tidy(() => {
-      const m = tf.tensor(mask, x.shape, 'float32');
+      const m = dropoutMask(this.stream ?? rng(), rate, noise);
       return { y: tf.mul(x, m), cache: { m } };
     });
   }
