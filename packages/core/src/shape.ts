@@ -23,7 +23,10 @@ export function concreteShape(shape: Shape, free: number): number[] {
 /** The shape as numbers, or a BrickError naming `who` when an axis is free (Flatten, Reshape need sizes). */
 export function fixedShape(who: string, what: string, shape: Shape): number[] {
   if (shape.some((d) => d === null)) {
-    throw new BrickError(`${who}: ${what} must have a size on every axis, received ${formatShape([null, ...shape])}`, who);
+    throw new BrickError(
+      `${who}: ${what} must have a size on every axis, received ${formatShape([null, ...shape])}`,
+      who,
+    );
   }
   return shape as number[];
 }

@@ -1,4 +1,4 @@
-import { Random, setSeed, type Shape, sizeOf } from '@brickml/core';
+import { Random, type Shape, setSeed, sizeOf } from '@brickml/core';
 import {
   expectBackwardMatchesAutodiff,
   expectFiniteDifferences,
