@@ -11,6 +11,8 @@ export { Conv2DTranspose, Conv2DTransposeConfig } from './convolutional/conv2d-t
 export { DepthwiseConv2D, DepthwiseConv2DConfig } from './convolutional/depthwise-conv2d.js';
 export { SeparableConv2D, SeparableConv2DConfig } from './convolutional/separable-conv2d.js';
 export { Dense, DenseConfig } from './core/dense.js';
+export { Embedding, EmbeddingConfig } from './core/embedding.js';
+export { Masking, MaskingConfig } from './core/masking.js';
 export { Initializer, initialize, makeVariable } from './initializers.js';
 export {
   BaseLayer,
@@ -54,6 +56,7 @@ export { makeRegularizer, type Regularizer, RegularizerConfig } from './regulari
 export { Cropping2D, Cropping2DConfig } from './reshaping/cropping-2d.js';
 export { Flatten, FlattenConfig } from './reshaping/flatten.js';
 export { Margins2D } from './reshaping/margins-2d.js';
+export { RepeatVector, RepeatVectorConfig } from './reshaping/repeat-vector.js';
 export { Reshape, ReshapeConfig } from './reshaping/reshape.js';
 export { UpSampling2D, UpSampling2DConfig } from './reshaping/up-sampling-2d.js';
 export { ZeroPadding2D, ZeroPadding2DConfig } from './reshaping/zero-padding-2d.js';
@@ -67,3 +70,4 @@ export {
   type NodeOwner,
   SymbolicTensor,
 } from './symbolic.js';
+export { TimeDistributed, TimeDistributedConfig } from './wrappers/time-distributed.js';

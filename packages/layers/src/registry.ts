@@ -17,6 +17,8 @@ import { Conv2DTranspose, Conv2DTransposeConfig } from './convolutional/conv2d-t
 import { DepthwiseConv2D, DepthwiseConv2DConfig } from './convolutional/depthwise-conv2d.js';
 import { SeparableConv2D, SeparableConv2DConfig } from './convolutional/separable-conv2d.js';
 import { Dense, DenseConfig } from './core/dense.js';
+import { Embedding, EmbeddingConfig } from './core/embedding.js';
+import { Masking, MaskingConfig } from './core/masking.js';
 import type { Brick } from './layer.js';
 import { Add, AddConfig } from './merging/add.js';
 import { Average, AverageConfig } from './merging/average.js';
@@ -41,9 +43,12 @@ import { GaussianNoise, GaussianNoiseConfig } from './regularization/gaussian-no
 import { SpatialDropout2D, SpatialDropout2DConfig } from './regularization/spatial-dropout-2d.js';
 import { Cropping2D, Cropping2DConfig } from './reshaping/cropping-2d.js';
 import { Flatten, FlattenConfig } from './reshaping/flatten.js';
+import { RepeatVector, RepeatVectorConfig } from './reshaping/repeat-vector.js';
 import { Reshape, ReshapeConfig } from './reshaping/reshape.js';
 import { UpSampling2D, UpSampling2DConfig } from './reshaping/up-sampling-2d.js';
 import { ZeroPadding2D, ZeroPadding2DConfig } from './reshaping/zero-padding-2d.js';
+import { provideBrickFactory } from './wrappers/inner-brick.js';
+import { TimeDistributed, TimeDistributedConfig } from './wrappers/time-distributed.js';
 
 const LAYERS = registry('layerFromSpec', {
   Dense: entry(DenseConfig, (c) => new Dense(c)),
@@ -58,6 +63,7 @@ const LAYERS = registry('layerFromSpec', {
   GaussianNoise: entry(GaussianNoiseConfig, (c) => new GaussianNoise(c)),
   Flatten: entry(FlattenConfig, (c) => new Flatten(c)),
   Reshape: entry(ReshapeConfig, (c) => new Reshape(c)),
+  RepeatVector: entry(RepeatVectorConfig, (c) => new RepeatVector(c)),
   ZeroPadding2D: entry(ZeroPadding2DConfig, (c) => new ZeroPadding2D(c)),
   Cropping2D: entry(Cropping2DConfig, (c) => new Cropping2D(c)),
   UpSampling2D: entry(UpSampling2DConfig, (c) => new UpSampling2D(c)),
@@ -84,6 +90,9 @@ const LAYERS = registry('layerFromSpec', {
   Minimum: entry(MinimumConfig, (c) => new Minimum(c)),
   Concatenate: entry(ConcatenateConfig, (c) => new Concatenate(c)),
   Dot: entry(DotConfig, (c) => new Dot(c)),
+  Embedding: entry(EmbeddingConfig, (c) => new Embedding(c)),
+  Masking: entry(MaskingConfig, (c) => new Masking(c)),
+  TimeDistributed: entry(TimeDistributedConfig, (c) => new TimeDistributed(c)),
 });
 
 /** `{ className, config }` of any brick; config is required. */
@@ -102,3 +111,5 @@ export function layerFromSpec(spec: unknown): Brick {
   return LAYERS.create(spec);
 }
 
+// Wrappers (TimeDistributed) build their inner brick from its spec through this factory.
+provideBrickFactory(layerFromSpec);
