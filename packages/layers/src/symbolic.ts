@@ -65,7 +65,10 @@ export function isSymbolic(x: unknown): x is SymbolicTensor {
 export const InputConfig = z.strictObject({
   /** Shape of one example, no batch axis: [784], [28, 28, 1]; null for a free axis ([null, 8]: any length). */
   shape: z.array(
-    z.int({ error: 'must be positive integers or null' }).positive({ error: 'must be positive integers or null' }).nullable(),
+    z
+      .int({ error: 'must be positive integers or null' })
+      .positive({ error: 'must be positive integers or null' })
+      .nullable(),
   ),
   /** The input's name, unique in a model. Default: 'input_layer_N'. */
   name: z.string().min(1).optional(),

@@ -81,7 +81,9 @@ export function graphSummaryText(model: GraphLike, counts: WeightCounts): string
       ? [(owner as unknown as { shape: number[] }).shape]
       : (calls[0]?.outputs.map((t) => t.shape) ?? []);
     const shape =
-      shapes.length === 1 ? shapeText(shapes[0] as (number | null)[]) : `[${shapes.map((s) => shapeText(s)).join(', ')}]`;
+      shapes.length === 1
+        ? shapeText(shapes[0] as (number | null)[])
+        : `[${shapes.map((s) => shapeText(s)).join(', ')}]`;
     const c = isInput ? { trainable: 0, frozen: 0 } : counts(owner);
     trainable += c.trainable;
     frozen += c.frozen;
