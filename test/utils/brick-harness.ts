@@ -1,4 +1,4 @@
-import { type BackendName, BrickError, concreteShape, setSeed, type Shape } from '@brickml/core';
+import { type BackendName, BrickError, concreteShape, type Shape, setSeed } from '@brickml/core';
 import type { Brick } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
@@ -23,6 +23,8 @@ interface CaseOptions<C> {
   batchSize?: number;
   /** The input to check at, made for each test and disposed after. Default: uniform in ±[0.1, 1]. */
   input?: () => tf.Tensor | tf.Tensor[];
+  /** A [batch, time] mask handed to forward (bricks with `supportsMasking`), made for each test. Default: none. */
+  mask?: () => tf.Tensor;
   /** Finite-difference step. Default 1e-2. */
   epsilon?: number;
   /** Largest relative error against finite differences. Default 2e-2. */
@@ -113,7 +115,8 @@ async function expectCaseNoLeak(brick: Brick, c: GradCase<unknown>): Promise<voi
   const xs = c.input?.() ?? (brick.multiInput ? (shapes as Shape[]).map(random) : random(shapes as Shape, 0));
   const batch = (Array.isArray(xs) ? xs[0] : xs)?.shape[0] ?? 2;
   const dy = tf.randomUniform([batch, ...concreteShape(outputShape, 3)], -1, 1, 'float32', 9);
-  const opts = { training: c.training ?? false };
+  const mask = c.mask?.();
+  const opts = { training: c.training ?? false, ...(mask && { mask }) };
   const what = `${[brick.className, c.title].filter(Boolean).join(' ')}: tensors left behind`;
   await expectNoLeak(
     () => {
@@ -124,7 +127,7 @@ async function expectCaseNoLeak(brick: Brick, c: GradCase<unknown>): Promise<voi
     },
     { what },
   );
-  tf.dispose([xs, dy].flat());
+  tf.dispose([xs, dy, mask ?? []].flat());
 }
 
 /** The backward pass of one case against autodiff (unless skipped here) and finite differences. */
@@ -141,8 +144,9 @@ function gradientTest<C>(suite: BrickSuite<C>, c: GradCase<C>, backend: BackendN
   test(name, async () => {
     const brick = make(suite, c.config);
     const input = c.input?.();
+    const mask = c.mask?.();
     const shapes = shapesOf(c);
-    const options = { training: c.training, batchSize: c.batchSize, input };
+    const options = { training: c.training, batchSize: c.batchSize, input, mask };
     try {
       if (!autodiffSkip) {
         await expectBackwardMatchesAutodiff(brick, shapes, { ...options, tolerance: c.autodiffTolerance });
@@ -150,7 +154,7 @@ function gradientTest<C>(suite: BrickSuite<C>, c: GradCase<C>, backend: BackendN
       await expectFiniteDifferences(brick, shapes, { ...options, epsilon: c.epsilon, tolerance: c.tolerance });
       if (c.outputShape) expect(brick.outputShape, 'output shape').toEqual(c.outputShape);
     } finally {
-      tf.dispose(input);
+      tf.dispose([input ?? [], mask ?? []].flat());
       brick.dispose();
     }
   });

@@ -11,7 +11,7 @@ export interface CheckableBrick {
   readonly params: Record<string, tf.Variable>;
   readonly built?: boolean;
   build(inputShape: Shape): Shape;
-  forward(x: tf.Tensor, opts: { training: boolean }): { y: tf.Tensor; cache: unknown };
+  forward(x: tf.Tensor, opts: { training: boolean; mask?: tf.Tensor | null }): { y: tf.Tensor; cache: unknown };
   backward(dy: tf.Tensor, cache: unknown): { dx: tf.Tensor; grads: Record<string, tf.Tensor> };
 }
 
@@ -47,6 +47,8 @@ export interface GradCheckOptions {
   freeSize?: number;
   /** Also compare with tfjs autodiff (needs the ops' gradients registered). Default true. */
   autodiff?: boolean;
+  /** A [batch, time] mask handed to every forward call (bricks of one input with `supportsMasking`). */
+  mask?: tf.Tensor;
 }
 
 export interface GradError {
@@ -138,7 +140,10 @@ export async function gradCheck(
     setSeed(seed);
     return multi
       ? (brick as CheckableMultiInputBrick).forward(xs, { training })
-      : (brick as CheckableBrick).forward(xs[0] as tf.Tensor, { training });
+      : (brick as CheckableBrick).forward(
+          xs[0] as tf.Tensor,
+          options.mask ? { training, mask: options.mask } : { training },
+        );
   };
   const probe = tf.tidy(() => run().y);
   const r = tf.tensor(rand.uniformArray(probe.size, -1, 1), probe.shape, 'float32');

@@ -48,6 +48,10 @@ export { MaxPooling1D, MaxPooling1DConfig } from './pooling/max-pooling-1d.js';
 export { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
 export { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
 export { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
+export { GRU, GRUConfig } from './recurrent/gru.js';
+export { LSTM, LSTMConfig } from './recurrent/lstm.js';
+export { Recurrent, type RecurrentParams } from './recurrent/recurrent.js';
+export { SimpleRNN, SimpleRNNConfig } from './recurrent/simple-rnn.js';
 export { type LayerClassName, LayerSpec, layerFromSpec } from './registry.js';
 export { Dropout, DropoutConfig } from './regularization/dropout.js';
 export { GaussianNoise, GaussianNoiseConfig } from './regularization/gaussian-noise.js';
@@ -70,4 +74,5 @@ export {
   type NodeOwner,
   SymbolicTensor,
 } from './symbolic.js';
+export { Bidirectional, BidirectionalConfig } from './wrappers/bidirectional.js';
 export { TimeDistributed, TimeDistributedConfig } from './wrappers/time-distributed.js';

@@ -120,6 +120,59 @@ describe('initializers', () => {
     }
   });
 
+  /** The largest |(AᵀA)ᵢⱼ - g²·δᵢⱼ| over the columns of a [rows, cols] matrix given row-major. */
+  function gramError(a: Float32Array | Int32Array | Uint8Array, rows: number, cols: number, gain: number): number {
+    let worst = 0;
+    for (let i = 0; i < cols; i++) {
+      for (let j = i; j < cols; j++) {
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += (a[r * cols + i] as number) * (a[r * cols + j] as number);
+        worst = Math.max(worst, Math.abs(dot - (i === j ? gain * gain : 0)));
+      }
+    }
+    return worst;
+  }
+
+  /** A [rows, cols] matrix given row-major, transposed. */
+  const transpose = (a: Float32Array | Int32Array | Uint8Array, rows: number, cols: number) =>
+    Float32Array.from({ length: rows * cols }, (_, k) => a[(k % rows) * cols + Math.floor(k / rows)] as number);
+
+  test('orthogonal gives orthonormal columns, or rows when wider than tall, times the gain (Keras)', async () => {
+    setSeed(5);
+    const tall = initialize('orthogonal', [12, 3]);
+    const wide = initialize({ className: 'Orthogonal', config: { gain: 2 } }, [3, 12]);
+    const conv = initialize('orthogonal', [2, 3, 4]);
+    expect(gramError(await tall.data(), 12, 3, 1)).toBeLessThan(1e-6);
+    expect(gramError(transpose(await wide.data(), 3, 12), 12, 3, 2)).toBeLessThan(1e-5);
+    // Axes before the last are flattened: [2, 3, 4] is a [6, 4] matrix.
+    expect(gramError(await conv.data(), 6, 4, 1)).toBeLessThan(1e-6);
+    tf.dispose([tall, wide, conv]);
+    expect(() => initialize('orthogonal', [5])).toThrow(
+      "initialize: 'orthogonal' needs a shape of two or more axes, received [5]",
+    );
+  });
+
+  test("orthogonal draws a 256-unit LSTM's [256, 1024] recurrent kernel in well under a second", async () => {
+    setSeed(6);
+    const start = performance.now();
+    const u = initialize('orthogonal', [256, 1024]);
+    const elapsed = performance.now() - start;
+    // Rows of a wide matrix are orthonormal: check a few pairs of them.
+    const data = await u.data();
+    const row = (i: number) => data.subarray(i * 1024, (i + 1) * 1024);
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      let s = 0;
+      for (let k = 0; k < a.length; k++) s += (a[k] as number) * (b[k] as number);
+      return s;
+    };
+    expect(dot(row(0), row(0))).toBeCloseTo(1, 5);
+    expect(dot(row(255), row(255))).toBeCloseTo(1, 5);
+    expect(Math.abs(dot(row(0), row(255)))).toBeLessThan(1e-5);
+    expect(Math.abs(dot(row(17), row(200)))).toBeLessThan(1e-5);
+    expect(elapsed).toBeLessThan(3000);
+    u.dispose();
+  });
+
   test('makeVariable names the variable after its brick, apart from tfjs-layers names, and leaves only it behind', async () => {
     const before = tf.memory().numTensors;
     const v = makeVariable('dense_9', 'kernel', 'ones', [2, 3]);

@@ -38,6 +38,9 @@ import { MaxPooling1D, MaxPooling1DConfig } from './pooling/max-pooling-1d.js';
 import { MaxPooling2D, MaxPooling2DConfig } from './pooling/max-pooling-2d.js';
 import { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
 import { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
+import { GRU, GRUConfig } from './recurrent/gru.js';
+import { LSTM, LSTMConfig } from './recurrent/lstm.js';
+import { SimpleRNN, SimpleRNNConfig } from './recurrent/simple-rnn.js';
 import { Dropout, DropoutConfig } from './regularization/dropout.js';
 import { GaussianNoise, GaussianNoiseConfig } from './regularization/gaussian-noise.js';
 import { SpatialDropout2D, SpatialDropout2DConfig } from './regularization/spatial-dropout-2d.js';
@@ -47,6 +50,7 @@ import { RepeatVector, RepeatVectorConfig } from './reshaping/repeat-vector.js';
 import { Reshape, ReshapeConfig } from './reshaping/reshape.js';
 import { UpSampling2D, UpSampling2DConfig } from './reshaping/up-sampling-2d.js';
 import { ZeroPadding2D, ZeroPadding2DConfig } from './reshaping/zero-padding-2d.js';
+import { Bidirectional, BidirectionalConfig } from './wrappers/bidirectional.js';
 import { provideBrickFactory } from './wrappers/inner-brick.js';
 import { TimeDistributed, TimeDistributedConfig } from './wrappers/time-distributed.js';
 
@@ -93,6 +97,10 @@ const LAYERS = registry('layerFromSpec', {
   Embedding: entry(EmbeddingConfig, (c) => new Embedding(c)),
   Masking: entry(MaskingConfig, (c) => new Masking(c)),
   TimeDistributed: entry(TimeDistributedConfig, (c) => new TimeDistributed(c)),
+  Bidirectional: entry(BidirectionalConfig, (c) => new Bidirectional(c)),
+  SimpleRNN: entry(SimpleRNNConfig, (c) => new SimpleRNN(c)),
+  LSTM: entry(LSTMConfig, (c) => new LSTM(c)),
+  GRU: entry(GRUConfig, (c) => new GRU(c)),
 });
 
 /** `{ className, config }` of any brick; config is required. */

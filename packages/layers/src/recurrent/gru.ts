@@ -1,0 +1,234 @@
+/**
+ * GRU (Keras 3; gates z, r, h side by side in the columns of W, U and b; XW = x·W + b_x for all steps), step t:
+ *   resetAfter (default): [m_z, m_r, m_h] = h_{t-1}·U + b_h,  z = σ(XW_z + m_z),  r = σ(XW_r + m_r),
+ *     ĥ = φ(XW_h + r ⊙ m_h);  without: [z, r] as before with m = h_{t-1}·U_zr, ĥ = φ(XW_h + (r ⊙ h_{t-1})·U_h);
+ *   h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ĥ  (σ: recurrentActivation, φ: activation; b = [b_x; b_h] is [2, 3·units]).
+ * Backward from dh:  dz̃ = dh ⊙ (h_{t-1} - ĥ) ⊙ σ'(z̃),  dã = dh ⊙ (1 - z) ⊙ φ'(ã)  (z̃, ã: the pre-activations);
+ *   resetAfter: dr̃ = dã ⊙ m_h ⊙ σ'(r̃),  dm = [dz̃, dr̃, dã ⊙ r],  dh_{t-1} = dh ⊙ z + dm·Uᵀ;  without:
+ *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { makeVariable } from '../initializers.js';
+import { matMulT } from '../ops.js';
+import {
+  at,
+  type CellGrads,
+  join,
+  Recurrent,
+  type RecurrentCache,
+  recurrentFields,
+  steps,
+  type Tensors,
+} from './recurrent.js';
+
+export const GRUConfig = z.strictObject({
+  ...recurrentFields,
+  /** Activation of the gates z and r. Default: sigmoid. */
+  recurrentActivation: ActivationName.default('sigmoid'),
+  /**
+   * Apply the reset gate after the recurrent matMul, with a bias of its own (Keras 3 and cuDNN), rather
+   * than to h before it (Keras 2, tfjs-layers). Default: true.
+   */
+  resetAfter: z.boolean().default(true),
+});
+export type GRUConfig = z.input<typeof GRUConfig>;
+
+/** One step's share of XW: the z and r columns, then the h columns. */
+type GRUInput = [tf.Tensor, tf.Tensor];
+
+/** What the steps of a sequence share: resetAfter's recurrent bias, or U split into U_zr and U_h. */
+interface GRUShared {
+  bh: tf.Tensor | null;
+  Uzr: tf.Tensor | null;
+  Uh: tf.Tensor | null;
+}
+
+/**
+ * What one step keeps: the pre-activations of z, r (side by side) and ĥ, the gates, ĥ, the state before
+ * and m_h (resetAfter) or r ⊙ h_{t-1} ⊙ m_rec (without).
+ */
+interface GRUStep {
+  zr: tf.Tensor;
+  z: tf.Tensor;
+  r: tf.Tensor;
+  a: tf.Tensor;
+  hh: tf.Tensor;
+  hPrev: tf.Tensor;
+  mh: tf.Tensor;
+}
+
+/**
+ * Gated recurrent unit over a sequence [batch, time, features]: an update gate z mixes the state
+ * with a candidate built through a reset gate r. With returnState, `apply` gives [y, h].
+ *
+ * @example
+ * const gru = new GRU({ units: 32 });
+ * const y = gru.apply(input({ shape: [null, 8] })); // y.shape: [32]
+ */
+export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUStep> {
+  protected readonly gates = 3;
+  protected readonly stateNames = ['h'] as const;
+
+  constructor(config: GRUConfig) {
+    super('GRU', GRUConfig, config);
+  }
+
+  protected override makeBias(): tf.Variable {
+    const { units, biasInitializer, resetAfter } = this.config;
+    return makeVariable(this.name, 'bias', biasInitializer, resetAfter ? [2, 3 * units] : [3 * units]);
+  }
+
+  protected begin(xw: tf.Tensor, time: number) {
+    const { units, resetAfter } = this.config;
+    const { bias, recurrentKernel } = this.params;
+    let bx: tf.Tensor | null = bias ?? null;
+    let bh: tf.Tensor | null = null;
+    if (bias && resetAfter) [bx, bh] = tf.unstack(bias) as Tensors<2>;
+    const [xzr, xh] = tf.split(bx ? tf.add(xw, bx) : xw, [2 * units, units], 1) as Tensors<2>;
+    const zr = steps(xzr, time);
+    const h = steps(xh, time);
+    const [Uzr, Uh] = resetAfter ? [null, null] : (tf.split(recurrentKernel, [2 * units, units], 1) as Tensors<2>);
+    return { inputs: zr.map((t, s): GRUInput => [t, at(h, s)]), shared: { bh, Uzr, Uh } };
+  }
+
+  protected step([xzr, xh]: GRUInput, states: readonly tf.Tensor[], hIn: tf.Tensor, shared: GRUShared) {
+    const { units, activation, recurrentActivation, resetAfter } = this.config;
+    const hPrev = at(states, 0);
+    let zr: tf.Tensor;
+    let a: tf.Tensor;
+    let mh: tf.Tensor;
+    let z: tf.Tensor;
+    let r: tf.Tensor;
+    if (resetAfter) {
+      let m = tf.matMul(hIn, this.params.recurrentKernel);
+      if (shared.bh) m = tf.add(m, shared.bh);
+      const [mzr, mhh] = tf.split(m, [2 * units, units], 1) as Tensors<2>;
+      zr = tf.add(xzr, mzr);
+      [z, r] = tf.split(activate(recurrentActivation, zr), 2, 1) as Tensors<2>;
+      mh = mhh;
+      a = tf.add(xh, tf.mul(r, mh));
+    } else {
+      zr = tf.add(xzr, tf.matMul(hIn, shared.Uzr as tf.Tensor));
+      [z, r] = tf.split(activate(recurrentActivation, zr), 2, 1) as Tensors<2>;
+      mh = tf.mul(r, hIn);
+      a = tf.add(xh, tf.matMul(mh, shared.Uh as tf.Tensor));
+    }
+    const hh = activate(activation, a);
+    const h = tf.add(hh, tf.mul(z, tf.sub(hPrev, hh)));
+    return { next: [h], saved: { zr, z, r, a, hh, hPrev, mh } };
+  }
+
+  protected throughTime(cache: RecurrentCache<GRUStep>, [dhLast]: tf.Tensor[], dys: readonly tf.Tensor[] | null) {
+    const { m, saved } = cache;
+    const { activation, recurrentActivation, resetAfter } = this.config;
+    const all = (key: keyof GRUStep) => join(saved.map((s) => s[key]));
+    const [Z, R, A, HH, HPrev, MH] = (['z', 'r', 'a', 'hh', 'hPrev', 'mh'] as const).map(all) as Tensors<6>;
+    const [Zt, Rt] = tf.split(all('zr'), 2, 1) as Tensors<2>;
+    // Every step's local factors at once, per unit of dh: dz̃ = dh ⊙ K1, dã = dh ⊙ K2. A masked step's are 0
+    // and its dh passes through: the factor of dh on h_{t-1}, z, becomes 1.
+    let K1 = activationGrad(recurrentActivation, tf.sub(HPrev, HH), Zt, Z);
+    let K2 = activationGrad(activation, tf.sub(1, Z), A, HH);
+    let pass = Z;
+    if (m) {
+      K1 = tf.mul(K1, m);
+      K2 = tf.mul(K2, m);
+      pass = tf.add(tf.mul(pass, m), tf.sub(1, m));
+    }
+    const factors = { K1, K2, pass, R, Rt, MH };
+    return resetAfter
+      ? this.resetAfterGrads(cache, dhLast as tf.Tensor, dys, factors)
+      : this.resetBeforeGrads(cache, dhLast as tf.Tensor, dys, factors);
+  }
+
+  /** resetAfter: dm = dh ⊙ [K1, K2 ⊙ K3, K2 ⊙ r] with dr̃ = dã ⊙ K3; every factor per unit of dh. */
+  private resetAfterGrads(
+    { time, mh, hIn }: RecurrentCache<GRUStep>,
+    dhLast: tf.Tensor,
+    dys: readonly tf.Tensor[] | null,
+    { K1, K2, pass, R, Rt, MH }: Factors,
+  ): CellGrads {
+    const K2K3 = tf.mul(K2, activationGrad(this.config.recurrentActivation, MH, Rt, R));
+    const KMs = steps(tf.concat([K1, K2K3, tf.mul(K2, R)], 1), time);
+    const passes = steps(pass, time);
+    const UT = matMulT(this.params.recurrentKernel);
+    const dhs: tf.Tensor[] = new Array(time);
+    const dms: tf.Tensor[] = new Array(time);
+    let dh = dhLast;
+    for (let s = time - 1; s >= 0; s--) {
+      if (dys) dh = tf.add(dh, at(dys, s));
+      dhs[s] = dh;
+      const dm = tf.mul(tf.tile(dh, [1, 3]), at(KMs, s));
+      dms[s] = dm;
+      if (s === 0) break;
+      let dhIn = tf.matMul(dm, UT);
+      if (mh) dhIn = tf.mul(dhIn, mh);
+      dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
+    }
+    // The input side's gate gradients [dz̃, dr̃, dã], for all steps at once from the stacked dh.
+    const dXW = tf.mul(tf.tile(join(dhs), [1, 3]), tf.concat([K1, K2K3, K2], 1));
+    const dM = join(dms);
+    return {
+      dXW,
+      recurrentKernel: tf.matMul(matMulT(join(hIn)), dM),
+      ...(this.params.bias && { bias: tf.stack([tf.sum(dXW, 0), tf.sum(dM, 0)]) }),
+    };
+  }
+
+  /** Without resetAfter: r meets h before U_h, so d(r ⊙ h) = dã·U_hᵀ is a second matMul per step. */
+  private resetBeforeGrads(
+    { time, mh, hIn, saved }: RecurrentCache<GRUStep>,
+    dhLast: tf.Tensor,
+    dys: readonly tf.Tensor[] | null,
+    { K1, K2, pass, R, Rt }: Factors,
+  ): CellGrads {
+    const { units, recurrentActivation } = this.config;
+    const HIn = join(hIn);
+    // dr̃ = d(r ⊙ h) ⊙ K3: r multiplied h_{t-1} ⊙ m_h.
+    const K3 = activationGrad(recurrentActivation, HIn, Rt, R);
+    const [K1s, K2s, K3s, Rs, passes] = [K1, K2, K3, R, pass].map((t) => steps(t, time)) as tf.Tensor[][] as [
+      tf.Tensor[],
+      tf.Tensor[],
+      tf.Tensor[],
+      tf.Tensor[],
+      tf.Tensor[],
+    ];
+    const [Uzr, Uh] = tf.split(this.params.recurrentKernel, [2 * units, units], 1) as Tensors<2>;
+    const UzrT = matMulT(Uzr);
+    const UhT = matMulT(Uh);
+    const dzrs: tf.Tensor[] = new Array(time);
+    const das: tf.Tensor[] = new Array(time);
+    let dh = dhLast;
+    for (let s = time - 1; s >= 0; s--) {
+      if (dys) dh = tf.add(dh, at(dys, s));
+      const da = tf.mul(dh, at(K2s, s));
+      const drh = tf.matMul(da, UhT);
+      const dzr = tf.concat([tf.mul(dh, at(K1s, s)), tf.mul(drh, at(K3s, s))], 1);
+      dzrs[s] = dzr;
+      das[s] = da;
+      if (s === 0) break;
+      let dhIn = tf.add(tf.matMul(dzr, UzrT), tf.mul(drh, at(Rs, s)));
+      if (mh) dhIn = tf.mul(dhIn, mh);
+      dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
+    }
+    const dZR = join(dzrs);
+    const dA = join(das);
+    const dXW = tf.concat([dZR, dA], 1);
+    const RH = join(saved.map((s) => s.mh));
+    return {
+      dXW,
+      recurrentKernel: tf.concat([tf.matMul(matMulT(HIn), dZR), tf.matMul(matMulT(RH), dA)], 1),
+      ...(this.params.bias && { bias: tf.sum(dXW, 0) }),
+    };
+  }
+}
+
+interface Factors {
+  K1: tf.Tensor;
+  K2: tf.Tensor;
+  pass: tf.Tensor;
+  R: tf.Tensor;
+  Rt: tf.Tensor;
+  MH: tf.Tensor;
+}

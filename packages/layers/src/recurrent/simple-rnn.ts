@@ -1,0 +1,82 @@
+/**
+ * SimpleRNN (Keras 3), per step t:  z_t = XW_t + h_{t-1}·U,  h_t = φ(z_t)  (XW = x·W + b for all steps at once).
+ * Backward from dh at step t:  dz_t = dh ⊙ φ'(z_t),  dh_{t-1} = dz_t·Uᵀ,  then dW, dU, db from the stacked dz.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { activate, activationGrad } from '../activations/functions.js';
+import { matMulT } from '../ops.js';
+import { at, type CellGrads, join, Recurrent, type RecurrentCache, recurrentFields, steps } from './recurrent.js';
+
+export const SimpleRNNConfig = z.strictObject(recurrentFields);
+export type SimpleRNNConfig = z.input<typeof SimpleRNNConfig>;
+
+/** What one step keeps: its pre-activation and its new state. */
+interface SimpleRNNStep {
+  z: tf.Tensor;
+  h: tf.Tensor;
+}
+
+/**
+ * A fully connected recurrence over a sequence [batch, time, features]: each step's state is φ of the
+ * input's and the previous state's projections. With returnState, `apply` gives [y, h].
+ *
+ * @example
+ * const rnn = new SimpleRNN({ units: 16, returnSequences: true });
+ * const y = rnn.apply(input({ shape: [10, 4] })); // y.shape: [10, 16]
+ */
+export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, undefined, SimpleRNNStep> {
+  protected readonly gates = 1;
+  protected readonly stateNames = ['h'] as const;
+
+  constructor(config: SimpleRNNConfig) {
+    super('SimpleRNN', SimpleRNNConfig, config);
+  }
+
+  protected begin(xw: tf.Tensor, time: number) {
+    const { bias } = this.params;
+    return { inputs: steps(bias ? tf.add(xw, bias) : xw, time), shared: undefined };
+  }
+
+  protected step(xw: tf.Tensor, _states: readonly tf.Tensor[], hIn: tf.Tensor) {
+    const z = tf.add(xw, tf.matMul(hIn, this.params.recurrentKernel));
+    const h = activate(this.config.activation, z);
+    return { next: [h], saved: { z, h } };
+  }
+
+  protected throughTime(
+    { time, m, mh, hIn, saved }: RecurrentCache<SimpleRNNStep>,
+    [dhLast]: tf.Tensor[],
+    dys: readonly tf.Tensor[] | null,
+  ): CellGrads {
+    const Z = join(saved.map((s) => s.z));
+    // φ'(z) for every step at once; 0 on a masked step, whose dh passes through to h_{t-1}.
+    const K = activationGrad(
+      this.config.activation,
+      m ? tf.broadcastTo(m, Z.shape) : tf.onesLike(Z),
+      Z,
+      join(saved.map((s) => s.h)),
+    );
+    const Ks = steps(K, time);
+    const kept = m ? steps(tf.sub(1, m), time) : null;
+    const UT = matMulT(this.params.recurrentKernel);
+    const dzs: tf.Tensor[] = new Array(time);
+    let dh = dhLast as tf.Tensor;
+    for (let s = time - 1; s >= 0; s--) {
+      if (dys) dh = tf.add(dh, at(dys, s));
+      const dz = tf.mul(dh, at(Ks, s));
+      dzs[s] = dz;
+      if (s === 0) break;
+      let dhPrev = tf.matMul(dz, UT);
+      if (mh) dhPrev = tf.mul(dhPrev, mh);
+      const skip = kept?.[s];
+      dh = skip ? tf.add(dhPrev, tf.mul(dh, skip)) : dhPrev;
+    }
+    const dZ = join(dzs);
+    return {
+      dXW: dZ,
+      recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
+      ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
+    };
+  }
+}
