@@ -74,7 +74,18 @@ export function functionalFromSpec(json: unknown): Model {
         progress = true;
       }
     }
-    const outputs = config.outputs.map((r) => lookup(r) as SymbolicTensor);
+    // What the graph checks could not count: an output index past what a built brick gives.
+    const missing = (ref: TensorRef, path: (string | number)[]) => {
+      const [name, call, out] = refParts(ref);
+      const have = tensors.get(name)?.[call]?.length ?? 0;
+      fail(path, `refers to output ${out} of '${name}', which has ${have}`);
+    };
+    config.layers.forEach((entry, i) => {
+      entry.inbound[done[i] as number]?.forEach((r, j) => {
+        if (lookup(r) === undefined) missing(r, ['layers', i, 'inbound', done[i] as number, j]);
+      });
+    });
+    const outputs = config.outputs.map((r, j) => lookup(r) ?? missing(r, ['outputs', j])) as SymbolicTensor[];
     return new Model({ inputs, outputs, ...(config.name && { name: config.name }) });
   } catch (e) {
     for (const m of members) m.dispose();
@@ -118,10 +129,15 @@ function checkGraph(config: FunctionalConfig, fail: (path: (string | number)[], 
     if (index.has(name as string)) fail(['layers', i, 'config', 'name'], `'${name}' is used twice`);
     index.set(name as string, { kind: 'layer', i });
   });
-  const outputsOf = (i: number) => {
+  // Outputs per call when the spec says it: a nested Functional's count, 1 for a plain brick; a brick whose
+  // config may add outputs (returnState, Bidirectional's mergeMode null) is checked once it is built.
+  const outputsOf = (i: number): number => {
     const entry = config.layers[i] as FunctionalConfig['layers'][number];
-    const outs = (entry.config as { outputs?: unknown[] }).outputs;
-    return entry.className === 'Functional' && Array.isArray(outs) ? outs.length : 1;
+    const c = entry.config as { outputs?: unknown[]; returnState?: unknown; mergeMode?: unknown; layer?: unknown };
+    if (entry.className === 'Functional' && Array.isArray(c.outputs)) return c.outputs.length;
+    const inner = (c.layer as { config?: { returnState?: unknown } } | undefined)?.config;
+    if (c.returnState === true || c.mergeMode === null || inner?.returnState === true) return Number.POSITIVE_INFINITY;
+    return 1;
   };
   // Each call is a node "layer#call"; inputs are nodes "input#0".
   const key = (name: string, call: number) => `${name}#${call}`;
