@@ -2,6 +2,7 @@
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { z } from 'zod';
 import type { DataLike } from './data.js';
+import type { ModelData } from './training.js';
 import type { Callback } from './types.js';
 
 const isCallback = (c: unknown) => typeof c === 'object' && c !== null;
@@ -15,8 +16,16 @@ export const FitOptions = z.strictObject({
   shuffle: z.boolean().default(true),
   /** Fraction of the data, taken from the end before shuffling, held out for validation. Default: 0. */
   validationSplit: z.number().min(0).lt(1).default(0),
-  /** [x, y] or [x, y, sampleWeight] evaluated after each epoch; overrides validationSplit. Default: none. */
-  validationData: z.array(z.custom<DataLike>()).min(2).max(3).optional(),
+  /**
+   * [x, y] or [x, y, sampleWeight] evaluated after each epoch (x and y in any form fit takes: one per input
+   * and output, as lists or records by name); overrides validationSplit. Default: none.
+   */
+  validationData: z
+    .union([
+      z.tuple([z.custom<ModelData>(), z.custom<ModelData>()]),
+      z.tuple([z.custom<ModelData>(), z.custom<ModelData>(), z.custom<DataLike>()]),
+    ])
+    .optional(),
   /** Hooks called during training. Default: none (History is always added). */
   callbacks: z.array(z.custom<Callback>(isCallback, 'must be callback objects')).default([]),
   /** 0 silent, 1 progress per epoch with a live line, 2 one line per epoch. Default: 1. */
