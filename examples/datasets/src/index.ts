@@ -11,4 +11,4 @@ export {
   readIdxLabels,
 } from './mnist.js';
 export { type MnistTensors, mnistTensors } from './tensors.js';
-export { type TrainMnistOptions, trainMnist } from './train.js';
+export { epochTimer, formatSeconds, type TrainMnistOptions, trainMnist } from './train.js';
