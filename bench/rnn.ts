@@ -47,12 +47,16 @@ interface Side {
   dispose(): void;
 }
 
+// Keras 3's recurrent activation; tfjs-layers' orthogonal initializer fails in Node here (and is slow), and
+// the starting weights do not change the time of a step.
+const tfjsRecurrent = { recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' } as const;
+
 function tfjsSide(): Side {
   const model = tfl.sequential({
     layers: [
-      tfl.layers.lstm({ units: UNITS, inputShape: [IN_LEN, CHARS], recurrentActivation: 'sigmoid' }),
+      tfl.layers.lstm({ units: UNITS, inputShape: [IN_LEN, CHARS], ...tfjsRecurrent }),
       tfl.layers.repeatVector({ n: OUT_LEN }),
-      tfl.layers.lstm({ units: UNITS, returnSequences: true, recurrentActivation: 'sigmoid' }),
+      tfl.layers.lstm({ units: UNITS, returnSequences: true, ...tfjsRecurrent }),
       tfl.layers.timeDistributed({ layer: tfl.layers.dense({ units: CHARS, activation: 'softmax' }) }),
     ],
   });
