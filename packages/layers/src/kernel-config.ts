@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName } from './activations/functions.js';
+import { ActivationName, activate, activationGrad } from './activations/functions.js';
 import { Initializer } from './initializers.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
 
@@ -76,3 +76,33 @@ export function activityPenalty(config: {
 }
 
 const activityCache = new WeakMap<object, ActivityPenalty>();
+
+/** What a brick with a fused activation keeps for its backward pass: the pre-activation z and the output y. */
+export interface Activated {
+  z: tf.Tensor;
+  y: tf.Tensor;
+}
+
+type ActivityConfig = { activation: ActivationName; activityRegularizer?: RegularizerConfig | undefined };
+
+/** y = act(z), and the activity penalty on y when the config asks for one (Dense, the convolutions). */
+export function activateWithPenalty<T extends tf.Tensor>(config: ActivityConfig, z: T): { y: T; penalty?: tf.Scalar } {
+  const y = (config.activation === 'linear' ? z : activate(config.activation, z)) as T;
+  const activity = activityPenalty(config);
+  return activity ? { y, penalty: activity.value(y) } : { y };
+}
+
+/** dz from dy: act'(z)ᵀ(dy + dP/dy), P the activity penalty. */
+export function preActivationGrad(config: ActivityConfig, dy: tf.Tensor, { z, y }: Activated): tf.Tensor {
+  const activity = activityPenalty(config);
+  return activationGrad(config.activation, activity ? tf.add(dy, activity.grad(y)) : dy, z, y);
+}
+
+/**
+ * dz from a loss's fused gradient at the pre-activation, plus the activity penalty's gradient (on y) carried
+ * through the activation: dz + act'(z)ᵀ·dP/dy.
+ */
+export function withActivityGrad(config: ActivityConfig, dz: tf.Tensor, { z, y }: Activated): tf.Tensor {
+  const activity = activityPenalty(config);
+  return activity ? tf.add(dz, activationGrad(config.activation, activity.grad(y), z, y)) : dz;
+}

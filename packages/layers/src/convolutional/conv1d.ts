@@ -8,9 +8,16 @@
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
+import { type ActivationName, activationShape } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { activityPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import {
+  activateWithPenalty,
+  type KernelParams,
+  kernelFields,
+  kernelRegularizers,
+  preActivationGrad,
+  withActivityGrad,
+} from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { checkStridesDilation, type Geometry, type Padding, windowAxis } from './conv-utils.js';
@@ -141,20 +148,15 @@ export class Conv1D extends BaseLayer<typeof Conv1DConfig, KernelParams, Conv1DC
       const z4 = tf.conv2d(x4, this.kernel4(), geometry.s, this.padding, 'NHWC', geometry.d);
       let z = tf.reshape(z4, [n, geometry.cols.out, this.config.filters]) as tf.Tensor3D;
       if (this.params.bias) z = tf.add(z, this.params.bias);
-      const y = this.activation === 'linear' ? z : (activate(this.activation, z) as tf.Tensor3D);
-      const activity = activityPenalty(this.config);
-      return { y, z, x4, ...(activity && { penalty: activity.value(y) }) };
+      const { y, penalty } = activateWithPenalty(this.config, z);
+      return { y, z, x4, ...(penalty && { penalty }) };
     });
     return { y, cache: { x: x4, z, y, geometry }, ...(penalty && { penalty }) };
   }
 
   backward(dy: tf.Tensor, cache: Conv1DCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      const dyAll = activity ? tf.add(dy, activity.grad(cache.y)) : dy;
-      return this.fromPreActivation(activationGrad(this.activation, dyAll, cache.z, cache.y), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
   }
 
   /**
@@ -162,12 +164,7 @@ export class Conv1D extends BaseLayer<typeof Conv1DConfig, KernelParams, Conv1DC
    * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
    */
   backwardFromPreActivation(dz: tf.Tensor, cache: Conv1DCache) {
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      if (!activity) return this.fromPreActivation(dz, cache);
-      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
-      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
   }
 
   private fromPreActivation(dz: tf.Tensor, { x, geometry }: Conv1DCache) {

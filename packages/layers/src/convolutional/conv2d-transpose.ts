@@ -9,9 +9,16 @@
 import { BrickError, formatShape, nonNegativeInt, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
+import { type ActivationName, activationShape } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { activityPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import {
+  activateWithPenalty,
+  type KernelParams,
+  kernelFields,
+  kernelRegularizers,
+  preActivationGrad,
+  withActivityGrad,
+} from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { checkStridesDilation, type Geometry, Padding, Pair, padOrCrop, pair } from './conv-utils.js';
@@ -149,19 +156,14 @@ export class Conv2DTranspose extends BaseLayer<typeof Conv2DTransposeConfig, Ker
       const kernel = this.params.kernel as tf.Tensor4D;
       let z = inputGradByConv(x4, kernel, this.geometry, this.size[0], this.size[1]);
       if (this.params.bias) z = tf.add(z, this.params.bias);
-      const y = this.activation === 'linear' ? z : (activate(this.activation, z) as tf.Tensor4D);
-      const activity = activityPenalty(this.config);
-      return { y, cache: { x: x4, z, y }, ...(activity && { penalty: activity.value(y) }) };
+      const { y, penalty } = activateWithPenalty(this.config, z);
+      return { y, cache: { x: x4, z, y }, ...(penalty && { penalty }) };
     });
   }
 
   backward(dy: tf.Tensor, cache: Conv2DTransposeCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      const dyAll = activity ? tf.add(dy, activity.grad(cache.y)) : dy;
-      return this.fromPreActivation(activationGrad(this.activation, dyAll, cache.z, cache.y), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
   }
 
   /**
@@ -169,12 +171,7 @@ export class Conv2DTranspose extends BaseLayer<typeof Conv2DTransposeConfig, Ker
    * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
    */
   backwardFromPreActivation(dz: tf.Tensor, cache: Conv2DTransposeCache) {
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      if (!activity) return this.fromPreActivation(dz, cache);
-      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
-      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
   }
 
   private fromPreActivation(dz: tf.Tensor, { x }: Conv2DTransposeCache) {

@@ -7,9 +7,9 @@
 import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
+import { ActivationName, activationShape } from '../activations/functions.js';
 import { Initializer, makeVariable } from '../initializers.js';
-import { activityPenalty } from '../kernel-config.js';
+import { activateWithPenalty, preActivationGrad, withActivityGrad } from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import { type Regularizer, RegularizerConfig } from '../regularizers.js';
@@ -149,19 +149,14 @@ export class SeparableConv2D extends BaseLayer<
       let z2 = tf.matMul(tf.reshape(u, [n * oh * ow, cm]), this.pointwise());
       if (this.params.bias) z2 = tf.add(z2, this.params.bias);
       const z = tf.reshape(z2, [n, oh, ow, this.config.filters]) as tf.Tensor4D;
-      const y = this.activation === 'linear' ? z : (activate(this.activation, z) as tf.Tensor4D);
-      const activity = activityPenalty(this.config);
-      return { y, cache: { x: x4, u, z, y }, ...(activity && { penalty: activity.value(y) }) };
+      const { y, penalty } = activateWithPenalty(this.config, z);
+      return { y, cache: { x: x4, u, z, y }, ...(penalty && { penalty }) };
     });
   }
 
   backward(dy: tf.Tensor, cache: SeparableConv2DCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      const dyAll = activity ? tf.add(dy, activity.grad(cache.y)) : dy;
-      return this.fromPreActivation(activationGrad(this.activation, dyAll, cache.z, cache.y), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
   }
 
   /**
@@ -169,12 +164,7 @@ export class SeparableConv2D extends BaseLayer<
    * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
    */
   backwardFromPreActivation(dz: tf.Tensor, cache: SeparableConv2DCache) {
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      if (!activity) return this.fromPreActivation(dz, cache);
-      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
-      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
   }
 
   private fromPreActivation(dz: tf.Tensor, { x, u }: SeparableConv2DCache) {

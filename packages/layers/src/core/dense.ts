@@ -6,9 +6,16 @@
 import { BrickError, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type ActivationName, activate, activationGrad, activationShape } from '../activations/functions.js';
+import { type ActivationName, activationShape } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { activityPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import {
+  activateWithPenalty,
+  type KernelParams,
+  kernelFields,
+  kernelRegularizers,
+  preActivationGrad,
+  withActivityGrad,
+} from '../kernel-config.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
@@ -69,15 +76,14 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
       let z2 = tf.matMul(x2, this.params.kernel);
       if (this.params.bias) z2 = tf.add(z2, this.params.bias);
       const z = tf.reshape(z2, [...x.shape.slice(0, -1), this.config.units]);
-      const y = this.activation === 'linear' ? z : activate(this.activation, z);
-      const activity = activityPenalty(this.config);
-      return { y, cache: { x, z, y }, ...(activity && { penalty: activity.value(y) }) };
+      const { y, penalty } = activateWithPenalty(this.config, z);
+      return { y, cache: { x, z, y }, ...(penalty && { penalty }) };
     });
   }
 
   backward(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(this.preActivationGrad(dy, cache), cache));
+    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
   }
 
   /**
@@ -85,24 +91,15 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
    * activity penalty's gradient, on y, is added here through the activation: f'(z)ᵀ·dP/dy.
    */
   backwardFromPreActivation(dz: tf.Tensor, cache: DenseCache) {
-    return tf.tidy(() => {
-      const activity = activityPenalty(this.config);
-      if (!activity) return this.fromPreActivation(dz, cache);
-      const dzPenalty = activationGrad(this.activation, activity.grad(cache.y), cache.z, cache.y);
-      return this.fromPreActivation(tf.add(dz, dzPenalty), cache);
-    });
+    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
   }
 
   /** dW and db alone: the first brick of a model needs no dx, and dz·Wᵀ is a fifth of mnist_mlp's step. */
   paramGrads(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
-    return tf.tidy(() => this.gradsFrom(tf.reshape(this.preActivationGrad(dy, cache), [-1, this.config.units]), cache));
-  }
-
-  /** dz = f'(z)ᵀ(dy + dP/dy). */
-  private preActivationGrad(dy: tf.Tensor, { z, y }: DenseCache): tf.Tensor {
-    const activity = activityPenalty(this.config);
-    return activationGrad(this.activation, activity ? tf.add(dy, activity.grad(y)) : dy, z, y);
+    return tf.tidy(() =>
+      this.gradsFrom(tf.reshape(preActivationGrad(this.config, dy, cache), [-1, this.config.units]), cache),
+    );
   }
 
   private fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
