@@ -3,7 +3,19 @@
  * the steps whose first feature is not 0, like Masking) and WithState (returns y and an extra output).
  */
 import { type Shape, setSeed } from '@brickml/core';
-import { BaseLayer, baseConfig, Dense, Flatten, type ForwardOptions, input } from '@brickml/layers';
+import {
+  Activation,
+  BaseLayer,
+  baseConfig,
+  Dense,
+  Dropout,
+  Embedding,
+  Flatten,
+  type ForwardOptions,
+  input,
+  LayerNormalization,
+  LSTM,
+} from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
@@ -73,6 +85,39 @@ describe('masks', () => {
     const mse = kept.reduce((s, i) => s + ((pred[i] as number) - (target[i] as number)) ** 2, 0) / kept.length;
     expect(logs.loss).toBeCloseTo(mse, 4);
     tf.dispose([xs, ys, p]);
+    model.dispose();
+  });
+
+  test('pass through the per-step bricks Keras lets them through (Dropout, activations, LayerNormalization)', async () => {
+    setSeed(4);
+    const model = new Sequential({
+      inputShape: [null],
+      layers: [
+        new Embedding({ inputDim: 10, outputDim: 3, maskZero: true }),
+        new Dropout({ rate: 0.2 }),
+        new LayerNormalization(),
+        new Activation({ activation: 'tanh' }),
+        new LSTM({ units: 2 }),
+        new Dense({ units: 1 }),
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: 'mse' });
+    const ids = tf.tensor2d([
+      [3, 4, 0, 0],
+      [5, 0, 0, 0],
+    ]);
+    const logs = await model.trainOnBatch(ids, tf.ones([2, 1]));
+    expect(Number.isFinite(logs.loss)).toBe(true);
+    // Padded steps change nothing: the same sequences padded further give the same predictions.
+    const a = model.predict(ids);
+    const b = model.predict(
+      tf.tensor2d([
+        [3, 4, 0, 0],
+        [5, 0, 0, 0],
+      ]),
+    );
+    for (let i = 0; i < 2; i++) expect((await a.data())[i]).toBeCloseTo((await b.data())[i] as number, 6);
+    tf.dispose([ids, longer, a, b]);
     model.dispose();
   });
 

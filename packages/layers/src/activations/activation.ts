@@ -29,6 +29,9 @@ interface ActivationCache {
  * const { y } = gelu.forward(tf.tensor2d([[0, 1]]), { training: false });
  */
 export class Activation extends BaseLayer<typeof ActivationConfig, Record<string, never>, ActivationCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: ActivationConfig) {
     super('Activation', ActivationConfig, config);
   }

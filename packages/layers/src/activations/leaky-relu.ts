@@ -26,6 +26,9 @@ interface LeakyReLUCache {
  * const { y } = leaky.forward(tf.tensor2d([[-2, 3]]), { training: false }); // [[-0.2, 3]]
  */
 export class LeakyReLU extends BaseLayer<typeof LeakyReLUConfig, Record<string, never>, LeakyReLUCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: LeakyReLUConfig = {}) {
     super('LeakyReLU', LeakyReLUConfig, config);
   }

@@ -33,6 +33,9 @@ interface ReLUCache {
  * const { y } = relu6.forward(tf.tensor2d([[-1, 3, 9]]), { training: false }); // [[0, 3, 6]]
  */
 export class ReLU extends BaseLayer<typeof ReLUConfig, Record<string, never>, ReLUCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: ReLUConfig = {}) {
     super('ReLU', ReLUConfig, config);
   }

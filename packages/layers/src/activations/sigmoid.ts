@@ -22,6 +22,9 @@ interface SigmoidCache {
  * const { y } = sigmoid.forward(tf.tensor2d([[0]]), { training: false }); // [[0.5]]
  */
 export class Sigmoid extends BaseLayer<typeof SigmoidConfig, Record<string, never>, SigmoidCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: SigmoidConfig = {}) {
     super('Sigmoid', SigmoidConfig, config);
   }

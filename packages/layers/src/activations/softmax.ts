@@ -27,6 +27,9 @@ interface SoftmaxCache {
  * const { y } = softmax.forward(tf.tensor2d([[1, 1]]), { training: false }); // [[0.5, 0.5]]
  */
 export class Softmax extends BaseLayer<typeof SoftmaxConfig, Record<string, never>, SoftmaxCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: SoftmaxConfig = {}) {
     super('Softmax', SoftmaxConfig, config);
   }

@@ -22,6 +22,9 @@ interface TanhCache {
  * const { y } = tanh.forward(tf.tensor2d([[0, 20]]), { training: false }); // [[0, 1]]
  */
 export class Tanh extends BaseLayer<typeof TanhConfig, Record<string, never>, TanhCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   constructor(config: TanhConfig = {}) {
     super('Tanh', TanhConfig, config);
   }

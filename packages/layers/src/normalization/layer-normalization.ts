@@ -64,6 +64,9 @@ export class LayerNormalization extends BaseLayer<
   LayerNormalizationParams,
   LayerNormalizationCache
 > {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   /** The normalized axes of the batched input, in increasing order. */
   private axes: number[] = [];
   /** γ and β reshaped to broadcast against the batched input: 1 on the other axes. */

@@ -63,6 +63,9 @@ interface DropoutCache {
  * const { y } = dropout.forward(tf.ones([2, 4]), { training: true }); // entries 0 or 2
  */
 export class Dropout extends BaseLayer<typeof DropoutConfig, Record<string, never>, DropoutCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   /** With a seed, the brick draws from a stream of its own (like a Keras SeedGenerator). */
   private readonly stream: Random | undefined;
 

@@ -32,6 +32,9 @@ type GaussianNoiseCache = Record<string, never>;
  * noise.build([16]); // → [16]
  */
 export class GaussianNoise extends BaseLayer<typeof GaussianNoiseConfig, Record<string, never>, GaussianNoiseCache> {
+  /** Applied per step, it passes a sequence's mask on (Keras: supports_masking). */
+  readonly supportsMasking = true;
+
   private readonly stream: Random | undefined;
 
   constructor(config: GaussianNoiseConfig) {
