@@ -86,8 +86,9 @@ async function activate(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new BrickError(`useBackend('${name}'): the backend failed to initialize`, 'useBackend');
   await tf.ready();
-  // The cpu backend prints advice to install tfjs-node on its first upload in Node. brickml says which
-  // backends exist through useBackend and `brickml backends`; the banner would only add noise to scripts.
+  // tfjs-backend-cpu 4.22 prints advice to install tfjs-node on its first upload in Node (a private
+  // `firstUse` flag decides). brickml says which backends exist through useBackend and `brickml backends`;
+  // the banner would only add noise to scripts.
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }

@@ -107,13 +107,10 @@ async function* converted(model: Model, who: string, dataset: Dataset): AsyncGen
     try {
       const [x, y, w] = parts(who, el);
       const { xs, ys, sampleWeight } = convert(model, who, x, y, owned, { sampleWeight: w });
-      // The loop disposes the batch; clones keep what it disposes apart from what this generator disposes.
-      yield {
-        xs: xs.map((t) => tf.clone(t)),
-        ys: ys.map((t) => tf.clone(t)),
-        sampleWeight: sampleWeight && tf.clone(sampleWeight),
-      };
+      yield { xs, ys, sampleWeight };
     } finally {
+      // The loop has disposed the batch it was given; this disposes what conversion made besides and
+      // the batch as the dataset gave it (disposing a tensor twice does nothing).
       owned.dispose();
       tf.dispose(tensorsIn(el));
     }

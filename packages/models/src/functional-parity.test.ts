@@ -4,7 +4,7 @@
  * must match within float32 tolerance.
  */
 import { setSeed } from '@brickml/core';
-import { Concatenate, Dense, input } from '@brickml/layers';
+import { BatchNormalization, Concatenate, Dense, input } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
@@ -106,4 +106,37 @@ async function compare(optimizer: 'sgd' | 'adam') {
 describe('functional parity with @tensorflow/tfjs-layers (cpu)', () => {
   test(`two inputs, two outputs, a shared Dense and a Concatenate: ${STEPS} SGD steps`, () => compare('sgd'));
   test(`the same graph: ${STEPS} Adam steps`, () => compare('adam'));
+});
+
+test('tfjsLayersWeightOrder maps Keras-order weights to tfjs-layers, BatchNormalization statistics last (cpu)', async () => {
+  setSeed(41);
+  const x = input({ shape: [3], name: 'x' });
+  const h = new BatchNormalization({ name: 'bn' }).apply(new Dense({ units: 4, name: 'd1' }).apply(x));
+  const out = new Dense({ units: 2, name: 'd2' }).apply(h);
+  const ours = new Model({ inputs: x, outputs: out, name: 'ordered' });
+  const tx = tfl.input({ shape: [3], name: 'x' });
+  const th = tfl.layers
+    .batchNormalization({ name: 'bn' })
+    .apply(tfl.layers.dense({ units: 4, name: 'd1' }).apply(tx)) as tfl.SymbolicTensor;
+  const theirs = tfl.model({
+    inputs: tx,
+    outputs: tfl.layers.dense({ units: 2, name: 'd2' }).apply(th) as tfl.SymbolicTensor,
+  });
+  // Moving statistics away from their initial values, so a wrong order cannot pass.
+  const bn = ours.getLayer('bn') as BatchNormalization;
+  bn.state.movingMean?.assign(tf.tensor1d([0.5, -0.2, 0.1, 0.3]));
+  bn.state.movingVariance?.assign(tf.tensor1d([2, 0.5, 1.5, 0.8]));
+  const weights = ours.getWeights();
+  expect(ours.tfjsLayersWeightOrder()).toEqual([0, 1, 2, 3, 6, 7, 4, 5]);
+  theirs.setWeights(ours.tfjsLayersWeightOrder().map((k) => weights[k] as tf.Tensor));
+  const xs = tf.randomNormal([5, 3], 0, 1, 'float32', 4);
+  const a = ours.predict(xs) as tf.Tensor;
+  const b = theirs.predict(xs) as tf.Tensor;
+  const [da, db] = [await a.data(), await b.data()];
+  da.forEach((v, i) => {
+    expect(Math.abs(v - (db[i] as number))).toBeLessThan(1e-5);
+  });
+  tf.dispose([xs, a, b, ...weights]);
+  ours.dispose();
+  theirs.dispose();
 });

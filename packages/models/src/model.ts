@@ -302,6 +302,21 @@ export class Model implements TrainingModel {
     return leafBricks(this.layers);
   }
 
+  /**
+   * tfjs-layers' order of the same weights: every trainable weight first (Keras' order), then every
+   * non-trainable one (BatchNormalization's moving statistics). `order[i]` is the index in getWeights of the
+   * i-th weight tfjs-layers lists, so `order.map((k) => ours[k])` feeds its setWeights.
+   */
+  tfjsLayersWeightOrder(): number[] {
+    const all = this.variables();
+    const params = new Set(this.trainableVariables());
+    const index = all.map((_, i) => i);
+    return [
+      ...index.filter((i) => params.has(all[i] as tf.Variable)),
+      ...index.filter((i) => !params.has(all[i] as tf.Variable)),
+    ];
+  }
+
   /** Copies of every weight in Keras' order (brick by brick; params, then state). The caller owns them. */
   getWeights(): tf.Tensor[] {
     return this.variables().map((v) => tf.clone(v));

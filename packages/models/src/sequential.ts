@@ -1,5 +1,5 @@
 import { BrickError, formatShape, parseConfig, type Shape } from '@brickml/core';
-import { type Layer, layerFromSpec } from '@brickml/layers';
+import { type Brick, isMultiInput, type Layer, layerFromSpec } from '@brickml/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DataLike } from './data.js';
 import { ChainExecutor } from './engine/chain.js';
@@ -102,7 +102,7 @@ export class Sequential extends Model {
         this.label,
       );
     }
-    if ((layer as { multiInput?: boolean }).multiInput) {
+    if (isMultiInput(layer as Brick)) {
       throw new BrickError(
         `${this.label}: ${brickLabel(layer)} takes several inputs; wire it in a functional Model`,
         this.label,

@@ -8,7 +8,7 @@
 import { BrickError } from '@brickml/core';
 import type { Regularizer } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import type { OutputGradient } from './engine/executor.js';
+import { accumulate, type OutputGradient } from './engine/executor.js';
 import type { Model } from './model.js';
 
 export interface Batch {
@@ -46,42 +46,70 @@ function lossVector(total: tf.Scalar, perOutput: tf.Scalar[]): tf.Tensor1D {
   return (perOutput.length > 1 ? tf.stack([total, ...perOutput]) : tf.reshape(total, [1])) as tf.Tensor1D;
 }
 
-/** Loss values [L, L_1, …] and gradients in trainableVariables order. Call inside a tidy. */
-export function lossAndGrads(
+/** What one output contributes: its loss value, the weights it was taken with (mask × sample), its weight. */
+interface OutputTerm {
+  y: tf.Tensor;
+  p: tf.Tensor;
+  w: tf.Tensor | undefined;
+  value: tf.Scalar;
+}
+
+/**
+ * Every output's loss, with the metrics updated on the way, and the total L = Σ_k w_k·L_k + activity
+ * penalties + weight penalties (Keras: the total includes the penalties in training and evaluation).
+ */
+function outputTerms(
   model: Model,
-  { xs, ys, sampleWeight }: Batch,
-): { losses: tf.Tensor1D; grads: tf.Tensor[] } {
-  const exec = model.executor;
-  const { ys: preds, tape, penalty: activity, masks } = exec.forward(xs, { training: true });
+  { ys, sampleWeight }: Batch,
+  preds: tf.Tensor[],
+  masks: (tf.Tensor | null)[],
+  activity: tf.Scalar | null,
+): { terms: OutputTerm[]; losses: tf.Tensor1D } {
   const metrics = model.outputMetrics;
-  const perOutput: tf.Scalar[] = [];
-  const dys: OutputGradient[] = [];
-  let total: tf.Scalar | null = null;
-  model.compiledOutputs.forEach(({ loss, weight }, k) => {
+  const terms = model.compiledOutputs.map(({ loss }, k): OutputTerm => {
     const y = ys[k] as tf.Tensor;
     const p = preds[k] as tf.Tensor;
     const w = maskedWeight(masks[k] ?? null, sampleWeight);
-    for (const m of metrics[k] ?? []) m.update(y, p, w as tf.Tensor1D | undefined);
-    const value = loss.value(y, p, w);
-    perOutput.push(value);
+    for (const m of metrics[k] ?? []) m.update(y, p, w);
+    return { y, p, w, value: loss.value(y, p, w) };
+  });
+  let total = terms
+    .map(({ value }, k) => {
+      const weight = model.compiledOutputs[k]?.weight ?? 1;
+      return weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
+    })
+    .reduce((a, b) => tf.add(a, b) as tf.Scalar);
+  if (activity) total = tf.add(total, activity);
+  const weights = penalties(model);
+  if (weights) total = tf.add(total, weights);
+  return {
+    terms,
+    losses: lossVector(
+      total,
+      terms.map((t) => t.value),
+    ),
+  };
+}
+
+/** Loss values [L, L_1, …] and gradients in trainableVariables order. Call inside a tidy. */
+export function lossAndGrads(model: Model, batch: Batch): { losses: tf.Tensor1D; grads: tf.Tensor[] } {
+  const exec = model.executor;
+  const { ys: preds, tape, penalty: activity, masks } = exec.forward(batch.xs, { training: true });
+  const { terms, losses } = outputTerms(model, batch, preds, masks, activity);
+  const dys = model.compiledOutputs.map(({ loss, weight }, k): OutputGradient => {
+    const { y, p, w } = terms[k] as OutputTerm;
     const activation = exec.fusableActivation(k);
     const fused = activation ? loss.fusedGrad?.(activation, y, p, w) : undefined;
     let dy = fused ?? loss.grad(y, p, w);
     if (weight !== 1) dy = tf.mul(dy, weight);
-    const weighted = weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
-    total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
-    dys.push(fused ? { dy, preActivation: true } : { dy });
+    return fused ? { dy, preActivation: true } : { dy };
   });
   const { grads: byVariable } = exec.backward(dys, tape, { inputGrads: false });
-
-  let value = (activity ? tf.add(total as unknown as tf.Scalar, activity) : total) as tf.Scalar;
+  // Each brick's weight penalties, once however often it is called: their value is in `losses` already.
   for (const brick of model.bricks()) {
     for (const [key, reg] of Object.entries(brick.regularizers()) as [string, Regularizer | undefined][]) {
       const param = brick.params[key];
-      if (!reg || !param) continue;
-      const g = byVariable.get(param);
-      byVariable.set(param, g ? tf.add(g, reg.grad(param)) : reg.grad(param));
-      value = tf.add(value, reg.value(param));
+      if (reg && param) accumulate(byVariable, param, reg.grad(param));
     }
   }
   const grads = model.trainableVariables().map((v) => {
@@ -93,7 +121,7 @@ export function lossAndGrads(
     }
     return g;
   });
-  return { losses: lossVector(value, perOutput), grads };
+  return { losses, grads };
 }
 
 /** Forward, backward and update for one batch; returns [L, L_1, …]·batch (a vector the caller owns). */
@@ -120,26 +148,11 @@ export function applyStep(model: Model, grads: tf.Tensor[]): void {
 }
 
 /** Inference forward for one batch: updates the metrics, returns [L, L_1, …]·batch (penalties in L, as Keras). */
-export function evalStep(model: Model, { xs, ys, sampleWeight }: Batch): tf.Tensor1D {
+export function evalStep(model: Model, batch: Batch): tf.Tensor1D {
   return tf.tidy(() => {
-    const { ys: preds, penalty: activity, masks } = model.executor.forward(xs, { training: false });
-    const metrics = model.outputMetrics;
-    const perOutput: tf.Scalar[] = [];
-    let total: tf.Scalar | null = null;
-    model.compiledOutputs.forEach(({ loss, weight }, k) => {
-      const y = ys[k] as tf.Tensor;
-      const p = preds[k] as tf.Tensor;
-      const w = maskedWeight(masks[k] ?? null, sampleWeight);
-      for (const m of metrics[k] ?? []) m.update(y, p, w as tf.Tensor1D | undefined);
-      const value = loss.value(y, p, w);
-      perOutput.push(value);
-      const weighted = weight === 1 ? value : (tf.mul(value, weight) as tf.Scalar);
-      total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
-    });
-    let value = (activity ? tf.add(total as unknown as tf.Scalar, activity) : total) as tf.Scalar;
-    const p = penalties(model);
-    if (p) value = tf.add(value, p);
-    return tf.mul(lossVector(value, perOutput), xs[0]?.shape[0] as number) as tf.Tensor1D;
+    const { ys: preds, penalty: activity, masks } = model.executor.forward(batch.xs, { training: false });
+    const { losses } = outputTerms(model, batch, preds, masks, activity);
+    return tf.mul(losses, batch.xs[0]?.shape[0] as number) as tf.Tensor1D;
   });
 }
 

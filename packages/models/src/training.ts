@@ -97,7 +97,6 @@ function toInputs(model: Model, who: string, xData: ModelData, owned: Owned): tf
   return xs;
 }
 
-/** Converts and checks (x, y) before any step: counts, shapes, label kinds, NaN (one read). */
 /** Converts and checks (x, y): counts, shapes, label kinds; no read, so no NaN check (see prepare). */
 export function convert(
   model: Model,
@@ -172,7 +171,7 @@ function slice(data: Batch, start: number, end: number, order: Int32Array | null
 const disposeBatch = (b: Batch) => tf.dispose([...b.xs, ...b.ys, ...(b.sampleWeight ? [b.sampleWeight] : [])]);
 
 /** The names logged for a model: 'loss', each output's '<name>_loss' when there are several, then the metrics. */
-export function logNames(model: Model): string[] {
+function logNames(model: Model): string[] {
   const outputs = model.outputNames;
   const several = outputs.length > 1;
   return [

@@ -10,7 +10,8 @@ export type Logs = Record<string, number>;
 export interface Metric {
   /** Key in logs and History: 'accuracy', 'mse', 'precision', 'auc'. */
   readonly name: string;
-  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor1D): void;
+  /** `sampleWeight`: one per example [N], or one per position of a sequence output ([N, T], from a mask). */
+  update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor): void;
   result(): Promise<number>;
   reset(): void;
   dispose(): void;

@@ -232,3 +232,46 @@ export function pickRegularizers<K extends string>(
   }
   return made;
 }
+
+/**
+ * The k·k taps of x [N,H,W,C] as seen by a strided, dilated window: for tap (a, b), x laid out [C, N, H, W]
+ * (padded by the window's before/after), sliced from (a·d) with stride s to [C, N, OH, OW]. Reshaped, they
+ * are the rows of the im2col patch matrix, which then needs no transpose.
+ */
+export function taps(x: tf.Tensor4D, g: Geometry): tf.Tensor4D[] {
+  const {
+    k: [kh, kw],
+    s: [sh, sw],
+    d: [dh, dw],
+    rows,
+    cols,
+  } = g;
+  const [n, , , c] = x.shape;
+  let xt: tf.Tensor4D = tf.transpose(x, [3, 0, 1, 2]);
+  if (rows.before + rows.after + cols.before + cols.after > 0) {
+    xt = tf.pad(xt, [
+      [0, 0],
+      [0, 0],
+      [rows.before, rows.after],
+      [cols.before, cols.after],
+    ]);
+  }
+  const out: tf.Tensor4D[] = [];
+  const size = [c, n, (rows.out - 1) * sh + 1, (cols.out - 1) * sw + 1];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const begin = [0, 0, i * dh, j * dw];
+      out.push(
+        sh === 1 && sw === 1
+          ? tf.slice(xt, begin, size)
+          : (tf.stridedSlice(
+              xt,
+              begin,
+              begin.map((b, a) => b + (size[a] as number)),
+              [1, 1, sh, sw],
+            ) as tf.Tensor4D),
+      );
+    }
+  }
+  return out;
+}

@@ -2,7 +2,8 @@ import { forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
 import { type Padding, pair, windowAxis } from './conv-utils.js';
-import { type ConvGeometry, inputGradByConv, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
+import type { Geometry } from './conv-utils.js';
+import { inputGradByConv, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
 
 /** Each backend runs one dW layout and one dx form in Conv2D; here every backend checks all of them. */
 const cases: [string, { k: number | [number, number]; s?: number; d?: number; padding: Padding }][] = [
@@ -23,7 +24,7 @@ forEachBackend(() => {
     test(`dW by shifts, dW by slices and the conv-form dx agree with the definitions (${what})`, async () => {
       const [k, s, d] = [pair(c.k), pair(c.s ?? 1), pair(c.d ?? 1)];
       const [h, w] = [7, 6];
-      const g: ConvGeometry = {
+      const g: Geometry = {
         k,
         s,
         d,

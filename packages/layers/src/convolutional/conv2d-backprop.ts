@@ -5,22 +5,14 @@
  * computed in the layout that is fastest on each backend; both layouts are exact.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { interleaveZeros, spreadForAdjoint, type windowAxis } from './conv-utils.js';
+import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 
-/** Kernel size, strides, dilation and the two window axes of one Conv2D. */
-export interface ConvGeometry {
-  k: [number, number];
-  s: [number, number];
-  d: [number, number];
-  rows: ReturnType<typeof windowAxis>;
-  cols: ReturnType<typeof windowAxis>;
-}
 
 /** dx for x [N,H,W,C] from dz, on whichever backend runs. */
 export function inputGrad(
   dz: tf.Tensor4D,
   kernel: tf.Tensor4D,
-  g: ConvGeometry,
+  g: Geometry,
   xShape: [number, number, number, number],
   padding: 'valid' | 'same',
 ): tf.Tensor4D {
@@ -31,7 +23,7 @@ export function inputGrad(
 }
 
 /** dW [KH,KW,C,F] from x and dz, on whichever backend runs. */
-export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
+export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Tensor {
   return tf.getBackend() === 'cpu' ? kernelGradByShifts(x, dz, g) : kernelGradBySlices(x, dz, g);
 }
 
@@ -42,7 +34,7 @@ export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf
 export function inputGradByConv(
   dz: tf.Tensor4D,
   kernel: tf.Tensor4D,
-  g: ConvGeometry,
+  g: Geometry,
   h: number,
   w: number,
 ): tf.Tensor4D {
@@ -55,43 +47,12 @@ export function inputGradByConv(
  * dW = P(x)ᵀ·dz with the patch matrix built from k·k strided slices of x laid out [C, N, H, W] (so Pᵀ
  * needs no transpose), then one matMul. Fastest on wasm and webgpu; cpu's strided slice is slow.
  */
-export function kernelGradBySlices(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
-  const {
-    k: [kh, kw],
-    s: [sh, sw],
-    d: [dh, dw],
-    rows,
-    cols,
-  } = g;
-  const [n, , , c] = x.shape;
+export function kernelGradBySlices(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Tensor {
+  const [kh, kw] = g.k;
+  const c = x.shape[3];
   const f = dz.shape[3];
-  const m = n * rows.out * cols.out;
-  let xt: tf.Tensor4D = tf.transpose(x, [3, 0, 1, 2]);
-  if (rows.before + rows.after + cols.before + cols.after > 0) {
-    xt = tf.pad(xt, [
-      [0, 0],
-      [0, 0],
-      [rows.before, rows.after],
-      [cols.before, cols.after],
-    ]);
-  }
-  const pieces: tf.Tensor[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const begin = [0, 0, i * dh, j * dw];
-      const size = [c, n, (rows.out - 1) * sh + 1, (cols.out - 1) * sw + 1];
-      const patch =
-        sh === 1 && sw === 1
-          ? tf.slice(xt, begin, size)
-          : tf.stridedSlice(
-              xt,
-              begin,
-              begin.map((b, a) => b + (size[a] as number)),
-              [1, 1, sh, sw],
-            );
-      pieces.push(tf.reshape(patch, [c, m]));
-    }
-  }
+  const m = x.shape[0] * g.rows.out * g.cols.out;
+  const pieces = taps(x, g).map((t) => tf.reshape(t, [c, m]));
   const patchesT = pieces.length === 1 ? (pieces[0] as tf.Tensor2D) : tf.concat(pieces, 0);
   return tf.reshape(tf.matMul(patchesT as tf.Tensor2D, tf.reshape(dz, [m, f])), [kh, kw, c, f]);
 }
@@ -102,7 +63,7 @@ export function kernelGradBySlices(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeome
  * shift = (a·dh·Wp + b·dw)·N. All taps then share one matMul: xpᵀ [C, Hp·Wp·N] · [shifted dz↑ frames].
  * Only transposes, contiguous concats and one matMul: no strided gathers, which are slow on cpu.
  */
-export function kernelGradByShifts(x: tf.Tensor4D, dz: tf.Tensor4D, g: ConvGeometry): tf.Tensor {
+export function kernelGradByShifts(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Tensor {
   const {
     k: [kh, kw],
     s: [sh, sw],

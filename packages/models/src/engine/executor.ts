@@ -111,10 +111,10 @@ export function isNestedModel(m: unknown): m is NestedModel {
   return (m as NestedModel | null)?.isModel === true;
 }
 
-/** Adds `g` into `grads[v]`. */
-export function accumulate(grads: GradMap, v: tf.Variable, g: tf.Tensor): void {
-  const prev = grads.get(v);
-  grads.set(v, prev ? tf.add(prev, g) : g);
+/** Adds `g` into `sums[key]`: a variable's gradient over a brick's calls, a tensor's over its readers. */
+export function accumulate<K>(sums: Map<K, tf.Tensor>, key: K, g: tf.Tensor): void {
+  const prev = sums.get(key);
+  sums.set(key, prev ? tf.add(prev, g) : g);
 }
 
 /** Adds every entry of `from` into `into`. */

@@ -8,6 +8,7 @@ import type { Shape } from '@brickml/core';
 import { isMultiInput, type Layer, type Node } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  accumulate,
   addBrickGrads,
   addPenalty,
   type Executor,
@@ -120,10 +121,7 @@ export class GraphExecutor implements Executor {
     const { caches } = tape as GraphTape;
     const grads: GradMap = new Map();
     const dOf = new Map<number, tf.Tensor>();
-    const add = (id: number, g: tf.Tensor) => {
-      const prev = dOf.get(id);
-      dOf.set(id, prev ? tf.add(prev, g) : g);
-    };
+    const add = (id: number, g: tf.Tensor) => accumulate(dOf, id, g);
     const preActivation = new Map<number, tf.Tensor>();
     dys.forEach((d, i) => {
       const t = this.graph.outputs[i];
