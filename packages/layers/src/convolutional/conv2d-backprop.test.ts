@@ -1,8 +1,8 @@
 import { forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
-import { type Padding, pair, windowAxis } from './conv-utils.js';
 import type { Geometry } from './conv-utils.js';
+import { type Padding, pair, windowAxis } from './conv-utils.js';
 import { inputGradByConv, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
 
 /** Each backend runs one dW layout and one dx form in Conv2D; here every backend checks all of them. */

@@ -7,7 +7,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 
-
 /** dx for x [N,H,W,C] from dz, on whichever backend runs. */
 export function inputGrad(
   dz: tf.Tensor4D,
@@ -31,13 +30,7 @@ export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Ten
  * dx[p] = Σ_a dz↑[p + before − a·d]·W[a] (dz↑: dz with s−1 zeros between entries), i.e. a valid
  * correlation of dz↑ padded by (k−1)·d − before on top/left with the flipped kernel, dilation d.
  */
-export function inputGradByConv(
-  dz: tf.Tensor4D,
-  kernel: tf.Tensor4D,
-  g: Geometry,
-  h: number,
-  w: number,
-): tf.Tensor4D {
+export function inputGradByConv(dz: tf.Tensor4D, kernel: tf.Tensor4D, g: Geometry, h: number, w: number): tf.Tensor4D {
   const padded = spreadForAdjoint(dz, g, h, w);
   const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
   return tf.conv2d(padded, flipped, 1, 'valid', 'NHWC', g.d);
