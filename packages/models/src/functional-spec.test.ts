@@ -5,7 +5,7 @@ import { BrickError, setSeed } from '@brickml/core';
 import { BatchNormalization, Concatenate, Dense, input } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { loadModel, modelFromArtifacts, modelToArtifacts, saveModel } from './io.js';
+import { loadModel, modelFromArtifacts, modelToArtifacts, saveModel } from './io/files.js';
 import { Model } from './model.js';
 import { modelFromSpec } from './model-from-spec.js';
 import { Sequential } from './sequential.js';

@@ -12,7 +12,7 @@ export {
   saveModel,
   WeightEntry,
   WeightsGroup,
-} from './io.js';
+} from './io/files.js';
 export * from './metrics/index.js';
 export { Model, type ModelArgs } from './model.js';
 export { functionalFromSpec, modelFromSpec } from './model-from-spec.js';

@@ -3,14 +3,13 @@
  * holds the spec plus a manifest (name, shape, dtype of each weight) and weights.bin holds the values,
  * little-endian float32, concatenated in manifest order. A loader refuses a manifest the spec does not match.
  */
-import { BrickError, formatShape, nonNegativeInt, parseConfig, type Shape, sizeOf } from '@brickml/core';
-import type { Brick } from '@brickml/layers';
+import { BrickError, formatShape, nonNegativeInt, parseConfig, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { isNestedModel, type Member } from './engine/executor.js';
-import type { Model } from './model.js';
-import { modelFromSpec } from './model-from-spec.js';
-import { FunctionalSpec, SequentialSpec } from './spec.js';
+import type { Model } from '../model.js';
+import { modelFromSpec } from '../model-from-spec.js';
+import { FunctionalSpec, SequentialSpec } from '../spec.js';
+import { describeSlot, namedWeights, sameShape, type WeightSlot } from './weights.js';
 
 const fileName = z.string().regex(/^(?!\.\.?$)[^/\\]+$/, { error: 'must be a file name inside the model folder' });
 
@@ -54,37 +53,6 @@ export interface ModelArtifacts {
 
 const BYTES = 4;
 
-interface Slot {
-  layer: Brick;
-  key: string;
-  kind: WeightEntry['kind'];
-  variable: tf.Variable;
-}
-
-/** Every weight by manifest name, in getWeights' order: each brick's params, then its state; nested models opened. */
-function slotsOf(model: Model): Map<string, Slot> {
-  const slots = new Map<string, Slot>();
-  const seen = new Set<Member>();
-  const walk = (members: readonly Member[], prefix: string) => {
-    for (const member of members) {
-      if (seen.has(member)) continue;
-      seen.add(member);
-      if (isNestedModel(member)) {
-        walk(member.executor.members(), `${prefix}${member.name}/`);
-        continue;
-      }
-      const add = (kind: Slot['kind'], vars: Record<string, tf.Variable>) => {
-        for (const [key, variable] of Object.entries(vars))
-          slots.set(`${prefix}${member.name}/${key}`, { layer: member, key, kind, variable });
-      };
-      add('param', member.params);
-      add('state', member.state);
-    }
-  };
-  walk(model.layers, '');
-  return slots;
-}
-
 /**
  * The model as `{ modelJson, weightData }`, for browsers and tests (saveModel writes these two to disk).
  *
@@ -93,7 +61,7 @@ function slotsOf(model: Model): Map<string, Slot> {
  * const copy = modelFromArtifacts({ modelJson, weightData });
  */
 export async function modelToArtifacts(model: Model): Promise<ModelArtifacts> {
-  const slots = [...slotsOf(model)];
+  const slots = [...namedWeights(model)];
   const values = await Promise.all(slots.map(([, s]) => s.variable.data()));
   const total = values.reduce((n, v) => n + v.length, 0);
   const weightData = new ArrayBuffer(total * BYTES);
@@ -126,7 +94,7 @@ function restore(who: string, json: z.output<typeof ModelJson>, weightData: Arra
   const model = modelFromSpec(spec);
   try {
     const entries = weightsManifest.flatMap((g) => g.weights);
-    const slots = slotsOf(model);
+    const slots = namedWeights(model);
     checkManifest(who, slots, entries, weightData.byteLength);
     const values = new Map<string, Float32Array>();
     const view = new DataView(weightData);
@@ -150,32 +118,31 @@ function restore(who: string, json: z.output<typeof ModelJson>, weightData: Arra
 }
 
 /** Throws a BrickError at the first entry that does not match the built model, before any weight is assigned. */
-function checkManifest(who: string, slots: Map<string, Slot>, entries: WeightEntry[], bytes: number): void {
+function checkManifest(who: string, slots: Map<string, WeightSlot>, entries: WeightEntry[], bytes: number): void {
   const fail = (message: string): never => {
     throw new BrickError(`${who}: ${message}`, who);
   };
-  const place = (s: Slot) => `${s.layer.className} '${s.layer.name}' ${s.kind} '${s.key}'`;
   const seen = new Set<string>();
   let needed = 0;
   for (const { name, shape, kind } of entries) {
     const s = slots.get(name) ?? fail(`the manifest holds weight '${name}', which the model's spec does not create`);
     if (seen.has(name)) fail(`the manifest lists weight '${name}' twice`);
     if (!sameShape(s.variable.shape, shape)) {
-      fail(`${place(s)} must have shape ${formatShape(s.variable.shape)}, the manifest gives ${formatShape(shape)}`);
+      fail(
+        `${describeSlot(s)} must have shape ${formatShape(s.variable.shape)}, the manifest gives ${formatShape(shape)}`,
+      );
     }
-    if (kind !== s.kind) fail(`${place(s)} is a ${s.kind}, the manifest says ${kind}`);
+    if (kind !== s.kind) fail(`${describeSlot(s)} is a ${s.kind}, the manifest says ${kind}`);
     seen.add(name);
     needed += sizeOf(shape) * BYTES;
   }
   for (const [name, s] of slots) {
     if (!seen.has(name)) {
-      fail(`the manifest has no weight '${name}' for ${place(s)} of shape ${formatShape(s.variable.shape)}`);
+      fail(`the manifest has no weight '${name}' for ${describeSlot(s)} of shape ${formatShape(s.variable.shape)}`);
     }
   }
   if (bytes !== needed) fail(`the weight files hold ${bytes} bytes, the manifest needs ${needed}`);
 }
-
-const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Writes `dir/model.json` (spec + weights manifest) and `dir/weights.bin` (Node only). Each file is written

@@ -6,9 +6,9 @@ import { BatchNormalization, Dense, Dropout } from '@brickml/layers';
 import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadModel, type ModelJson, modelFromArtifacts, modelToArtifacts, saveModel } from './io.js';
-import type { Model } from './model.js';
-import { Sequential } from './sequential.js';
+import type { Model } from '../model.js';
+import { Sequential } from '../sequential.js';
+import { loadModel, type ModelJson, modelFromArtifacts, modelToArtifacts, saveModel } from './files.js';
 
 const x = [
   [0.5, -1, 2, 0.1],
