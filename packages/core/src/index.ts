@@ -9,7 +9,7 @@ export {
   type GradError,
   gradCheck,
 } from './grad-check.js';
-export { Random, rng, setSeed } from './random.js';
+export { Random, type RandomState, rng, setSeed } from './random.js';
 export {
   type ConfigPresence,
   entry,

@@ -1,4 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BrickError } from './errors.js';
+
+/**
+ * Where a generator stands, as JSON: its 32-bit counter and the spare normal draw Box-Muller keeps.
+ * `setState(getState())` makes a generator draw exactly what it would have drawn next.
+ */
+export interface RandomState {
+  /** mulberry32's counter, an integer in [0, 2³²). */
+  s: number;
+  /** The second normal of the last Box-Muller pair, not yet handed out. */
+  spare: number | null;
+}
 
 /**
  * Seeded randomness drawn on the CPU and uploaded (no backend has a RandomUniform kernel), so the same
@@ -10,6 +22,24 @@ export class Random {
 
   constructor(seed: number = (Math.random() * 2 ** 32) >>> 0) {
     this.s = seed >>> 0;
+  }
+
+  /** Where the generator stands (JSON-safe), for saving training progress. */
+  getState(): RandomState {
+    return { s: this.s, spare: this.spare };
+  }
+
+  /** Continues from a state getState returned: the next draws are the ones that state's generator made next. */
+  setState(state: RandomState): void {
+    const fail = (message: string): never => {
+      throw new BrickError(`Random.setState: ${message}`, 'Random.setState');
+    };
+    if (typeof state !== 'object' || state === null) fail(`state must be { s, spare }, received ${String(state)}`);
+    const { s, spare } = state;
+    if (!Number.isInteger(s) || s < 0 || s >= 2 ** 32) fail(`s must be an integer in [0, 2^32), received ${s}`);
+    if (spare !== null && !Number.isFinite(spare)) fail(`spare must be a finite number or null, received ${spare}`);
+    this.s = s;
+    this.spare = spare;
   }
 
   /** A float in [0, 1) (mulberry32). */
