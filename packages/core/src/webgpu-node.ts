@@ -27,7 +27,9 @@ export function webgpuInstance(): unknown {
 export async function setupNodeWebGPU(allowSoftware: boolean): Promise<WebGPUAdapterKind> {
   let dawn: DawnModule;
   try {
-    dawn = (await import(/* @vite-ignore */ 'webgpu')) as unknown as DawnModule;
+    // A name in a variable: bundlers leave this Node-only package out of browser builds.
+    const pkg = 'webgpu';
+    dawn = (await import(/* @vite-ignore */ pkg)) as unknown as DawnModule;
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`the 'webgpu' package (Dawn for Node) is missing: ${why}`);

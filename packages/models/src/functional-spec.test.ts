@@ -5,9 +5,9 @@ import { BrickError, setSeed } from '@brickml/core';
 import { BatchNormalization, Concatenate, Dense, input } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { loadModel, modelFromArtifacts, modelToArtifacts, saveModel } from './io/files.js';
 import { Model } from './model.js';
 import { modelFromSpec } from './model-from-spec.js';
+import { loadModel, modelFromArtifacts, modelToArtifacts, saveModel } from './node.js';
 import { Sequential } from './sequential.js';
 import type { FunctionalSpec } from './spec.js';
 
@@ -83,10 +83,11 @@ describe('functional specs', () => {
       await saveModel(model, join(dir, 'm'));
       const loaded = await loadModel(join(dir, 'm'));
       expect(loaded.toSpec()).toEqual(model.toSpec());
+      expect(loaded.isCompiled).toBe(true);
       expect(await outputs(loaded, x)).toEqual(await outputs(model, x));
-      const copy = modelFromArtifacts(await modelToArtifacts(model));
+      const copy = await modelFromArtifacts(await modelToArtifacts(model));
       expect(await outputs(copy, x)).toEqual(await outputs(model, x));
-      const names = (await modelToArtifacts(model)).modelJson.weightsManifest[0]?.weights.map((w) => w.name);
+      const names = (await modelToArtifacts(model)).weightSpecs?.map((w) => w.name);
       expect(names).toContain('g3_tower/g3_bn/movingMean');
       loaded.dispose();
       copy.dispose();

@@ -3,16 +3,11 @@ export type { DataLike } from './data.js';
 export { type Dataset, type DatasetBatch, type DatasetLike, FitDatasetOptions } from './dataset.js';
 export type { CompileArgs } from './engine/compile.js';
 export type { Executor, OutputGradient, Tape } from './engine/executor.js';
-export {
-  loadModel,
-  type ModelArtifacts,
-  ModelJson,
-  modelFromArtifacts,
-  modelToArtifacts,
-  saveModel,
-  WeightEntry,
-  WeightsGroup,
-} from './io/files.js';
+export { BRICKML_FORMAT, modelToArtifacts, type SaveOptions } from './io/artifacts.js';
+export { type FileSystem, setFileSystem } from './io/file-system.js';
+export { loadModel, modelFromArtifacts, saveModel } from './io/save-load.js';
+export { TrainingConfig } from './io/training-config.js';
+export { assignNamedWeights, namedWeights, type WeightSlot } from './io/weights.js';
 export * from './metrics/index.js';
 export { Model, type ModelArgs } from './model.js';
 export { functionalFromSpec, modelFromSpec } from './model-from-spec.js';

@@ -9,6 +9,8 @@ import { type CompileArgs, type CompiledOutput, makeMetrics, resolveOutputs } fr
 import { type Executor, isNestedModel, leafBricks, type Member } from './engine/executor.js';
 import { type Graph, mapGraph } from './engine/graph.js';
 import { GraphExecutor } from './engine/graph-executor.js';
+import type { SaveOptions } from './io/artifacts.js';
+import { saveModel } from './io/save-load.js';
 import type { EvaluateOptions, FitOptions } from './options.js';
 import { modelToSVG } from './plot.js';
 import type { ModelSpec } from './spec.js';
@@ -222,6 +224,11 @@ export class Model implements TrainingModel {
     };
   }
 
+  /** True once compile ran. */
+  get isCompiled(): boolean {
+    return this.compiled !== null;
+  }
+
   /** Throws a named error unless compile ran. */
   requireCompiled(who: string): void {
     this.need(who);
@@ -372,6 +379,23 @@ export class Model implements TrainingModel {
   toSVG(): string {
     return modelToSVG(this);
   }
+
+  /**
+   * Saves the spec, the weights, and (unless includeOptimizer is false) the compile configuration and the
+   * optimizer's state, so `loadModel` gives back a model that continues training exactly. `target`: a folder
+   * path in Node ('.keras' files too), 'indexeddb://…', 'localstorage://…', 'downloads://…', or a
+   * tf.io.IOHandler. A folder save is crash-safe: a kill at any moment leaves the old model or the new one.
+   *
+   * @example
+   * await model.save('./mnist-model');
+   * const again = await loadModel('./mnist-model'); // compiled, optimizer state restored
+   */
+  save(target: string | tf.io.IOHandler, options?: SaveOptions): Promise<tf.io.SaveResult> {
+    return saveModel(this, target, options);
+  }
+
+  /** JSON-safe training progress a save carried (`SaveOptions.trainingState`); null otherwise. */
+  trainingState: Record<string, unknown> | null = null;
 
   /** The JSON spec (architecture only; weights travel apart). */
   toSpec(): ModelSpec {

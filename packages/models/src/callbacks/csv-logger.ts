@@ -1,5 +1,7 @@
 import { BrickError, parseConfig } from '@brickml/core';
 import { z } from 'zod';
+import { type FileSystem, fileSystem, isMissing } from '../io/file-system.js';
+import { writeFileAtomic } from '../io/folder-handler.js';
 import type { Callback, Logs } from '../types.js';
 
 export const CSVLoggerConfig = z.strictObject({
@@ -11,18 +13,16 @@ export const CSVLoggerConfig = z.strictObject({
   append: z.boolean().default(false),
 });
 
-type Fs = typeof import('node:fs/promises');
-
 /**
  * Writes one CSV row per epoch (`epoch` then the log keys, sorted, as Keras does) to a file. Each
  * epoch rewrites the whole file through a temporary file and a rename, so a reader never sees half a
- * row. Node only: node:fs is imported when training begins.
+ * row. Node only (it writes through the file system brickml's Node entry installs).
  * @example
  * callbacks: [new CSVLogger({ filename: 'training.csv' })]
  */
 export class CSVLogger implements Callback {
   readonly config: z.output<typeof CSVLoggerConfig>;
-  private fs?: Fs;
+  private fs?: FileSystem;
   private keys: string[] | undefined;
   private text = '';
 
@@ -31,18 +31,15 @@ export class CSVLogger implements Callback {
   }
 
   async onTrainBegin(): Promise<void> {
-    try {
-      this.fs = await import('node:fs/promises');
-    } catch {
-      throw new BrickError(
-        'CSVLogger: writing files needs Node (node:fs); use a LambdaCallback in the browser',
-        'CSVLogger',
-      );
-    }
+    this.fs = fileSystem('CSVLogger');
     this.keys = undefined;
     this.text = '';
     if (this.config.append) {
-      this.text = await this.fs.readFile(this.config.filename, 'utf8').catch(() => '');
+      const fs = this.fs;
+      this.text = await fs.readFile(this.config.filename).then(
+        (bytes) => new TextDecoder().decode(bytes),
+        (e) => (isMissing(e) ? '' : Promise.reject(e)),
+      );
       if (this.text !== '' && !this.text.endsWith('\n')) this.text += '\n';
       const header = this.text.split('\n', 1)[0];
       if (header) this.keys = header.split(this.config.separator).slice(1);
@@ -64,8 +61,6 @@ export class CSVLogger implements Callback {
       this.text += `${['epoch', ...this.keys].join(sep)}\n`;
     }
     this.text += `${[String(epoch), ...this.keys.map((k) => this.cell(logs[k]))].join(sep)}\n`;
-    const tmp = `${this.config.filename}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(tmp, this.text, 'utf8');
-    await fs.rename(tmp, this.config.filename);
+    await writeFileAtomic(fs, this.config.filename, new TextEncoder().encode(this.text));
   }
 }

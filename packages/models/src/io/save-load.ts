@@ -1,0 +1,110 @@
+/**
+ * Where a model goes and comes from. A target is a tf.io.IOHandler, a URL that tfjs routes
+ * ('indexeddb://', 'localstorage://', 'downloads://', 'http(s)://'), or, in Node, a path: a folder for the
+ * model.json formats, a file for '.keras'.
+ */
+import { BrickError } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Model } from '../model.js';
+import { isBrickmlArtifacts, modelFromBrickmlArtifacts, modelToArtifacts, type SaveOptions } from './artifacts.js';
+import { fileSystem } from './file-system.js';
+import { folderHandler } from './folder-handler.js';
+
+const FORMATS = ['brickml'] as const;
+
+const isHandler = (x: unknown): x is tf.io.IOHandler =>
+  typeof x === 'object' && x !== null && ('save' in x || 'load' in x) && !(x instanceof Uint8Array);
+
+const filePath = (target: string) => (target.startsWith('file://') ? target.slice('file://'.length) : target);
+
+/** The one tfjs handler routed for a URL, or null when no router claims it (a plain path). */
+function routed(who: string, url: string, kind: 'save' | 'load'): tf.io.IOHandler | null {
+  const handlers = kind === 'save' ? tf.io.getSaveHandlers(url) : tf.io.getLoadHandlers(url);
+  if (handlers.length > 1) throw new BrickError(`${who}: several IO handlers claim '${url}'`, who);
+  return handlers[0] ?? null;
+}
+
+/**
+ * Saves the model: its spec, weights, compile configuration and optimizer state (unless includeOptimizer is
+ * false), and `trainingState`. A folder save is crash-safe: a kill at any moment leaves the old model or the
+ * new one, whole.
+ *
+ * @example
+ * await saveModel(model, './mnist-model');            // Node: a folder
+ * await saveModel(model, 'indexeddb://mnist-model');  // a browser
+ */
+export async function saveModel(
+  model: Model,
+  target: string | tf.io.IOHandler,
+  options: SaveOptions = {},
+): Promise<tf.io.SaveResult> {
+  const who = `${model.label}.save`;
+  const format = options.format ?? 'brickml';
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new BrickError(
+      `${who}: format must be one of ${FORMATS.map((f) => `'${f}'`).join(', ')}, received '${format}'`,
+      who,
+    );
+  }
+  const artifacts = await modelToArtifacts(model, options);
+  const handler = isHandler(target) ? target : routedOrFolder(who, target, 'save');
+  if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
+  return handler.save(artifacts);
+}
+
+function routedOrFolder(who: string, target: string, kind: 'save' | 'load'): tf.io.IOHandler {
+  if (typeof target !== 'string' || target === '') {
+    throw new BrickError(
+      `${who}: the target must be a path, a URL or a tf.io.IOHandler, received ${JSON.stringify(target)}`,
+      who,
+    );
+  }
+  return routed(who, target, kind) ?? folderHandler(fileSystem(who), filePath(target), who);
+}
+
+/** Builds the model that artifacts hold, in brickml's format. */
+export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, who = 'modelFromArtifacts'): Promise<Model> {
+  if (typeof artifacts !== 'object' || artifacts === null) {
+    throw new BrickError(`${who}: artifacts must be tf.io.ModelArtifacts, received ${artifacts}`, who);
+  }
+  if (isBrickmlArtifacts(artifacts)) return modelFromBrickmlArtifacts(who, artifacts);
+  throw new BrickError(
+    `${who}: the artifacts' format is ${JSON.stringify(artifacts.format ?? null)}; brickml reads 'brickml'`,
+    who,
+  );
+}
+
+/**
+ * Loads a saved model: compiled and with its optimizer state when the save held them, so training continues
+ * where it stopped. In Node `source` may be the folder or its model.json.
+ *
+ * @example
+ * const model = await loadModel('./mnist-model');
+ * await model.fit(x, y, { epochs: 2 });
+ */
+export async function loadModel(source: string | tf.io.IOHandler): Promise<Model> {
+  const who = `loadModel(${typeof source === 'string' ? `'${source}'` : 'handler'})`;
+  let handler: tf.io.IOHandler;
+  if (isHandler(source)) handler = source;
+  else {
+    handler = routed(who, String(source), 'load') ?? (await pathHandler(who, source));
+  }
+  if (!handler.load) throw new BrickError(`${who}: the IO handler cannot load (it has no load method)`, who);
+  return modelFromArtifacts(await handler.load(), who);
+}
+
+async function pathHandler(who: string, source: unknown): Promise<tf.io.IOHandler> {
+  if (typeof source !== 'string' || source === '') {
+    throw new BrickError(
+      `${who}: the source must be a path, a URL or a tf.io.IOHandler, received ${JSON.stringify(source)}`,
+      who,
+    );
+  }
+  const fs = fileSystem(who);
+  const path = filePath(source);
+  const kind = await fs.kind(path);
+  if (kind === null) throw new BrickError(`${who}: nothing is at ${path}`, who);
+  if (kind === 'dir') return folderHandler(fs, path, who);
+  if (path.endsWith('.json')) return folderHandler(fs, fs.dirname(path), who, fs.basename(path));
+  throw new BrickError(`${who}: ${path} is neither a model folder nor a model.json`, who);
+}
