@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrickError, setSeed } from '@brickml/core';
@@ -207,6 +209,28 @@ describe('saving and loading models', () => {
     expect(await predictions(loaded)).toEqual(await predictions(m));
     m.dispose();
     loaded.dispose();
+  });
+
+  test("an http(s) URL loads a saved folder served over HTTP, through tfjs' http handler", async () => {
+    const m = model();
+    const dir = join(root, 'served');
+    await m.save(dir);
+    const server = createServer((req, res) => {
+      readFile(join(dir, (req.url ?? '/').slice(1))).then(
+        (body) => res.end(body),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const loaded = await loadModel(`http://127.0.0.1:${port}/model.json`);
+      expect(await predictions(loaded)).toEqual(await predictions(m));
+      loaded.dispose();
+    } finally {
+      server.close();
+      m.dispose();
+    }
   });
 
   describe('compiled models come back compiled, with the optimizer where it stopped', () => {
