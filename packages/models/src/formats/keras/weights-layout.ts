@@ -1,0 +1,113 @@
+/**
+ * Where Keras 3 keeps each weight in model.weights.h5 (saving_lib._save_state): every saveable object gets a
+ * group `<path>/vars` holding its own variables as datasets '0', '1', ... (trainable ones first, each kind in
+ * creation order) and a `name` attribute. A model's layers sit under `layers/<class in snake case>` with a
+ * counter per class name (`dense`, `dense_1`: never the layer's own name), a recurrent layer's weights under
+ * its `cell`, a wrapper's inner layers under `layer` or `forward_layer` / `backward_layer`, and the model
+ * itself is the root group.
+ */
+import type { Brick } from '@brickml/layers';
+import type * as tf from '@tensorflow/tfjs-core';
+import { isNestedModel, type Member } from '../../engine/executor.js';
+import type { Model } from '../../model.js';
+
+/** One `vars` group: its path (without `/vars`), the Keras object's name, and its variables in order. */
+export interface VarsGroup {
+  path: string;
+  name: string;
+  weights: { key: string; variable: tf.Variable }[];
+  /** The brick these weights belong to (null for a model's own, empty group). */
+  brick: Brick | null;
+}
+
+/** keras.src.utils.naming.to_snake_case. */
+export function toSnakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** saving_lib._get_unique_name: the first use of a name keeps it, later ones get `_1`, `_2`, ... */
+export function uniqueNamer(): (name: string) => string {
+  const used = new Map<string, number>();
+  return (name) => {
+    const n = used.get(name);
+    used.set(name, n === undefined ? 0 : n + 1);
+    return n === undefined ? name : `${name}_${n + 1}`;
+  };
+}
+
+const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
+
+const join = (a: string, b: string) => (a ? `${a}/${b}` : b);
+
+/**
+ * Every vars group of a model, in the order Keras visits them. A functional model lists its InputLayers
+ * among its layers (Sequential does not): each has its own empty group, `layers/input_layer`, ...
+ */
+export function kerasVarsGroups(model: Model): VarsGroup[] {
+  const groups: VarsGroup[] = [];
+  modelGroups(model, '', groups);
+  return groups;
+}
+
+function modelGroups(model: Model, path: string, out: VarsGroup[]): void {
+  out.push({ path, name: model.name, weights: [], brick: null });
+  const name = uniqueNamer();
+  if (model.className !== 'Sequential') {
+    model.inputNames.forEach((input) => {
+      out.push({ path: join(path, `layers/${name('input_layer')}`), name: input, weights: [], brick: null });
+    });
+  }
+  for (const member of model.layers as readonly Member[]) {
+    const at = join(path, `layers/${name(toSnakeCase(member.className))}`);
+    if (isNestedModel(member)) modelGroups(member as Model, at, out);
+    else brickGroups(member, at, out);
+  }
+}
+
+function brickGroups(brick: Brick, path: string, out: VarsGroup[]): void {
+  const entries = (vars: Record<string, tf.Variable>) =>
+    Object.entries(vars).map(([key, variable]) => ({ key, variable }));
+  const inner = brick as Brick & { layer?: Brick; forwardLayer?: Brick; backwardLayer?: Brick };
+  if (RECURRENT.has(brick.className)) {
+    // The states of a stateful layer are not saved (Keras creates them without tracking).
+    out.push({ path, name: brick.name, weights: [], brick });
+    out.push({
+      path: `${path}/cell`,
+      name: `${toSnakeCase(brick.className)}_cell`,
+      weights: entries(brick.params),
+      brick,
+    });
+    return;
+  }
+  if (brick.className === 'Bidirectional' && inner.forwardLayer && inner.backwardLayer) {
+    out.push({ path, name: brick.name, weights: [], brick });
+    brickGroups(withKeys(inner.forwardLayer, brick, 'forward/'), `${path}/forward_layer`, out);
+    brickGroups(withKeys(inner.backwardLayer, brick, 'backward/'), `${path}/backward_layer`, out);
+    return;
+  }
+  if (brick.className === 'TimeDistributed' && inner.layer) {
+    out.push({ path, name: brick.name, weights: [], brick });
+    brickGroups(inner.layer, `${path}/layer`, out);
+    return;
+  }
+  out.push({ path, name: brick.name, weights: [...entries(brick.params), ...entries(brick.state)], brick });
+}
+
+/**
+ * A wrapper's inner brick as its wrapper names its weights (`forward/kernel`), so that the keys of every
+ * group are the wrapper's own: the ones namedWeights lists.
+ */
+function withKeys(inner: Brick, wrapper: Brick, prefix: string): Brick {
+  const pick = (vars: Record<string, tf.Variable>) =>
+    Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith(prefix)));
+  return {
+    className: inner.className,
+    name: inner.name,
+    params: pick(wrapper.params),
+    state: pick(wrapper.state),
+  } as unknown as Brick;
+}
