@@ -1,0 +1,67 @@
+/**
+ * Saves in a real browser: brickml's browser bundle, in headless Chromium, saves a trained model to
+ * IndexedDB and localStorage through tfjs' handlers and loads it back compiled; a file path is a named error.
+ * Needs Chromium (Debian's `chromium` package; CHROMIUM_PATH overrides its path).
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('saving in a browser', () => {
+  let server: Server;
+  let browser: Browser;
+  let url = '';
+
+  beforeAll(async () => {
+    if (!existsSync(executablePath)) {
+      throw new Error(`Chromium is not at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
+    }
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL('./storage-page.ts', import.meta.url))],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['source'],
+      logLevel: 'silent',
+    });
+    const script = bundle.outputFiles[0]?.text ?? '';
+    const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>';
+    server = createServer((req, res) => {
+      if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  test('IndexedDB and localStorage keep a compiled model with its optimizer; a path says it needs Node', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => 'runStorageTest' in globalThis);
+    const report = await page.evaluate(() =>
+      (globalThis as unknown as { runStorageTest: () => Promise<Record<string, unknown>> }).runStorageTest(),
+    );
+    expect(errors).toEqual([]);
+    expect(report.backend).toBe('cpu');
+    for (const store of ['indexeddb://brickml-storage', 'localstorage://brickml-storage']) {
+      expect(report[store]).toEqual({ samePredictions: true, compiled: true, iterations: 3 });
+    }
+    expect(report.path).toMatch(/save: file paths need Node\.js/);
+    await page.close();
+  });
+});
