@@ -30,8 +30,13 @@ export const FitOptions = z.strictObject({
   callbacks: z.array(z.custom<Callback>(isCallback, 'must be callback objects')).default([]),
   /** 0 silent, 1 progress per epoch with a live line, 2 one line per epoch. Default: 1. */
   verbose: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
-  /** Epoch to start counting from (to resume training). Default: 0. */
+  /** Epoch to start counting from (to resume training). Default: 0, or the epoch of trainingState. */
   initialEpoch: nonNegativeInt().default(0),
+  /**
+   * Progress to continue from exactly (`model.trainingState` of a loaded checkpoint, or a History's
+   * `trainingState`): the first epoch, the generator's position and the callbacks' states. Default: none.
+   */
+  trainingState: z.record(z.string(), z.unknown()).nullable().optional(),
   /** Class index → weight of its samples in the loss. Default: none. */
   classWeight: z.record(z.string(), nonNegativeNumber()).optional(),
   /** One weight per training sample. Default: none. */

@@ -7,6 +7,7 @@ import { assertBatchShape, BrickError, formatShape, parseConfig, positiveInt, rn
 import { checkTargets, type TargetKind, validateLabels } from '@brickml/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { FitProgress } from './callbacks/fit-progress.js';
 import { CallbackList, History, ProgressLogger } from './callbacks/index.js';
 import {
   checkFinite,
@@ -299,6 +300,13 @@ export async function fit(
       train = { ...train, sampleWeight: weighted };
     }
     const validation = val;
+    const resumeAt = o.trainingState?.epoch;
+    if (o.trainingState && options.initialEpoch !== undefined && options.initialEpoch !== resumeAt) {
+      throw new BrickError(
+        `${who}: initialEpoch ${options.initialEpoch} differs from trainingState.epoch ${String(resumeAt)}; give only trainingState`,
+        who,
+      );
+    }
     return await loop(model, memorySource(train, o.batchSize, o.shuffle), {
       ...o,
       who,
@@ -335,6 +343,8 @@ export interface LoopOptions {
   callbacks: Callback[];
   /** Validation logs after each epoch (without the val_ prefix), or null. */
   validate: (() => Promise<Logs>) | null;
+  /** Progress to continue from (a TrainingState), or none. */
+  trainingState?: Record<string, unknown> | null | undefined;
 }
 
 /** An epoch's slices of tensors in memory, reshuffled each epoch when asked. */
@@ -386,12 +396,18 @@ async function step(model: Model, batch: Batch, running: RunningSum, readEachBat
 export async function loop(model: Model, source: BatchSource, o: LoopOptions): Promise<History> {
   const history = new History();
   const progress = o.verbose ? new ProgressLogger({ verbose: o.verbose }) : null;
-  const callbacks = new CallbackList([...(progress ? [progress] : []), ...o.callbacks, history]);
+  // Callbacks that save progress run last, so an epoch's snapshot holds what the others made of it.
+  const savers = o.callbacks.filter((c) => c.setProgress);
+  const others = o.callbacks.filter((c) => !c.setProgress);
+  const callbacks = new CallbackList([...(progress ? [progress] : []), ...others, history, ...savers]);
+  const run = new FitProgress(o.who, o.callbacks);
+  if (o.trainingState) run.resume(o.trainingState);
   const names = logNames(model);
   callbacks.setModel(model);
+  for (const c of savers) c.setProgress?.(run);
   callbacks.setParams({
     epochs: o.epochs,
-    initialEpoch: o.initialEpoch,
+    initialEpoch: typeof o.trainingState?.epoch === 'number' ? o.trainingState.epoch : o.initialEpoch,
     steps: source.steps,
     samples: source.samples,
     batchSize: o.batchSize,
@@ -404,7 +420,8 @@ export async function loop(model: Model, source: BatchSource, o: LoopOptions): P
   model.stopTraining = false;
   let logs: Logs = {};
   await callbacks.onTrainBegin();
-  for (let epoch = o.initialEpoch; epoch < o.epochs && !model.stopTraining; epoch++) {
+  let epoch = run.restore() ?? o.initialEpoch;
+  for (; epoch < o.epochs && !model.stopTraining; epoch++) {
     await callbacks.onEpochBegin(epoch);
     for (const m of model.metrics) m.reset();
     const running = new RunningSum();
@@ -441,6 +458,7 @@ export async function loop(model: Model, source: BatchSource, o: LoopOptions): P
     }
     await callbacks.onEpochEnd(epoch, logs);
   }
+  history.trainingState = run.snapshot(epoch);
   await callbacks.onTrainEnd(logs);
   return history;
 }

@@ -1,3 +1,4 @@
+import type { RandomState } from '@brickml/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Per-epoch (or per-evaluation) numbers: { loss, accuracy, val_loss, val_accuracy, lr? }. */
@@ -25,6 +26,35 @@ export interface TrainingModel {
   getWeights(): tf.Tensor[];
   /** Assigns copies of the given tensors to the weights, in getWeights' order. */
   setWeights(weights: tf.Tensor[]): void;
+  /** Saves the model (see Model.save); checkpoint callbacks call it. */
+  save?(
+    target: string,
+    options?: { includeOptimizer?: boolean; trainingState?: Record<string, unknown> },
+  ): Promise<unknown>;
+}
+
+/** A callback's state as JSON: `className` names the callback it came from, the rest is its own. */
+export type CallbackState = { className: string } & Record<string, unknown>;
+
+/**
+ * What resuming a fit needs besides the weights and the optimizer's state, as JSON: it is what checkpoints
+ * save as the model's `trainingState`, and what fit's `trainingState` option continues from.
+ */
+export type TrainingState = {
+  /** The epoch to continue from: epochs finished, counted from 0. */
+  epoch: number;
+  /** The global generator's position (shuffling, dropout and noise draws). */
+  rng: RandomState;
+  /** getState() of each callback that has one, in the order fit was given the callbacks. */
+  callbacks: CallbackState[];
+};
+
+/** fit's side of saving and resuming, handed to callbacks that save or restore progress. */
+export interface TrainingProgress {
+  /** The state to save now for a run that continues at `epoch`: the generator and every callback's state. */
+  snapshot(epoch: number): TrainingState;
+  /** Continue from `state`: its generator and callback states are put back and its epoch starts the loop. */
+  resume(state: TrainingState): void;
 }
 
 export interface TrainParams {
@@ -55,4 +85,14 @@ export interface Callback {
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** State that lasts across epochs (counters, best values), as JSON, saved with checkpoints. */
+  getState?(): CallbackState;
+  /** Puts back what getState returned; a resumed fit calls it after every onTrainBegin. */
+  setState?(state: CallbackState): void;
+  /**
+   * Makes this a callback that saves or restores training progress (ModelCheckpoint, BackupAndRestore):
+   * fit hands it its TrainingProgress and runs its hooks after every other callback's, so a snapshot at
+   * an epoch's end holds the states the other callbacks reached in that epoch.
+   */
+  setProgress?(progress: TrainingProgress): void;
 }

@@ -6,7 +6,7 @@
 import { parseConfig } from '@brickml/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { Callback, Logs, TrainingModel } from '../types.js';
+import type { Callback, CallbackState, Logs, TrainingModel } from '../types.js';
 import { monitorDirection } from './monitor.js';
 
 export const EarlyStoppingConfig = z.strictObject({
@@ -26,8 +26,24 @@ export const EarlyStoppingConfig = z.strictObject({
   startFromEpoch: z.int().nonnegative().default(0),
 });
 
+/** What EarlyStopping carries across a resume (not the best weights: see the class). */
+export const EarlyStoppingState = z.strictObject({
+  /** Always 'EarlyStopping'. */
+  className: z.literal('EarlyStopping'),
+  /** Best monitored value so far; null before the first. */
+  best: z.number().nullable(),
+  /** Epoch of the best value. */
+  bestEpoch: z.int().nonnegative(),
+  /** Epochs since the last improvement. */
+  wait: z.int().nonnegative(),
+  /** Epoch at which training was stopped; 0 while it runs. */
+  stoppedEpoch: z.int().nonnegative(),
+});
+
 /**
- * Stops training when a monitored value has stopped improving.
+ * Stops training when a monitored value has stopped improving. Its counters and best value resume with a
+ * checkpoint (getState/setState); the best epoch's weights do not, so after a resume restoreBestWeights
+ * puts back the best weights seen since the resume.
  * @example
  * await model.fit(x, y, { epochs: 100, validationSplit: 0.2,
  *   callbacks: [new EarlyStopping({ patience: 3, restoreBestWeights: true })] });
@@ -103,6 +119,19 @@ export class EarlyStopping implements Callback {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
     }
+  }
+
+  getState(): CallbackState {
+    const { best, bestEpoch, wait, stoppedEpoch } = this;
+    return { className: 'EarlyStopping', best: best ?? null, bestEpoch, wait, stoppedEpoch };
+  }
+
+  setState(state: CallbackState): void {
+    const s = parseConfig('EarlyStopping.setState', EarlyStoppingState, state);
+    this.best = s.best ?? undefined;
+    this.bestEpoch = s.bestEpoch;
+    this.wait = s.wait;
+    this.stoppedEpoch = s.stoppedEpoch;
   }
 
   onTrainEnd(): void {

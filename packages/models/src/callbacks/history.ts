@@ -1,4 +1,4 @@
-import type { Callback, Logs } from '../types.js';
+import type { Callback, Logs, TrainingState } from '../types.js';
 import { type HistoryChartOptions, historyChart } from './history-chart.js';
 
 /**
@@ -13,6 +13,11 @@ export class History implements Callback {
   epoch: number[] = [];
   /** One series per log key, aligned with `epoch`. */
   history: Record<string, number[]> = {};
+  /**
+   * Where the fit ended, to save with the model and continue exactly later:
+   * `model.save(dir, { trainingState: history.trainingState })`, then fit's `trainingState` option.
+   */
+  trainingState: TrainingState | null = null;
 
   onTrainBegin(): void {
     this.epoch = [];

@@ -4,7 +4,7 @@
  */
 import { BrickError, parseConfig } from '@brickml/core';
 import { z } from 'zod';
-import type { Callback, Logs, TrainingModel } from '../types.js';
+import type { Callback, CallbackState, Logs, TrainingModel } from '../types.js';
 import { monitorDirection } from './monitor.js';
 
 export const ReduceLROnPlateauConfig = z.strictObject({
@@ -24,6 +24,20 @@ export const ReduceLROnPlateauConfig = z.strictObject({
   minLr: z.number().nonnegative().default(0),
 });
 
+/** What ReduceLROnPlateau carries across a resume. */
+export const ReduceLROnPlateauState = z.strictObject({
+  /** Always 'ReduceLROnPlateau'. */
+  className: z.literal('ReduceLROnPlateau'),
+  /** Best monitored value so far; null before the first. */
+  best: z.number().nullable(),
+  /** Epochs since the last improvement. */
+  wait: z.int().nonnegative(),
+  /** Epochs of cooldown left. */
+  cooldownCounter: z.int().nonnegative(),
+  /** The learning rate this callback last set; null if it has not reduced it. */
+  learningRate: z.number().nonnegative().nullable(),
+});
+
 /**
  * Lowers the learning rate when a monitored value stops improving. Adds `learning_rate` to the epoch logs.
  * @example
@@ -34,6 +48,8 @@ export class ReduceLROnPlateau implements Callback {
   best = Number.NaN;
   wait = 0;
   cooldownCounter = 0;
+  /** The learning rate this callback last set, or null. */
+  learningRate: number | null = null;
   private model?: TrainingModel;
   private readonly direction: 'min' | 'max';
 
@@ -51,6 +67,29 @@ export class ReduceLROnPlateau implements Callback {
     this.best = this.direction === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.wait = 0;
     this.cooldownCounter = 0;
+    this.learningRate = null;
+  }
+
+  getState(): CallbackState {
+    const { best, wait, cooldownCounter, learningRate } = this;
+    return {
+      className: 'ReduceLROnPlateau',
+      best: Number.isFinite(best) ? best : null,
+      wait,
+      cooldownCounter,
+      learningRate,
+    };
+  }
+
+  /** Puts back the counters and the best value, and the learning rate this callback had set. */
+  setState(state: CallbackState): void {
+    const s = parseConfig('ReduceLROnPlateau.setState', ReduceLROnPlateauState, state);
+    this.reset();
+    if (s.best !== null) this.best = s.best;
+    this.wait = s.wait;
+    this.cooldownCounter = s.cooldownCounter;
+    this.learningRate = s.learningRate;
+    if (s.learningRate !== null) this.model?.optimizer.setLearningRate(s.learningRate);
   }
 
   private improves(current: number): boolean {
@@ -84,7 +123,8 @@ export class ReduceLROnPlateau implements Callback {
         if (this.wait >= this.config.patience) {
           const lr = model.optimizer.currentLearningRate();
           if (lr > Math.fround(this.config.minLr)) {
-            model.optimizer.setLearningRate(Math.max(lr * this.config.factor, this.config.minLr));
+            this.learningRate = Math.max(lr * this.config.factor, this.config.minLr);
+            model.optimizer.setLearningRate(this.learningRate);
             this.cooldownCounter = this.config.cooldown;
             this.wait = 0;
           }

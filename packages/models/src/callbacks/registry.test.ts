@@ -1,9 +1,13 @@
 import { BrickError } from '@brickml/core';
+// The package entry first: CSVLogger's file reaches the model (through saving), which imports the callbacks.
+import '../index.js';
 import { describe, expect, expectTypeOf, test } from 'vitest';
 import type { Callback } from '../types.js';
+import { BackupAndRestore } from './backup-and-restore.js';
 import { CSVLogger } from './csv-logger.js';
 import { EarlyStopping } from './early-stopping.js';
 import { LambdaCallback } from './lambda-callback.js';
+import { ModelCheckpoint } from './model-checkpoint.js';
 import { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 import { type CallbackClassName, CallbackSpec, callbackFromSpec } from './registry.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
@@ -24,6 +28,15 @@ describe('callbackFromSpec', () => {
     expect(csv).toBeInstanceOf(CSVLogger);
     expect((csv as CSVLogger).config).toEqual({ filename: 'log.csv', separator: ';', append: false });
     expect(callbackFromSpec({ className: 'TerminateOnNaN', config: {} })).toBeInstanceOf(TerminateOnNaN);
+    const checkpoint = callbackFromSpec({
+      className: 'ModelCheckpoint',
+      config: { filepath: 'ckpt-{epoch:02d}', saveBestOnly: true, period: 2 },
+    });
+    expect(checkpoint).toBeInstanceOf(ModelCheckpoint);
+    expect((checkpoint as ModelCheckpoint).config).toMatchObject({ monitor: 'val_loss', saveFreq: 'epoch', period: 2 });
+    const backup = callbackFromSpec({ className: 'BackupAndRestore', config: { backupDir: 'backup', saveFreq: 10 } });
+    expect(backup).toBeInstanceOf(BackupAndRestore);
+    expect((backup as BackupAndRestore).config).toEqual({ backupDir: 'backup', saveFreq: 10, deleteCheckpoint: true });
   });
 
   test('builds a callback with its defaults from its class name or a spec without config', () => {
@@ -62,18 +75,19 @@ describe('callbackFromSpec', () => {
   });
 
   test('refuses an unknown callback, listing the known ones', () => {
-    expect(() => callbackFromSpec({ className: 'ModelCheckpoint', config: {} } as never)).toThrow(
-      'callbackFromSpec: unknown className "ModelCheckpoint", expected one of EarlyStopping, ReduceLROnPlateau, CSVLogger, TerminateOnNaN',
+    const known = 'EarlyStopping, ReduceLROnPlateau, CSVLogger, TerminateOnNaN, ModelCheckpoint, BackupAndRestore';
+    expect(() => callbackFromSpec({ className: 'LambdaCallback', config: {} } as never)).toThrow(
+      `callbackFromSpec: unknown className "LambdaCallback", expected one of ${known}`,
     );
     expect(() => callbackFromSpec('History' as never)).toThrow(
-      'callbackFromSpec: unknown callback "History", expected one of EarlyStopping, ReduceLROnPlateau, CSVLogger, TerminateOnNaN',
+      `callbackFromSpec: unknown callback "History", expected one of ${known}`,
     );
     expect(() => callbackFromSpec(null as never)).toThrow('callbackFromSpec: expected a callback name');
   });
 
   test('validates specs with a union over the class names', () => {
     expectTypeOf<CallbackClassName>().toEqualTypeOf<
-      'EarlyStopping' | 'ReduceLROnPlateau' | 'CSVLogger' | 'TerminateOnNaN'
+      'EarlyStopping' | 'ReduceLROnPlateau' | 'CSVLogger' | 'TerminateOnNaN' | 'ModelCheckpoint' | 'BackupAndRestore'
     >();
     expect(CallbackSpec.safeParse('TerminateOnNaN').success).toBe(true);
     expect(CallbackSpec.safeParse({ className: 'EarlyStopping', config: { patience: 2 } }).success).toBe(true);

@@ -7,8 +7,10 @@
 import { BrickError, entry, registry } from '@brickml/core';
 import { z } from 'zod';
 import type { Callback } from '../types.js';
+import { BackupAndRestore, BackupAndRestoreConfig } from './backup-and-restore.js';
 import { CSVLogger, CSVLoggerConfig } from './csv-logger.js';
 import { EarlyStopping, EarlyStoppingConfig } from './early-stopping.js';
+import { ModelCheckpoint, ModelCheckpointConfig } from './model-checkpoint.js';
 import { ReduceLROnPlateau, ReduceLROnPlateauConfig } from './reduce-lr-on-plateau.js';
 import { TerminateOnNaN, TerminateOnNaNConfig } from './terminate-on-nan.js';
 
@@ -19,6 +21,8 @@ const CALLBACKS = registry(
     ReduceLROnPlateau: entry(ReduceLROnPlateauConfig, (c) => new ReduceLROnPlateau(c)),
     CSVLogger: entry(CSVLoggerConfig, (c) => new CSVLogger(c)),
     TerminateOnNaN: entry(TerminateOnNaNConfig, () => new TerminateOnNaN()),
+    ModelCheckpoint: entry(ModelCheckpointConfig, (c) => new ModelCheckpoint(c)),
+    BackupAndRestore: entry(BackupAndRestoreConfig, (c) => new BackupAndRestore(c)),
   },
   'optional',
 );

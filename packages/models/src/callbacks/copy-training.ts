@@ -1,0 +1,45 @@
+/**
+ * Moves a loaded model's training into the model being trained (the same spec): every weight by name, the
+ * optimizer's slots and step count (keyed by weight name, since each model's variables have their own
+ * names), and the learning rate when it is a plain number (ReduceLROnPlateau or a scheduler may have set it).
+ */
+import { BrickError, formatShape } from '@brickml/core';
+import type { OptimizerState } from '@brickml/optimizers';
+import type * as tf from '@tensorflow/tfjs-core';
+import { namedWeights } from '../io/weights.js';
+import type { Model } from '../model.js';
+
+export async function copyTrainingInto(who: string, from: Model, to: Model): Promise<void> {
+  const fail = (message: string): never => {
+    throw new BrickError(`${who}: ${message}`, who);
+  };
+  const source = namedWeights(from);
+  const target = namedWeights(to);
+  const missing = [...target.keys()].filter((k) => !source.has(k));
+  const extra = [...source.keys()].filter((k) => !target.has(k));
+  if (missing.length > 0 || extra.length > 0) {
+    fail(
+      `the saved model's weights differ from the model's: ${[...missing.map((k) => `'${k}' missing`), ...extra.map((k) => `'${k}' unknown`)].join(', ')}`,
+    );
+  }
+  for (const [name, t] of target) {
+    const s = (source.get(name) as { variable: tf.Variable }).variable;
+    if (s.shape.join() !== t.variable.shape.join()) {
+      fail(`weight '${name}' has shape ${formatShape(s.shape)} saved, ${formatShape(t.variable.shape)} in the model`);
+    }
+  }
+  const saved = await from.optimizer.getState();
+  if (saved.className !== to.optimizer.className) {
+    fail(`the saved optimizer is ${saved.className}, the model's is ${to.optimizer.className}`);
+  }
+  const byVariable = new Map([...source].map(([name, s]) => [s.variable.name, name]));
+  const slots: OptimizerState['slots'] = {};
+  for (const [variable, values] of Object.entries(saved.slots)) {
+    const name = byVariable.get(variable);
+    if (name !== undefined) slots[(target.get(name) as { variable: tf.Variable }).variable.name] = values;
+  }
+  to.optimizer.setState({ ...saved, slots }, to.trainableVariables());
+  const lr = from.optimizer.config.learningRate;
+  if (typeof lr === 'number') to.optimizer.setLearningRate(lr);
+  for (const [name, t] of target) t.variable.assign((source.get(name) as { variable: tf.Variable }).variable);
+}
