@@ -1,0 +1,8 @@
+/** Keras layer and model configs ↔ brickml specs, and Keras' weight names, for every Keras-based format. */
+export { activationFromKeras, activationToKeras, hasKeras2HardSigmoid, KERAS2_HARD_SIGMOID } from './activations.js';
+export type { KerasFlavor } from './errors.js';
+export { brickFromKeras, kerasFromBrick } from './layer-config.js';
+export { type KerasReading, readKerasModel, specFromKerasConfig } from './model-config.js';
+export { kerasConfigFromSpec } from './model-to-keras.js';
+export { initializerFromKeras, initializerToKeras, regularizerFromKeras, regularizerToKeras } from './objects.js';
+export { type KerasWeight, kerasWeightKeys, kerasWeights, matchesKerasName } from './weights.js';
