@@ -184,6 +184,29 @@ describe('saving and loading models', () => {
     });
   });
 
+  test('a path ending in .keras writes one Keras 3 file that loads back, from the path or from its bytes', async () => {
+    const m = model();
+    const file = join(root, 'keras', 'model.keras');
+    await m.save(file);
+    await m.save(file);
+    expect(await readdir(join(root, 'keras'))).toEqual(['model.keras']);
+    const fromPath = await loadModel(file);
+    const fromBytes = await loadModel(new Uint8Array(await readFile(file)));
+    expect(await predictions(fromPath)).toEqual(await predictions(m));
+    expect(await predictions(fromBytes)).toEqual(await predictions(m));
+    await expectRefusal(
+      () => loadModel(new Uint8Array([1, 2, 3])),
+      'loadModel(bytes): the bytes are not a .keras file',
+    );
+    await expectRefusal(
+      () => m.save(tf.io.fromMemory({}), { format: 'keras' }),
+      'a .keras file is written to a file path',
+    );
+    [m, fromPath, fromBytes].forEach((k) => {
+      k.dispose();
+    });
+  });
+
   test('an unbuilt model saves an empty manifest and loads unbuilt', async () => {
     const lazy = new Sequential({ name: 'lazy', layers: [new Dense({ name: 'd', units: 2 })] });
     const a = await modelToArtifacts(lazy);
@@ -411,7 +434,10 @@ describe('saving and loading models', () => {
       await expectRefusal(() => loadModel(dir), `loadModel('${dir}'): model.json is missing from ${dir}`);
       await expectRefusal(() => loadModel(join(root, 'nothing')), `nothing is at ${join(root, 'nothing')}`);
       await writeFile(join(dir, 'data.txt'), 'x');
-      await expectRefusal(() => loadModel(join(dir, 'data.txt')), 'is neither a model folder nor a model.json');
+      await expectRefusal(
+        () => loadModel(join(dir, 'data.txt')),
+        'is neither a model folder, a model.json nor a .keras file',
+      );
     });
   });
 

@@ -5,12 +5,13 @@
  */
 import { BrickError } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { isKerasFile, modelFromKerasFile, modelToKerasFile } from '../formats/keras/index.js';
 import type { Model } from '../model.js';
 import { isBrickmlArtifacts, modelFromBrickmlArtifacts, modelToArtifacts, type SaveOptions } from './artifacts.js';
 import { fileSystem } from './file-system.js';
-import { folderHandler } from './folder-handler.js';
+import { cleanBeside, folderHandler, writeFileAtomic } from './folder-handler.js';
 
-const FORMATS = ['brickml'] as const;
+const FORMATS = ['brickml', 'keras'] as const;
 
 const isHandler = (x: unknown): x is tf.io.IOHandler =>
   typeof x === 'object' && x !== null && ('save' in x || 'load' in x) && !(x instanceof Uint8Array);
@@ -39,17 +40,37 @@ export async function saveModel(
   options: SaveOptions = {},
 ): Promise<tf.io.SaveResult> {
   const who = `${model.label}.save`;
-  const format = options.format ?? 'brickml';
+  const format = options.format ?? (typeof target === 'string' && target.endsWith('.keras') ? 'keras' : 'brickml');
   if (!(FORMATS as readonly string[]).includes(format)) {
     throw new BrickError(
       `${who}: format must be one of ${FORMATS.map((f) => `'${f}'`).join(', ')}, received '${format}'`,
       who,
     );
   }
+  if (format === 'keras') return saveKeras(who, model, target);
   const artifacts = await modelToArtifacts(model, options);
   const handler = isHandler(target) ? target : routedOrFolder(who, target, 'save');
   if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
   return handler.save(artifacts);
+}
+
+/** A .keras file: one zip, written through a flushed temporary file and a rename. */
+async function saveKeras(who: string, model: Model, target: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
+  if (typeof target !== 'string' || routed(who, target, 'save')) {
+    throw new BrickError(
+      `${who}: a .keras file is written to a file path (Node); for tfjs IO handlers use the 'brickml' or 'tfjs' format`,
+      who,
+    );
+  }
+  const fs = fileSystem(who);
+  const path = filePath(target);
+  const bytes = await modelToKerasFile(model);
+  await fs.mkdir(fs.dirname(path));
+  await writeFileAtomic(fs, path, bytes);
+  await cleanBeside(fs, path);
+  return {
+    modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength },
+  };
 }
 
 function routedOrFolder(who: string, target: string, kind: 'save' | 'load'): tf.io.IOHandler {
@@ -82,8 +103,22 @@ export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, who = 
  * const model = await loadModel('./mnist-model');
  * await model.fit(x, y, { epochs: 2 });
  */
-export async function loadModel(source: string | tf.io.IOHandler): Promise<Model> {
-  const who = `loadModel(${typeof source === 'string' ? `'${source}'` : 'handler'})`;
+export async function loadModel(source: string | tf.io.IOHandler | Uint8Array | ArrayBuffer): Promise<Model> {
+  const who = `loadModel(${typeof source === 'string' ? `'${source}'` : source instanceof Uint8Array || source instanceof ArrayBuffer ? 'bytes' : 'handler'})`;
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+    if (!isKerasFile(bytes))
+      throw new BrickError(`${who}: the bytes are not a .keras file (a zip holding config.json)`, who);
+    return modelFromKerasFile(who, bytes);
+  }
+  if (typeof source === 'string' && !routed(who, source, 'load')) {
+    const fs = fileSystem(who);
+    const path = filePath(source);
+    if ((await fs.kind(path)) === 'file' && !path.endsWith('.json')) {
+      const bytes = await fs.readFile(path);
+      if (isKerasFile(bytes)) return modelFromKerasFile(who, bytes);
+    }
+  }
   let handler: tf.io.IOHandler;
   if (isHandler(source)) handler = source;
   else {
@@ -106,5 +141,5 @@ async function pathHandler(who: string, source: unknown): Promise<tf.io.IOHandle
   if (kind === null) throw new BrickError(`${who}: nothing is at ${path}`, who);
   if (kind === 'dir') return folderHandler(fs, path, who);
   if (path.endsWith('.json')) return folderHandler(fs, fs.dirname(path), who, fs.basename(path));
-  throw new BrickError(`${who}: ${path} is neither a model folder nor a model.json`, who);
+  throw new BrickError(`${who}: ${path} is neither a model folder, a model.json nor a .keras file`, who);
 }
