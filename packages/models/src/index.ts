@@ -24,4 +24,13 @@ export { modelToSVG, type PlotModel } from './plot.js';
 export { Sequential, type SequentialArgs } from './sequential.js';
 export { FunctionalSpec, GraphLayerSpec, InputSpec, ModelSpec, SequentialSpec, TensorRef } from './spec.js';
 export type { ModelData } from './training.js';
-export type { Callback, Logs, Metric, TrainingModel, TrainParams } from './types.js';
+export type {
+  Callback,
+  CallbackState,
+  Logs,
+  Metric,
+  TrainingModel,
+  TrainingProgress,
+  TrainingState,
+  TrainParams,
+} from './types.js';

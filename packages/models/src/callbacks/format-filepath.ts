@@ -60,8 +60,10 @@ function general(x: number, precision: number, keepPoint: boolean): string {
 
 function formatNumber(who: string, key: string, value: number, spec: string): string {
   const m = SPEC.exec(spec);
-  if (!m)
-    throw new BrickError(`${who}: filepath field '{${key}:${spec}}' has a format spec Python would not accept`, who);
+  // Python refuses a precision on integers too.
+  if (!m || (m[8] === 'd' && m[7] !== undefined)) {
+    throw new BrickError(`${who}: filepath field '{${key}:${spec}}' has a format spec brickml does not read`, who);
+  }
   const [, fill = ' ', align, sign = '-', zero, width, comma, precision, type] = m;
   const p = precision === undefined ? undefined : Number(precision);
   const abs = Math.abs(value);

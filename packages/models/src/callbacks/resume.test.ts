@@ -10,7 +10,7 @@ import type { CompileArgs } from '../engine/compile.js';
 import type { Model } from '../model.js';
 import { loadModel } from '../node.js';
 import { Sequential } from '../sequential.js';
-import type { Callback, Logs } from '../types.js';
+import type { Callback, Logs, TrainingState } from '../types.js';
 import { BackupAndRestore } from './backup-and-restore.js';
 import { LambdaCallback } from './lambda-callback.js';
 import { LearningRateScheduler } from './learning-rate-scheduler.js';
@@ -154,6 +154,20 @@ describe('a run resumed from a ModelCheckpoint equals the uninterrupted run on c
     );
     expect(r.resumedLogs).toEqual(r.straightLogs);
     expect(r.actual).toEqual(r.expected);
+  });
+
+  test("a model saved with its History's trainingState resumes exactly", async () => {
+    const straight = build('adam');
+    await straight.fit(X, Y, { ...FIT, epochs: 3 });
+    const first = build('adam');
+    const history = await first.fit(X, Y, { ...FIT, epochs: 2 });
+    await first.save(join(dir, 'history'), { trainingState: history.trainingState as TrainingState });
+    first.dispose();
+    const loaded = await loadModel(join(dir, 'history'));
+    await loaded.fit(X, Y, { ...FIT, epochs: 3, trainingState: loaded.trainingState });
+    expect(await weightsOf(loaded)).toEqual(await weightsOf(straight));
+    loaded.dispose();
+    straight.dispose();
   });
 
   test('resuming without the training state does not reproduce the run', async () => {
