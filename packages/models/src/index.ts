@@ -11,6 +11,7 @@ export {
   kerasWeights,
   specFromKerasConfig,
 } from './formats/keras-config/index.js';
+export { isKerasFile, modelFromKerasFile, modelToKerasFile } from './formats/keras/index.js';
 export { BRICKML_FORMAT, modelToArtifacts, type SaveOptions } from './io/artifacts.js';
 export { type FileSystem, setFileSystem } from './io/file-system.js';
 export { loadModel, modelFromArtifacts, saveModel } from './io/save-load.js';

@@ -121,7 +121,7 @@ function readDataset(who: string, path: string, d: InstanceType<H5Module['Datase
 }
 
 /** An HDF5 file holding the tree: groups created in the map's order, each dataset after its group. */
-export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
+export async function writeH5(tree: H5Tree): Promise<Uint8Array<ArrayBuffer>> {
   const { h5, FS } = await h5wasm();
   const path = `/brickml-write-${++fileCount}.h5`;
   const file = new h5.File(path, 'w');
@@ -151,7 +151,7 @@ export async function writeH5(tree: H5Tree): Promise<Uint8Array> {
     }
     file.flush();
     file.close();
-    return FS.readFile(path);
+    return new Uint8Array(FS.readFile(path));
   } finally {
     FS.unlink(path);
   }

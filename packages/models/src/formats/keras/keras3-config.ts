@@ -10,7 +10,7 @@ import { isMultiInput } from '@brickml/layers';
 import { isNestedModel, type Member } from '../../engine/executor.js';
 import type { Model } from '../../model.js';
 import type { ModelSpec } from '../../spec.js';
-import { kerasConfigFromSpec } from '../keras-config/model-to-keras.js';
+import { kerasConfigFromSpec } from '../keras-config/index.js';
 import { kerasCompileConfig } from './compile-config.js';
 
 type Json = Record<string, unknown>;
@@ -97,6 +97,34 @@ function envelope(model: Model, translated: Json): Json {
   };
 }
 
+/** The constraint fields Keras 3 writes (as null: brickml has no constraints) for each class that has them. */
+const CONSTRAINTS: Record<string, string[]> = {
+  Dense: ['kernel_constraint', 'bias_constraint'],
+  Conv1D: ['kernel_constraint', 'bias_constraint'],
+  Conv2D: ['kernel_constraint', 'bias_constraint'],
+  Conv2DTranspose: ['kernel_constraint', 'bias_constraint'],
+  DepthwiseConv2D: ['depthwise_constraint', 'bias_constraint'],
+  SeparableConv2D: ['depthwise_constraint', 'pointwise_constraint', 'bias_constraint'],
+  Embedding: ['embeddings_constraint'],
+  BatchNormalization: ['beta_constraint', 'gamma_constraint'],
+  LayerNormalization: ['beta_constraint', 'gamma_constraint'],
+  SimpleRNN: ['kernel_constraint', 'recurrent_constraint', 'bias_constraint'],
+  LSTM: ['kernel_constraint', 'recurrent_constraint', 'bias_constraint'],
+  GRU: ['kernel_constraint', 'recurrent_constraint', 'bias_constraint'],
+};
+
+/**
+ * A layer config as Keras 3's get_config has it: the constraint fields present (null), and
+ * activity_regularizer present only when the layer has one (Layer.get_config leaves a null one out).
+ */
+function keras3LayerConfig(className: unknown, config: unknown): unknown {
+  if (!isRecord(config)) return config;
+  const out: Json = { ...config };
+  if (out.activity_regularizer === null) delete out.activity_regularizer;
+  for (const key of CONSTRAINTS[String(className)] ?? []) if (!(key in out)) out[key] = null;
+  return out;
+}
+
 /** One layer entry in Keras 3's key order: module, class_name, config, registered_name, build_config. */
 function layerEntry(member: Member | undefined, l: Json): Json {
   if (member && isNestedModel(member)) {
@@ -106,7 +134,7 @@ function layerEntry(member: Member | undefined, l: Json): Json {
   return {
     module: l.module ?? 'keras.layers',
     class_name: l.class_name,
-    config: l.config,
+    config: keras3LayerConfig(l.class_name, l.config),
     registered_name: l.registered_name ?? null,
     ...(member && { build_config: buildConfigOf(member) }),
   };

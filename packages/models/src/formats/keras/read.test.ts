@@ -57,7 +57,11 @@ const dense = (x: tf.Tensor, w: Map<string, tf.Tensor>, group: string, activatio
 
 /** Keras' LSTM (gates i, f, c, o; sigmoid recurrent activation, tanh) over [batch, time, features], last h. */
 function lstm(x: tf.Tensor3D, w: Map<string, tf.Tensor>, group: string, units: number): tf.Tensor {
-  const [kernel, recurrent, bias] = [0, 1, 2].map((i) => w.get(`${group}/cell/vars/${i}`) as tf.Tensor2D);
+  const [kernel, recurrent, bias] = [0, 1, 2].map((i) => w.get(`${group}/cell/vars/${i}`)) as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor,
+  ];
   const batch = x.shape[0];
   let h: tf.Tensor = tf.zeros([batch, units]);
   let c: tf.Tensor = tf.zeros([batch, units]);
@@ -112,7 +116,12 @@ describe('reading .keras files written by Keras 3', () => {
     const model = await modelFromKerasFile('emg', fixture('emg-reshape-lstm'));
     const [reshape, rnn, d1, d2] = layerConfigs(config) as [Json, Json, Json, Json];
     const x = inputs(3, 12);
-    const h = lstm(tf.reshape(x, [3, ...reshape.target_shape]) as tf.Tensor3D, weights, 'layers/lstm', rnn.units);
+    const h = lstm(
+      tf.reshape(x, [3, ...(reshape.target_shape as [number, number])]) as tf.Tensor3D,
+      weights,
+      'layers/lstm',
+      rnn.units,
+    );
     const expected = dense(dense(h, weights, 'layers/dense', d1.activation), weights, 'layers/dense_1', d2.activation);
     await expectClose(model.predict(x) as tf.Tensor, expected);
     model.dispose();

@@ -5,8 +5,7 @@
  */
 import { BrickError } from '@brickml/core';
 import type { Model } from '../../model.js';
-import { modelFromSpec } from '../../model-from-spec.js';
-import { specFromKerasConfig } from '../keras-config/model-config.js';
+import { modelFromKerasConfig } from '../keras-config/index.js';
 import { compileArgsFromKeras } from './compile-config.js';
 import { readH5 } from './h5.js';
 import { assignKerasWeights } from './keras-weights.js';
@@ -30,8 +29,7 @@ export async function modelFromKerasFile(who: string, bytes: Uint8Array): Promis
       who,
     );
   }
-  const spec = specFromKerasConfig(who, withStatedInput(config), 'keras3');
-  const model = modelFromSpec(spec);
+  const model = modelFromKerasConfig(who, withStatedInput(config), 'keras3');
   try {
     const hasWeights = kerasVarsGroups(model).some((g) => g.weights.length > 0);
     if (archive.weights) assignKerasWeights(who, model, await readH5(who, archive.weights));
