@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@brickml/core';
 import { afterAll, describe, expect, test } from 'vitest';
-import { HELP, runCli } from './commands.js';
+import { COMMAND_HELP, HELP, runCli, VERSION } from './commands.js';
 
 function capture() {
   const out: string[] = [];
@@ -74,9 +74,28 @@ describe('brickml CLI', () => {
     const c = capture();
     expect(await runCli(['--help'], c.io)).toBe(0);
     expect(c.out.join('\n')).toBe(HELP);
-    expect(HELP).toMatch(/summary <spec\.json>/);
-    expect(HELP).toMatch(/plot <spec\.json> \[-o out\.svg\]/);
-    expect(HELP).toMatch(/backends/);
+    for (const command of ['fit', 'evaluate', 'predict', 'summary', 'plot', 'convert', 'backends']) {
+      expect(HELP).toContain(`  ${command} `);
+    }
+  });
+
+  test('each command has its own help, by help <command> or <command> --help', async () => {
+    for (const command of Object.keys(COMMAND_HELP)) {
+      const [a, b] = [capture(), capture()];
+      expect(await runCli(['help', command], a.io)).toBe(0);
+      expect(await runCli([command, '--help'], b.io)).toBe(0);
+      expect(a.out).toEqual([COMMAND_HELP[command]]);
+      expect(b.out).toEqual(a.out);
+      expect(a.out[0]).toMatch(new RegExp(`^Usage: brickml ${command}`));
+    }
+  });
+
+  test('--version prints the version of the package', async () => {
+    const c = capture();
+    expect(await runCli(['--version'], c.io)).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(c.out).toEqual([pkg.version]);
+    expect(VERSION).toBe(pkg.version);
   });
 
   test('no command prints the help and exits 2', async () => {
@@ -147,15 +166,25 @@ describe('brickml CLI', () => {
     expect(existsSync(missing)).toBe(false);
     expect(await runCli(['plot', functionalFile('bad-plot', 0)], c.io)).toBe(1);
     const [read, write, spec] = c.err;
-    expect(read).toMatch(/^brickml plot: could not read .*absent\.json as JSON/);
+    expect(read).toMatch(/^brickml plot: could not read .*absent\.json \(ENOENT/);
     expect(write).toMatch(/^brickml plot: could not write .*out\.svg/);
     expect(spec).toMatch(/layers\[2\].*units/);
   });
 
-  test('-o with another command than plot exits 2', async () => {
+  test('an option given to a command that does not take it, or a value it does not know, exits 2', async () => {
     const c = capture();
     expect(await runCli(['summary', specFile(3), '-o', 'x.svg'], c.io)).toBe(2);
-    expect(c.err.join('\n')).toMatch(/brickml summary: -o\/--output applies to plot only/);
+    expect(await runCli(['plot', specFile(3), '--backend', 'cpu'], c.io)).toBe(2);
+    expect(await runCli(['convert', 'a', 'b', '--format', 'onnx'], c.io)).toBe(2);
+    expect(await runCli(['fit', 'a.json', '--backend', 'gpu'], c.io)).toBe(2);
+    expect(await runCli(['fit', 'a.json', '--epochs', '3'], c.io)).toBe(2);
+    expect(c.err.map((e) => e.split('\n')[0])).toEqual([
+      'brickml summary: --output applies to plot and predict only',
+      'brickml plot: --backend applies to fit, evaluate and predict only',
+      "brickml convert: --format must be one of brickml, tfjs, keras, received 'onnx'",
+      "brickml fit: --backend must be one of cpu, wasm, webgpu, tensorflow, auto, received 'gpu'",
+      "brickml: Unknown option '--epochs'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--epochs\"",
+    ]);
   });
 
   test('summary of an invalid spec names the field and exits 1', async () => {

@@ -1,81 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+/** The brickml CLI: parses the arguments, runs one command, and turns a user's mistake into one line and exit 1. */
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { BACKENDS, BrickError, useBackend } from '@brickml/core';
-import { type Model, modelFromSpec } from '@brickml/models';
+import { BACKENDS, type BackendName, BrickError, useBackend } from '@brickml/core';
+import { type CliIO, message, processIO } from './cli-io.js';
+import { evaluateCommand } from './evaluate-command.js';
+import { fitCommand } from './fit-command.js';
+import { COMMAND_HELP, HELP } from './help.js';
+import { convertCommand, FORMATS, type Format, plotCommand, summaryCommand } from './model-commands.js';
+import { predictCommand } from './predict-command.js';
 
-export const HELP = `Usage: brickml <command> [options]
+export type { CliIO } from './cli-io.js';
+export { COMMAND_HELP, HELP } from './help.js';
 
-Commands:
-  summary <spec.json>            Print the summary table of the model a spec file describes (Sequential or functional)
-  plot <spec.json> [-o out.svg]  Draw that model as an SVG picture, as Keras' plot_model does (default: beside the
-                                 spec, named like it with .svg)
-  backends                       Try to load every backend (cpu, wasm, webgpu, tensorflow) and say which work
-
-Options:
-  -o, --output <file>            Where plot writes the picture (- for stdout)
-  -h, --help                     Show this help
-`;
-
-/** Where the CLI writes: stdout and stderr by default, collectors in tests. */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processIO: CliIO = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
-};
-
-/** Builds the model a spec file describes; null (the error reported) when the file is not JSON. */
-async function loadSpec(command: string, file: string, io: CliIO): Promise<Model | null> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    io.err(`brickml ${command}: could not read ${file} as JSON (${message(e)})`);
-    return null;
-  }
-  // Building creates the weights; neither the summary nor the picture needs a faster backend than cpu.
-  await useBackend('cpu');
-  return modelFromSpec(json);
-}
-
-async function summary(file: string, io: CliIO): Promise<number> {
-  const model = await loadSpec('summary', file, io);
-  if (!model) return 1;
-  model.summary(io.out);
-  model.dispose();
-  return 0;
-}
-
-async function plot(file: string, output: string | undefined, io: CliIO): Promise<number> {
-  const model = await loadSpec('plot', file, io);
-  if (!model) return 1;
-  const svg = model.toSVG();
-  model.dispose();
-  if (output === '-') {
-    io.out(svg.trimEnd());
-    return 0;
-  }
-  const target = output ?? join(dirname(file), `${basename(file, extname(file))}.svg`);
-  // Written beside the target, then renamed over it: a reader never sees half a picture.
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, svg, 'utf8');
-    await rename(temp, target);
-  } catch (e) {
-    await rm(temp, { force: true });
-    io.err(`brickml plot: could not write ${target} (${message(e)})`);
-    return 1;
-  }
-  io.out(`brickml plot: wrote ${target}`);
-  return 0;
-}
-
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** brickml's version, from its package.json (one folder above src/ and dist/ alike). */
+export const VERSION: string = createRequire(import.meta.url)('../package.json').version;
 
 async function backends(io: CliIO): Promise<number> {
   let loaded = 0;
@@ -91,11 +29,69 @@ async function backends(io: CliIO): Promise<number> {
   return loaded > 0 ? 0 : 1;
 }
 
+/** Positional arguments each command takes: [fewest, most]. */
+const ARITY: Readonly<Record<string, [number, number]>> = {
+  fit: [1, 1],
+  evaluate: [2, 2],
+  predict: [2, 2],
+  summary: [1, 1],
+  plot: [1, 1],
+  convert: [2, 2],
+  backends: [0, 0],
+};
+
+/** Which commands take which options. */
+const TAKES: Readonly<Record<string, readonly string[]>> = {
+  output: ['plot', 'predict'],
+  format: ['convert'],
+  backend: ['fit', 'evaluate', 'predict'],
+};
+
+/** 'fit, evaluate and predict'. */
+const words = (list: readonly string[]) =>
+  list.length > 1 ? `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}` : list.join('');
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string', short: 'f' },
+      backend: { type: 'string', short: 'b' },
+    },
+    allowPositionals: true,
+  });
+}
+
+function run(command: string, args: string[], values: ReturnType<typeof parse>['values'], io: CliIO): Promise<number> {
+  const backend = values.backend as BackendName | 'auto' | undefined;
+  const [a = '', b = ''] = args;
+  switch (command) {
+    case 'fit':
+      return fitCommand(a, io, backend);
+    case 'evaluate':
+      return evaluateCommand(a, b, io, backend);
+    case 'predict':
+      return predictCommand(a, b, values.output, io, backend);
+    case 'summary':
+      return summaryCommand(a, io);
+    case 'plot':
+      return plotCommand(a, values.output, io);
+    case 'convert':
+      return convertCommand(a, b, values.format as Format | undefined, io);
+    default:
+      return backends(io);
+  }
+}
+
 /**
- * Runs the brickml CLI on `argv` (the arguments after the program name) and resolves to the exit code.
+ * Runs the brickml CLI on `argv` (the arguments after the program name) and resolves to the exit code:
+ * 0 done, 1 a file or value the command refused (one line on stderr), 2 a command line it cannot parse.
  *
  * @example
- * process.exitCode = await runCli(['summary', 'model.json']);
+ * process.exitCode = await runCli(['fit', 'train.json']);
  */
 export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -105,40 +101,55 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     io.err(`brickml: ${message(e)}\n\n${HELP}`);
     return 2;
   }
+  const { values } = parsed;
   const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || command === undefined || command === 'help') {
-    io.out(HELP);
-    return command === undefined && !parsed.values.help ? 2 : 0;
+  if (values.version) {
+    io.out(VERSION);
+    return 0;
   }
-  const { output } = parsed.values;
-  const known = ['summary', 'plot', 'backends'].includes(command);
-  if (known && output !== undefined && command !== 'plot') {
-    io.err(`brickml ${command}: -o/--output applies to plot only\n\n${HELP}`);
+  if (command === 'help' && rest.length === 1 && COMMAND_HELP[rest[0]!]) {
+    io.out(COMMAND_HELP[rest[0]!]!);
+    return 0;
+  }
+  if (command !== undefined && values.help && COMMAND_HELP[command]) {
+    io.out(COMMAND_HELP[command]);
+    return 0;
+  }
+  if (values.help || command === undefined || command === 'help') {
+    io.out(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const arity = ARITY[command];
+  if (!arity) {
+    io.err(`brickml: unknown command '${command}'\n\n${HELP}`);
+    return 2;
+  }
+  const usage = `\n\n${COMMAND_HELP[command]}`;
+  if (rest.length < arity[0] || rest.length > arity[1]) {
+    io.err(`brickml ${command}: wrong number of arguments, received ${rest.length}${usage}`);
+    return 2;
+  }
+  for (const [option, commands] of Object.entries(TAKES)) {
+    if (values[option as keyof typeof values] !== undefined && !commands.includes(command)) {
+      io.err(`brickml ${command}: --${option} applies to ${words(commands)} only${usage}`);
+      return 2;
+    }
+  }
+  if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
+    io.err(`brickml ${command}: --format must be one of ${FORMATS.join(', ')}, received '${values.format}'`);
+    return 2;
+  }
+  const names: readonly string[] = [...BACKENDS, 'auto'];
+  if (values.backend !== undefined && !names.includes(values.backend)) {
+    io.err(`brickml ${command}: --backend must be one of ${names.join(', ')}, received '${values.backend}'`);
     return 2;
   }
   try {
-    if (command === 'summary' && rest.length === 1) return await summary(rest[0]!, io);
-    if (command === 'plot' && rest.length === 1) return await plot(rest[0]!, output, io);
-    if (command === 'backends' && rest.length === 0) return await backends(io);
+    return await run(command, rest, values, io);
   } catch (e) {
-    if (e instanceof BrickError) {
-      io.err(e.message);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof BrickError)) throw e;
+    const prefix = `brickml ${command}`;
+    io.err(e.message.startsWith(prefix) ? e.message : `${prefix}: ${e.message}`);
+    return 1;
   }
-  io.err(
-    known
-      ? `brickml ${command}: wrong number of arguments, received ${rest.length}\n\n${HELP}`
-      : `brickml: unknown command '${command}'\n\n${HELP}`,
-  );
-  return 2;
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    options: { help: { type: 'boolean', short: 'h' }, output: { type: 'string', short: 'o' } },
-    allowPositionals: true,
-  });
 }

@@ -1,0 +1,65 @@
+/**
+ * The models the CLI reads: a spec file (`{ "format": "brickml.model", ... }`, built with fresh weights) or
+ * anything loadModel reads (a saved folder or its model.json, a tfjs-layers model.json, a .keras file).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { BrickError } from '@brickml/core';
+import { loadModel, type Model, modelFromSpec } from '@brickml/models';
+import { message, withoutSchema } from './cli-io.js';
+
+/** A model and whether it came from a spec file (so its weights are fresh, not trained). */
+export interface ReadModel {
+  model: Model;
+  fromSpec: boolean;
+}
+
+const isSpec = (json: unknown) =>
+  typeof json === 'object' && json !== null && (json as { format?: unknown }).format === 'brickml.model';
+
+/**
+ * Reads the model at `path`; `who` names the caller in errors.
+ *
+ * @example
+ * const { model } = await readModel('./mnist-model', 'brickml summary');
+ */
+export async function readModel(path: string, who: string): Promise<ReadModel> {
+  let isFile: boolean;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch (e) {
+    throw new BrickError(`${who}: could not read ${path} (${message(e)})`, who);
+  }
+  if (isFile && path.toLowerCase().endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8'));
+    } catch (e) {
+      throw new BrickError(`${who}: could not read ${path} as JSON (${message(e)})`, who);
+    }
+    // A saved model.json holds the spec too, but with a weights manifest beside it: loadModel reads it.
+    if (isSpec(json) && !('weightsManifest' in (json as object))) {
+      return { model: modelFromSpec(withoutSchema(json)), fromSpec: true };
+    }
+  }
+  return { model: await loadModel(path), fromSpec: false };
+}
+
+/** Reads a model that must hold trained weights: a spec file is refused by name. */
+export async function readTrainedModel(path: string, who: string): Promise<Model> {
+  const { model, fromSpec } = await readModel(path, who);
+  if (fromSpec) {
+    model.dispose();
+    throw new BrickError(`${who}: ${path} is a model spec without weights; train it first (brickml fit)`, who);
+  }
+  return model;
+}
+
+/** True when the model has a loss and an optimizer. */
+export function isCompiled(model: Model): boolean {
+  try {
+    model.requireCompiled('isCompiled');
+    return true;
+  } catch {
+    return false;
+  }
+}
