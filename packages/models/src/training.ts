@@ -400,7 +400,7 @@ export async function loop(model: Model, source: BatchSource, o: LoopOptions): P
   const savers = o.callbacks.filter((c) => c.setProgress);
   const others = o.callbacks.filter((c) => !c.setProgress);
   const callbacks = new CallbackList([...(progress ? [progress] : []), ...others, history, ...savers]);
-  const run = new FitProgress(o.who, o.callbacks);
+  const run = new FitProgress(o.who, o.callbacks, () => model.bricks());
   if (o.trainingState) run.resume(o.trainingState);
   const names = logNames(model);
   callbacks.setModel(model);

@@ -45,6 +45,8 @@ export type TrainingState = {
   epoch: number;
   /** The global generator's position (shuffling, dropout and noise draws). */
   rng: RandomState;
+  /** The positions of the generators bricks hold of their own (a `seed` in their config), by `<brick>/<field>`. */
+  streams?: Record<string, RandomState>;
   /** getState() of each callback that has one, in the order fit was given the callbacks. */
   callbacks: CallbackState[];
 };

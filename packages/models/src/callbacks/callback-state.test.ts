@@ -178,6 +178,15 @@ describe("fit's trainingState option", () => {
     m.dispose();
   });
 
+  test("generators the model's bricks do not hold are a named error", async () => {
+    const m = model();
+    const held = state({ streams: { 'drop/stream': { s: 1, spare: null } } });
+    await expect(m.fit(x, y, { epochs: 3, verbose: 0, trainingState: held })).rejects.toThrow(
+      /\.fit: the training state holds the generators of \[drop\/stream\], but the model's bricks hold \[\]$/,
+    );
+    m.dispose();
+  });
+
   test('an initialEpoch that differs from the state is a named error', async () => {
     const m = model();
     await expect(m.fit(x, y, { epochs: 3, verbose: 0, initialEpoch: 2, trainingState: state() })).rejects.toThrow(

@@ -23,14 +23,14 @@ const Y = Array.from({ length: 23 }, (_, i) => [i % 3 === 0 ? 1 : 0, i % 3 === 1
 const FIT = { batchSize: 5, shuffle: true, verbose: 0 } as const;
 
 /** The same script every run: seed, model (Dropout draws from the global generator), compile. */
-function build(optimizer: CompileArgs['optimizer']): Sequential {
+function build(optimizer: CompileArgs['optimizer'], dropoutSeed?: number): Sequential {
   setSeed(11);
   const model = new Sequential({
     name: 'resumed',
     inputShape: [4],
     layers: [
       new Dense({ name: 'hidden', units: 6, activation: 'tanh' }),
-      new Dropout({ name: 'drop', rate: 0.3 }),
+      new Dropout({ name: 'drop', rate: 0.3, ...(dropoutSeed !== undefined && { seed: dropoutSeed }) }),
       new Dense({ name: 'out', units: 3, activation: 'softmax' }),
     ],
   });
@@ -57,6 +57,8 @@ interface Scenario {
   epochs: number;
   /** Epochs before the checkpoint the resumed run starts from. */
   stopAfter: number;
+  /** A seed of Dropout's own, or none (the global generator). */
+  dropoutSeed?: number;
 }
 
 let dir = '';
@@ -68,15 +70,15 @@ afterAll(async () => {
 });
 
 /** Weights and logs of an uninterrupted run, and of a run stopped at a checkpoint and resumed from it by loadModel. */
-async function both({ optimizer, callbacks, epochs, stopAfter }: Scenario, name: string) {
+async function both({ optimizer, callbacks, epochs, stopAfter, dropoutSeed }: Scenario, name: string) {
   const straightLogs: Logs[] = [];
-  const straight = build(optimizer);
+  const straight = build(optimizer, dropoutSeed);
   await straight.fit(X, Y, { ...FIT, epochs, callbacks: [...callbacks(), recorder(straightLogs)] });
   const expected = await weightsOf(straight);
   straight.dispose();
 
   const resumedLogs: Logs[] = [];
-  const first = build(optimizer);
+  const first = build(optimizer, dropoutSeed);
   const filepath = join(dir, name, 'ckpt-{epoch:02d}');
   const checkpoint = new ModelCheckpoint({ filepath });
   await first.fit(X, Y, { ...FIT, epochs: stopAfter, callbacks: [...callbacks(), recorder(resumedLogs), checkpoint] });
@@ -106,6 +108,13 @@ describe('a run resumed from a ModelCheckpoint equals the uninterrupted run on c
       },
       'adam',
     );
+    expect(r.resumedLogs).toEqual(r.straightLogs);
+    expect(r.actual).toEqual(r.expected);
+  });
+
+  test('a Dropout drawing from a stream of its own seed', async () => {
+    const optimizer = { className: 'Adam' as const, config: { learningRate: 0.02 } };
+    const r = await both({ optimizer, callbacks: () => [], epochs: 4, stopAfter: 2, dropoutSeed: 9 }, 'stream');
     expect(r.resumedLogs).toEqual(r.straightLogs);
     expect(r.actual).toEqual(r.expected);
   });
