@@ -258,6 +258,24 @@ describe('BackupAndRestore', () => {
     expect(await readdir(backupDir)).toEqual([]);
   });
 
+  test('backing up, restoring and deleting leave no tensor behind', async () => {
+    const backupDir = join(dir, 'backup-leak');
+    await expectNoLeak(async () => {
+      const first = build('adam');
+      await first.fit(X, Y, {
+        ...FIT,
+        epochs: 1,
+        callbacks: [new BackupAndRestore({ backupDir, deleteCheckpoint: false })],
+      });
+      first.dispose();
+      const again = build('adam');
+      const backup = new BackupAndRestore({ backupDir });
+      await again.fit(X, Y, { ...FIT, epochs: 2, callbacks: [backup] });
+      expect(backup.resumedAt).toBe(1);
+      again.dispose();
+    });
+  });
+
   test('without a backup the run starts from epoch 0', async () => {
     const model = build('adam');
     const backup = new BackupAndRestore({ backupDir: join(dir, 'none'), deleteCheckpoint: false });
