@@ -10,7 +10,6 @@ import { type Executor, isNestedModel, leafBricks, type Member } from './engine/
 import { type Graph, mapGraph } from './engine/graph.js';
 import { GraphExecutor } from './engine/graph-executor.js';
 import type { SaveOptions } from './io/artifacts.js';
-import { saveModel } from './io/save-load.js';
 import type { EvaluateOptions, FitOptions } from './options.js';
 import { modelToSVG } from './plot.js';
 import type { ModelSpec } from './spec.js';
@@ -390,7 +389,9 @@ export class Model implements TrainingModel {
    * await model.save('./mnist-model');
    * const again = await loadModel('./mnist-model'); // compiled, optimizer state restored
    */
-  save(target: string | tf.io.IOHandler, options?: SaveOptions): Promise<tf.io.SaveResult> {
+  async save(target: string | tf.io.IOHandler, options?: SaveOptions): Promise<tf.io.SaveResult> {
+    // Imported when called: saving reaches model-from-spec, whose Sequential extends this class.
+    const { saveModel } = await import('./io/save-load.js');
     return saveModel(this, target, options);
   }
 

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import type { Model } from '../model.js';
 import { modelFromSpec } from '../model-from-spec.js';
 import { ModelSpec } from '../spec.js';
-import { sha256 } from './checksum.js';
+import { joinWeightData, sha256 } from './checksum.js';
 import { compileArgsOf, TrainingConfig, trainingConfigOf } from './training-config.js';
 import { assignNamedWeights, describeSlot, namedWeights, sameShape } from './weights.js';
 
@@ -46,12 +46,6 @@ const Metadata = z.strictObject({
   trainingState: z.record(z.string(), z.unknown()).optional(),
 });
 type Metadata = z.output<typeof Metadata>;
-
-/** The weight bytes as one ArrayBuffer (tfjs handlers may hand back a list of shards). */
-export function joinWeightData(data: tf.io.WeightData | undefined): ArrayBuffer {
-  if (data === undefined) return new ArrayBuffer(0);
-  return Array.isArray(data) ? tf.io.CompositeArrayBuffer.join(data) : data;
-}
 
 /**
  * The model as tfjs ModelArtifacts in brickml's format: weights, spec, and (unless includeOptimizer is

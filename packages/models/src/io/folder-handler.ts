@@ -11,8 +11,7 @@
  */
 import { BrickError, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { joinWeightData } from './artifacts.js';
-import { sha256 } from './checksum.js';
+import { joinWeightData, sha256 } from './checksum.js';
 import { type FileSystem, isMissing } from './file-system.js';
 
 const WEIGHTS = /^weights\.([0-9a-f]{16})\.bin$/;
