@@ -95,7 +95,7 @@ export function brickFromKeras(who: string, entry: unknown, ctx: LayerContext): 
     const where = `${label}: ${key}`;
     const f = rule.fields[key];
     if (f) {
-      const v = readField(who, where, f, value, ctx);
+      const v = readField(who, where, f, value, ctx, String(name));
       if (v !== undefined) out[f.brick] = v;
       continue;
     }
@@ -109,7 +109,14 @@ export function brickFromKeras(who: string, entry: unknown, ctx: LayerContext): 
   return { className: rule.brick, config: out };
 }
 
-function readField(who: string, where: string, f: FieldRule, value: unknown, ctx: LayerContext): unknown {
+function readField(
+  who: string,
+  where: string,
+  f: FieldRule,
+  value: unknown,
+  ctx: LayerContext,
+  layer: string,
+): unknown {
   switch (f.kind) {
     case 'value':
       return value === null ? undefined : value;
@@ -120,6 +127,14 @@ function readField(who: string, where: string, f: FieldRule, value: unknown, ctx
     case 'single':
       if (Array.isArray(value) && value.length === 1) return value[0];
       return value === null ? undefined : value;
+    // Keras writes every size in full; brickml's spec keeps a square one as one number.
+    case 'pair':
+      return Array.isArray(value) && value.length === 2 && value[0] === value[1] ? value[0] : (value ?? undefined);
+    case 'margins': {
+      if (!Array.isArray(value)) return value ?? undefined;
+      const sides = value.map((v) => (Array.isArray(v) && v.length === 2 && v[0] === v[1] ? v[0] : v));
+      return sides.length === 2 && typeof sides[0] === 'number' && sides[0] === sides[1] ? sides[0] : sides;
+    }
     case 'activation':
       return activationFromKeras(where, value, ctx.flavor);
     case 'initializer':
@@ -133,7 +148,7 @@ function readField(who: string, where: string, f: FieldRule, value: unknown, ctx
       if (axis === -1) return -1;
       if (!Number.isInteger(axis) || (axis as number) < 1)
         return failField(where, `must be the last axis, received ${show(value)}`);
-      ctx.lastAxes?.push({ layer: where, axis: axis as number });
+      ctx.lastAxes?.push({ layer, axis: axis as number });
       return -1;
     }
   }
@@ -164,17 +179,30 @@ export function kerasFromBrick(who: string, spec: BrickSpec, flavor: KerasFlavor
   if (spec.className === 'Sigmoid' || spec.className === 'Tanh') out.activation = spec.className.toLowerCase();
   const rule = LAYER_RULES[kerasClass];
   const written = new Set(TOPOLOGY_KEYS);
+  const others: FieldRule[] = [];
   for (const [key, f] of Object.entries(rule?.fields ?? {})) {
-    if (f.only && f.only !== flavor) continue;
+    if (f.only && f.only !== flavor) {
+      others.push(f);
+      continue;
+    }
     written.add(f.brick);
     out[key] = writeField(who, `${label}: ${f.brick}`, f, config[f.brick], flavor);
   }
-  for (const [key, value] of Object.entries(config)) {
-    if (!written.has(key) && value !== undefined) {
+  const flavorName = flavor === 'keras2' ? 'Keras 2' : 'Keras 3';
+  // A field the flavor lacks is written only at the value its absence means there.
+  for (const f of others) {
+    if (written.has(f.brick)) continue;
+    written.add(f.brick);
+    if (config[f.brick] !== f.implied) {
       return fail(
         label,
-        `${key} has no ${flavor === 'keras2' ? 'Keras 2' : 'Keras 3'} counterpart, received ${show(value)}`,
+        `${f.brick} has no ${flavorName} counterpart, so must be ${show(f.implied)}, received ${show(config[f.brick])}`,
       );
+    }
+  }
+  for (const [key, value] of Object.entries(config)) {
+    if (!written.has(key) && value !== undefined) {
+      return fail(label, `${key} has no ${flavorName} counterpart, received ${show(value)}`);
     }
   }
   return flavor === 'keras3'
@@ -189,6 +217,12 @@ function writeField(who: string, where: string, f: FieldRule, value: unknown, fl
       return typeof value === 'number' ? [value] : value;
     case 'lastAxis':
       return -1;
+    case 'pair':
+      return typeof value === 'number' ? [value, value] : value;
+    case 'margins': {
+      const side = (v: unknown) => (typeof v === 'number' ? [v, v] : v);
+      return typeof value === 'number' ? [side(value), side(value)] : (value as unknown[]).map(side);
+    }
     case 'activation':
       return activationToKeras(where, value as string, flavor);
     case 'initializer':

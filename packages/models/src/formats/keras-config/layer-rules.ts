@@ -8,7 +8,8 @@ import type { KerasFlavor } from './errors.js';
  * How a field's value translates: as is ('value'; null means unset), one number from a one-element list
  * ('single'), null read as false ('flag', tfjs-layers writes null for an unset boolean), null kept
  * ('nullable'), an axis brickml takes only as the last one ('lastAxis': Keras 2 writes BatchNormalization's
- * -1 as the positive axis it resolved at build time), or by kind.
+ * -1 as the positive axis it resolved at build time), a 2D size or margins written in full ('pair': [h, w];
+ * 'margins': [[top, bottom], [left, right]], the forms tfjs-layers requires), or by kind.
  */
 export type FieldKind =
   | 'value'
@@ -19,7 +20,9 @@ export type FieldKind =
   | 'initializer'
   | 'regularizer'
   | 'brick'
-  | 'lastAxis';
+  | 'lastAxis'
+  | 'pair'
+  | 'margins';
 
 export interface FieldRule {
   /** brickml's config key. */
@@ -27,6 +30,8 @@ export interface FieldRule {
   kind: FieldKind;
   /** The one flavor whose files have this key (both when absent). */
   only?: KerasFlavor;
+  /** The value the other flavor implies by lacking the key (written there only at this value). */
+  implied?: unknown;
 }
 
 export interface LayerRule {
@@ -37,8 +42,8 @@ export interface LayerRule {
 }
 
 const camelOf = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const field = (kind: FieldKind, only?: KerasFlavor) => (key: string) =>
-  [key, { brick: camelOf(key), kind, ...(only && { only }) }] as const;
+const field = (kind: FieldKind, only?: KerasFlavor, implied?: unknown) => (key: string) =>
+  [key, { brick: camelOf(key), kind, ...(only && { only }), ...(implied !== undefined && { implied }) }] as const;
 const plain = field('value');
 
 /** Builds a field table: plain keys, or [key, kind] pairs. */
@@ -48,6 +53,7 @@ function fields(...entries: (string | readonly [string, FieldRule])[]): Record<s
 const act = field('activation');
 const init = field('initializer');
 const reg = field('regularizer');
+const pair = field('pair');
 
 const kernelFields = [
   act('activation'),
@@ -58,7 +64,14 @@ const kernelFields = [
   reg('bias_regularizer'),
   reg('activity_regularizer'),
 ] as const;
-const convFields = ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', ...kernelFields] as const;
+const convFields = [
+  'filters',
+  pair('kernel_size'),
+  pair('strides'),
+  'padding',
+  pair('dilation_rate'),
+  ...kernelFields,
+] as const;
 const conv1dFields = [
   'filters',
   field('single')('kernel_size'),
@@ -68,11 +81,11 @@ const conv1dFields = [
   ...kernelFields,
 ] as const;
 const depthwiseFields = [
-  'kernel_size',
-  'strides',
+  pair('kernel_size'),
+  pair('strides'),
   'padding',
   'depth_multiplier',
-  'dilation_rate',
+  pair('dilation_rate'),
   act('activation'),
   'use_bias',
   init('depthwise_initializer'),
@@ -99,8 +112,8 @@ const recurrentFields = [
   'go_backwards',
   'stateful',
 ] as const;
-const pool2d = fields('pool_size', 'strides', 'padding');
-const globalPool = fields(field('value', 'keras3')('keepdims'));
+const pool2d = fields(pair('pool_size'), pair('strides'), 'padding');
+const globalPool = fields(field('value', 'keras3', false)('keepdims'));
 
 export const LAYER_RULES: Record<string, LayerRule> = {
   Dense: { brick: 'Dense', fields: fields('units', ...kernelFields) },
@@ -120,12 +133,12 @@ export const LAYER_RULES: Record<string, LayerRule> = {
   Flatten: { brick: 'Flatten', fields: {} },
   Reshape: { brick: 'Reshape', fields: fields('target_shape') },
   RepeatVector: { brick: 'RepeatVector', fields: fields('n') },
-  ZeroPadding2D: { brick: 'ZeroPadding2D', fields: fields('padding') },
-  Cropping2D: { brick: 'Cropping2D', fields: fields('cropping') },
-  UpSampling2D: { brick: 'UpSampling2D', fields: fields('size', 'interpolation') },
+  ZeroPadding2D: { brick: 'ZeroPadding2D', fields: fields(field('margins')('padding')) },
+  Cropping2D: { brick: 'Cropping2D', fields: fields(field('margins')('cropping')) },
+  UpSampling2D: { brick: 'UpSampling2D', fields: fields(pair('size'), 'interpolation') },
   Conv1D: { brick: 'Conv1D', fields: fields(...conv1dFields) },
   Conv2D: { brick: 'Conv2D', fields: fields(...convFields) },
-  Conv2DTranspose: { brick: 'Conv2DTranspose', fields: fields(...convFields, 'output_padding') },
+  Conv2DTranspose: { brick: 'Conv2DTranspose', fields: fields(...convFields, pair('output_padding')) },
   DepthwiseConv2D: { brick: 'DepthwiseConv2D', fields: fields(...depthwiseFields) },
   SeparableConv2D: {
     brick: 'SeparableConv2D',

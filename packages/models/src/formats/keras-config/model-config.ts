@@ -151,6 +151,17 @@ function endpoints(where: string, v: unknown): TensorRef[] {
   return list.map((t, i) => tensorRef(`${where}[${i}]`, t));
 }
 
+/**
+ * Whether Keras counts a node of the nested model's own before its calls: a model built on its inputs
+ * starts with a node linking them to its outputs, which the config leaves out of inbound_nodes but counts in
+ * node indices (Keras 2 and tfjs-layers: a Functional, or a Sequential given an input shape; Keras 3: a
+ * Functional).
+ */
+export function skipsFirstNode(spec: ModelSpec, flavor: KerasFlavor): boolean {
+  if (spec.className === 'Functional') return true;
+  return flavor === 'keras2' && spec.config.inputShape !== undefined;
+}
+
 const refName = (r: TensorRef) => (typeof r === 'string' ? r : r[0]);
 const refCall = (r: TensorRef) => (typeof r === 'string' ? 0 : r[1]);
 
@@ -161,6 +172,7 @@ function functionalSpec(who: string, config: unknown, ctx: LayerContext): Functi
   const inputs = new Map<string, FunctionalSpec['config']['inputs'][number]>();
   const layers: GraphLayerSpec[] = [];
   const calls = new Map<string, number>();
+  const skipFirst = new Set<string>();
   let batchSize: number | undefined;
   for (const [i, entry] of (config.layers as unknown[]).entries()) {
     if (!isRecord(entry)) return failField(`${who}: layers[${i}]`, `must be a layer entry, received ${show(entry)}`);
@@ -198,10 +210,24 @@ function functionalSpec(who: string, config: unknown, ctx: LayerContext): Functi
     if (MODEL_CLASSES.has(entry.class_name as string)) {
       const nested = modelSpec(who, { class_name: entry.class_name, config: entry.config }, ctx);
       layers.push({ className: nested.className, config: { ...nested.config, name }, inbound });
+      if (skipsFirstNode(nested, ctx.flavor)) skipFirst.add(name);
     } else {
       const brick: BrickSpec = brickFromKeras(who, { ...entry, config: { ...c, name } }, { ...ctx, batchSize });
       layers.push({ ...(brick as { className: string; config: Record<string, unknown> }), inbound });
     }
+  }
+  // Node indices of a nested model that starts with a node of its own count that node (see skipsFirstNode).
+  const shift = (where: string, r: TensorRef): TensorRef => {
+    if (!skipFirst.has(refName(r))) return r;
+    const [name, node, tensor] = typeof r === 'string' ? [r, 0, 0] : r;
+    if (node < 1)
+      return failField(where, `refers to node 0 of model '${name}', its own input node, which no call makes`);
+    return node === 1 && tensor === 0 ? name : [name, node - 1, tensor];
+  };
+  for (const l of layers) {
+    l.inbound = l.inbound.map((refs, k) =>
+      refs.map((r, j) => shift(`${who}: layer '${l.config.name}': inbound_nodes[${k}][${j}]`, r)),
+    );
   }
   // Every reference names a layer of this model and a call it makes.
   const check = (where: string, r: TensorRef) => {
@@ -217,7 +243,9 @@ function functionalSpec(who: string, config: unknown, ctx: LayerContext): Functi
     });
   }
   const inputRefs = endpoints(`${who}: input_layers`, config.input_layers);
-  const outputs = endpoints(`${who}: output_layers`, config.output_layers);
+  const outputs = endpoints(`${who}: output_layers`, config.output_layers).map((r, j) =>
+    shift(`${who}: output_layers[${j}]`, r),
+  );
   for (const [j, r] of outputs.entries()) check(`${who}: output_layers[${j}]`, r);
   const inputList = inputRefs.map(
     (r, j) =>

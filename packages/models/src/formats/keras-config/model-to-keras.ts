@@ -7,6 +7,7 @@ import type { BrickSpec } from '@brickml/layers';
 import { type FunctionalSpec, ModelSpec, type SequentialSpec, type TensorRef } from '../../spec.js';
 import { fail, type KerasFlavor } from './errors.js';
 import { fullConfig, kerasFromBrick } from './layer-config.js';
+import { skipsFirstNode } from './model-config.js';
 
 const WHO = 'kerasConfigFromSpec';
 
@@ -57,11 +58,21 @@ function sequentialConfig(spec: SequentialSpec, flavor: KerasFlavor): Record<str
   return wrap(flavor, 'Sequential', { name: name ?? 'sequential', layers: keras });
 }
 
-/** A reference as Keras writes it: [layer, node, tensor]. */
-const triple = (r: TensorRef): [string, number, number] => (typeof r === 'string' ? [r, 0, 0] : [r[0], r[1], r[2]]);
-
 function functionalConfig(spec: FunctionalSpec, flavor: KerasFlavor): Record<string, unknown> {
   const { name, inputs, layers, outputs } = spec.config;
+  // A nested model's node indices count its own first node where Keras does (see skipsFirstNode).
+  const offset = new Map(
+    layers
+      .filter((l) => l.className === 'Sequential' || l.className === 'Functional')
+      .map((l) => [
+        l.config.name as string,
+        skipsFirstNode({ className: l.className, config: l.config } as ModelSpec, flavor) ? 1 : 0,
+      ]),
+  );
+  const triple = (r: TensorRef): [string, number, number] => {
+    const [n, node, tensor] = typeof r === 'string' ? [r, 0, 0] : r;
+    return [n, node + (offset.get(n) ?? 0), tensor];
+  };
   const bricks = layers.filter((l) => l.className !== 'Sequential' && l.className !== 'Functional');
   const batch = statefulBatch(bricks.map(({ className, config }) => ({ className, config }) as BrickSpec));
   const call = (refs: TensorRef[]) => {
