@@ -98,12 +98,19 @@ export async function fitCommand(file: string, io: CliIO, backend?: BackendName 
     const validation = await load('validation');
     const test = await load('test');
     model = await trainingModel(file, spec, who);
-    const { callbacks = [], verbose = 1, ...options } = spec.fit;
+    const { callbacks = [], verbose = 1, resume = false, ...options } = spec.fit;
+    if (resume && !model.trainingState) {
+      throw new BrickError(
+        `${file}: fit.resume needs a saved model that holds a training state, ${typeof spec.model === 'string' ? `${spec.model} has none` : 'model is a spec'}`,
+        file,
+      );
+    }
     const progress = io.progress ? [new ProgressLogger({ verbose, stream: io.progress })] : [];
     const history = await model.fit(train.x, train.y, {
       ...options,
       verbose: io.progress ? 0 : verbose,
       callbacks: [...progress, ...callbacks.map((c) => callbackFor(c, base))],
+      ...(resume ? { trainingState: model.trainingState } : {}),
       ...(validation ? { validationData: [validation.x, validation.y] as [tf.Tensor, tf.Tensor] } : {}),
     });
     if (test) io.out(`test: ${formatLogs(await model.evaluate(test.x, test.y, { batchSize: options.batchSize }))}`);

@@ -31,9 +31,9 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
 
 Trains the model a training file describes and writes the trained model and an SVG chart of its history.
 The file holds: model (a spec, or the path of a saved model), compile (optimizer, loss, lossWeights,
-metrics), fit (epochs, batchSize, validationSplit, shuffle, verbose, initialEpoch, classWeight, callbacks),
-data (train, validation, test: { kind: 'mnist' | 'csv' | 'npy', ... }), backend, seed and output (model,
-history, format). Paths are relative to the training file. Its JSON Schema is brickml/schema/training.json.
+metrics), fit (epochs, batchSize, validationSplit, shuffle, verbose, initialEpoch, classWeight, callbacks,
+and resume: continue a saved model's run where it stopped), data (train, validation, test: { kind: 'mnist'
+| 'csv' | 'npy', ... }), backend, seed and output (model, history, format). Paths are relative to the training file. Its JSON Schema is brickml/schema/training.json.
 `,
   evaluate: `Usage: brickml evaluate <model> <train.json | data.json> [--backend <name>]
 

@@ -128,6 +128,45 @@ describe('brickml fit, evaluate, predict, convert', () => {
     reference.dispose();
   });
 
+  test('fit.resume continues a saved run: one epoch, then two more, equals three in one run', async () => {
+    const c = capture();
+    const first = { ...trainingFile, fit: { ...trainingFile.fit, epochs: 1 }, output: { model: 'out/first.model' } };
+    const { seed: _, compile: __, ...rest } = trainingFile;
+    const then = {
+      ...rest,
+      model: 'out/first.model',
+      fit: { ...trainingFile.fit, resume: true },
+      output: { model: 'out/then.model' },
+    };
+    writeFileSync(at('first.json'), JSON.stringify(first));
+    writeFileSync(at('then.json'), JSON.stringify(then));
+    expect(await runCli(['fit', at('first.json')], c.io)).toBe(0);
+    expect(await runCli(['fit', at('then.json')], c.io)).toBe(0);
+    expect(c.err).toEqual([]);
+    expect(
+      c
+        .progress()
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(' - ')[0]),
+    ).toEqual(['Epoch 1/1', 'Epoch 2/3', 'Epoch 3/3']);
+    const [resumed, whole] = [await loadModel(at('out/then.model')), await loadModel(at('out/plane.model'))];
+    const [ours, theirs] = [resumed.getWeights(), whole.getWeights()];
+    for (let i = 0; i < ours.length; i++) expect(await ours[i]!.data()).toEqual(await theirs[i]!.data());
+    tf.dispose([...ours, ...theirs]);
+    resumed.dispose();
+    whole.dispose();
+  });
+
+  test('fit.resume refuses a model that holds no training state', async () => {
+    const c = capture();
+    writeFileSync(at('spec-resume.json'), JSON.stringify({ ...trainingFile, fit: { resume: true } }));
+    expect(await runCli(['fit', at('spec-resume.json')], c.io)).toBe(1);
+    expect(c.err).toEqual([
+      `brickml fit: ${at('spec-resume.json')}: fit.resume needs a saved model that holds a training state, model is a spec`,
+    ]);
+  });
+
   test('fit prints the test logs, which evaluate repeats on the saved model', async () => {
     const testLine = fit.out.find((l) => l.startsWith('test: '));
     const c = capture();

@@ -76,6 +76,11 @@ export const FitJson = z.strictObject({
   initialEpoch: nonNegativeInt().optional(),
   /** Class index → weight of its samples in the loss. Default: none. */
   classWeight: z.record(z.string().regex(/^\d+$/, { error: 'must be a class index' }), nonNegativeNumber()).optional(),
+  /**
+   * Continue the run of the saved model `model` names where it stopped (its next epoch, shuffling position
+   * and callback states), up to `epochs`. Default: false (train it afresh from epoch initialEpoch).
+   */
+  resume: z.boolean().optional(),
   /** Callbacks by name or { className, config }; a CSVLogger's filename is relative to the training file. Default: none. */
   callbacks: z.array(CallbackJson).optional(),
 });
