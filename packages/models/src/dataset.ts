@@ -12,7 +12,7 @@ import type { History } from './callbacks/index.js';
 import { type DataLike, Owned } from './data.js';
 import type { Model } from './model.js';
 import type { Batch } from './train-step.js';
-import { type BatchSource, convert, evaluateSource, loop, type ModelData } from './training.js';
+import { type BatchSource, checkResumeEpoch, convert, evaluateSource, loop, type ModelData } from './training.js';
 import type { Callback, Logs } from './types.js';
 
 /** One batch: `{ xs, ys, sampleWeight? }` (tfjs-layers' form) or `[x, y]` / `[x, y, sampleWeight]`. */
@@ -54,8 +54,13 @@ export const FitDatasetOptions = z.strictObject({
   callbacks: z.array(z.custom<Callback>(isCallback, 'must be callback objects')).default([]),
   /** 0 silent, 1 progress bar, 2 one line per epoch. Default: 1. */
   verbose: z.union([z.literal(0), z.literal(1), z.literal(2)]).default(1),
-  /** Epoch to start counting from (to resume training). Default: 0. */
+  /** Epoch to start counting from (to resume training). Default: 0, or the epoch of trainingState. */
   initialEpoch: nonNegativeInt().default(0),
+  /**
+   * Progress to continue from exactly (`model.trainingState` of a loaded checkpoint, or a History's
+   * `trainingState`): the first epoch, the generators' positions and the callbacks' states. Default: none.
+   */
+  trainingState: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type FitDatasetOptions = z.input<typeof FitDatasetOptions>;
 
@@ -127,6 +132,7 @@ export async function fitDataset(model: Model, dataset: Dataset, options: FitDat
       who,
     );
   const o = parseConfig(who, FitDatasetOptions, options);
+  checkResumeEpoch(who, options.initialEpoch, o.trainingState);
   const release = model.hold(who, 'fitDataset');
   try {
     const steps = o.batchesPerEpoch ?? statedLength(dataset);

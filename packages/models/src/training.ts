@@ -300,13 +300,7 @@ export async function fit(
       train = { ...train, sampleWeight: weighted };
     }
     const validation = val;
-    const resumeAt = o.trainingState?.epoch;
-    if (o.trainingState && options.initialEpoch !== undefined && options.initialEpoch !== resumeAt) {
-      throw new BrickError(
-        `${who}: initialEpoch ${options.initialEpoch} differs from trainingState.epoch ${String(resumeAt)}; give only trainingState`,
-        who,
-      );
-    }
+    checkResumeEpoch(who, options.initialEpoch, o.trainingState);
     return await loop(model, memorySource(train, o.batchSize, o.shuffle), {
       ...o,
       who,
@@ -345,6 +339,21 @@ export interface LoopOptions {
   validate: (() => Promise<Logs>) | null;
   /** Progress to continue from (a TrainingState), or none. */
   trainingState?: Record<string, unknown> | null | undefined;
+}
+
+/** Refuses an initialEpoch given beside a trainingState that starts elsewhere. */
+export function checkResumeEpoch(
+  who: string,
+  initialEpoch: number | undefined,
+  trainingState: Record<string, unknown> | null | undefined,
+): void {
+  const resumeAt = trainingState?.epoch;
+  if (trainingState && initialEpoch !== undefined && initialEpoch !== resumeAt) {
+    throw new BrickError(
+      `${who}: initialEpoch ${initialEpoch} differs from trainingState.epoch ${String(resumeAt)}; give only trainingState`,
+      who,
+    );
+  }
 }
 
 /** An epoch's slices of tensors in memory, reshuffled each epoch when asked. */

@@ -179,6 +179,27 @@ describe('a run resumed from a ModelCheckpoint equals the uninterrupted run on c
     straight.dispose();
   });
 
+  test('fitDataset resumes exactly from a saved trainingState too', async () => {
+    // Batches of 5 from a generator function: a fresh pass each epoch, Dropout drawing from the generator.
+    const batches = function* () {
+      for (let i = 0; i < X.length; i += 5) yield { xs: X.slice(i, i + 5), ys: Y.slice(i, i + 5) };
+    };
+    const straight = build('adam');
+    await straight.fitDataset(batches, { epochs: 3, verbose: 0 });
+    const first = build('adam');
+    const history = await first.fitDataset(batches, { epochs: 2, verbose: 0 });
+    await first.save(join(dir, 'dataset'), { trainingState: history.trainingState as TrainingState });
+    first.dispose();
+    const loaded = await loadModel(join(dir, 'dataset'));
+    await expect(
+      loaded.fitDataset(batches, { epochs: 3, verbose: 0, initialEpoch: 1, trainingState: loaded.trainingState }),
+    ).rejects.toThrow('initialEpoch 1 differs from trainingState.epoch 2; give only trainingState');
+    await loaded.fitDataset(batches, { epochs: 3, verbose: 0, trainingState: loaded.trainingState });
+    expect(await weightsOf(loaded)).toEqual(await weightsOf(straight));
+    loaded.dispose();
+    straight.dispose();
+  });
+
   test('resuming without the training state does not reproduce the run', async () => {
     // The checkpoint alone (weights and optimizer) is not enough: the generator's position matters.
     const first = build('adam');
