@@ -7,11 +7,14 @@ import { BrickError, setSeed } from '@brickml/core';
 import { BatchNormalization, Dense, Dropout } from '@brickml/layers';
 import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Model } from '../model.js';
 import { modelFromSpec } from '../model-from-spec.js';
 import { loadModel, modelFromArtifacts, modelToArtifacts } from '../node.js';
 import { Sequential } from '../sequential.js';
+import { folderHandler } from './folder-handler.js';
+import { nodeFileSystem } from './node-file-system.js';
 
 const x = [
   [0.5, -1, 2, 0.1],
@@ -203,6 +206,26 @@ describe('saving and loading models', () => {
       'a .keras file is written to a file path',
     );
     [m, fromPath, fromBytes].forEach((k) => {
+      k.dispose();
+    });
+  });
+
+  test("format 'tfjs' writes a folder that tfjs-layers loads and predicts with as brickml does", async () => {
+    const m = model();
+    const dir = join(root, 'tfjs');
+    await m.save(dir, { format: 'tfjs' });
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    expect(json.format).toBe('layers-model');
+    const theirs = await tfl.loadLayersModel(folderHandler(nodeFileSystem, dir, 'test'));
+    const back = await loadModel(dir);
+    const expected = await predictions(m);
+    const p = theirs.predict(tf.tensor2d(x)) as tf.Tensor;
+    const got = Array.from(await p.data());
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i] as number, 5);
+    expect(await predictions(back)).toEqual(expected);
+    tf.dispose(p);
+    theirs.dispose();
+    [m, back].forEach((k) => {
       k.dispose();
     });
   });

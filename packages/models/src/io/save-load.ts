@@ -6,12 +6,13 @@
 import { BrickError } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { isKerasFile, modelFromKerasFile, modelToKerasFile } from '../formats/keras/index.js';
+import { isTfjsLayersArtifacts, modelFromTfjsArtifacts, modelToTfjsArtifacts } from '../formats/tfjs/index.js';
 import type { Model } from '../model.js';
 import { isBrickmlArtifacts, modelFromBrickmlArtifacts, modelToArtifacts, type SaveOptions } from './artifacts.js';
 import { fileSystem } from './file-system.js';
 import { cleanBeside, folderHandler, writeFileAtomic } from './folder-handler.js';
 
-const FORMATS = ['brickml', 'keras'] as const;
+const FORMATS = ['brickml', 'tfjs', 'keras'] as const;
 
 const isHandler = (x: unknown): x is tf.io.IOHandler =>
   typeof x === 'object' && x !== null && ('save' in x || 'load' in x) && !(x instanceof Uint8Array);
@@ -48,7 +49,7 @@ export async function saveModel(
     );
   }
   if (format === 'keras') return saveKeras(who, model, target);
-  const artifacts = await modelToArtifacts(model, options);
+  const artifacts = format === 'tfjs' ? await modelToTfjsArtifacts(model) : await modelToArtifacts(model, options);
   const handler = isHandler(target) ? target : routedOrFolder(who, target, 'save');
   if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
   return handler.save(artifacts);
@@ -83,14 +84,15 @@ function routedOrFolder(who: string, target: string, kind: 'save' | 'load'): tf.
   return routed(who, target, kind) ?? folderHandler(fileSystem(who), filePath(target), who);
 }
 
-/** Builds the model that artifacts hold, in brickml's format. */
+/** Builds the model that artifacts hold: brickml's format, or tfjs-layers' (Keras 2 and tfjs topologies). */
 export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, who = 'modelFromArtifacts'): Promise<Model> {
   if (typeof artifacts !== 'object' || artifacts === null) {
     throw new BrickError(`${who}: artifacts must be tf.io.ModelArtifacts, received ${artifacts}`, who);
   }
   if (isBrickmlArtifacts(artifacts)) return modelFromBrickmlArtifacts(who, artifacts);
+  if (isTfjsLayersArtifacts(artifacts)) return modelFromTfjsArtifacts(who, artifacts);
   throw new BrickError(
-    `${who}: the artifacts' format is ${JSON.stringify(artifacts.format ?? null)}; brickml reads 'brickml'`,
+    `${who}: the artifacts' format is ${JSON.stringify(artifacts.format ?? null)}; brickml reads 'brickml' and tfjs-layers' 'layers-model'`,
     who,
   );
 }
