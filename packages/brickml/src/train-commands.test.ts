@@ -250,6 +250,26 @@ describe('brickml fit, evaluate, predict, convert', () => {
     expect(file.out).toEqual(folder.out);
   });
 
+  test('convert to a tfjs-layers folder and back predicts the same, and summary reads the tfjs model.json', async () => {
+    const c = capture();
+    const tfjs = at('plane.tfjs');
+    expect(await runCli(['convert', at('out/plane.model'), tfjs, '--format', 'tfjs'], c.io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(tfjs, 'model.json'), 'utf8')).format).toBe('layers-model');
+    expect(await runCli(['convert', tfjs, at('back-from-tfjs.model')], c.io)).toBe(0);
+    expect(c.err).toEqual([]);
+    const [a, b] = [await loadModel(at('out/plane.model')), await loadModel(at('back-from-tfjs.model'))];
+    const x = tf.tensor2d(points);
+    const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
+    expect(await yb.data()).toEqual(await ya.data());
+    tf.dispose([x, ya, yb]);
+    a.dispose();
+    b.dispose();
+    const [folder, file] = [capture(), capture()];
+    await runCli(['summary', at('out/plane.model')], folder.io);
+    expect(await runCli(['summary', join(tfjs, 'model.json')], file.io)).toBe(0);
+    expect(file.out).toEqual(folder.out);
+  });
+
   test('summary of a saved folder and of its model.json print the table of the spec file', async () => {
     writeFileSync(at('plane.json'), JSON.stringify(modelSpec));
     const [spec, folder, json] = [capture(), capture(), capture()];
