@@ -3,15 +3,25 @@ export type { DataLike } from './data.js';
 export { type Dataset, type DatasetBatch, type DatasetLike, FitDatasetOptions } from './dataset.js';
 export type { CompileArgs } from './engine/compile.js';
 export type { Executor, OutputGradient, Tape } from './engine/executor.js';
+export { isKerasFile, modelFromKerasFile, modelToKerasFile } from './formats/keras/index.js';
 export {
+  assignKerasNamedWeights,
+  type FileWeight,
   type KerasFlavor,
   type KerasWeight,
   kerasConfigFromSpec,
   kerasWeightKeys,
   kerasWeights,
+  modelFromKerasConfig,
   specFromKerasConfig,
 } from './formats/keras-config/index.js';
-export { isKerasFile, modelFromKerasFile, modelToKerasFile } from './formats/keras/index.js';
+export {
+  isTfjsLayersArtifacts,
+  modelFromTfjsArtifacts,
+  modelJsonFromTfjsArtifacts,
+  modelToTfjsArtifacts,
+  tfjsArtifactsFromModelJson,
+} from './formats/tfjs/index.js';
 export { BRICKML_FORMAT, modelToArtifacts, type SaveOptions } from './io/artifacts.js';
 export { type FileSystem, setFileSystem } from './io/file-system.js';
 export { loadModel, modelFromArtifacts, saveModel } from './io/save-load.js';

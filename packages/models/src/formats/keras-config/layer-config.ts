@@ -105,6 +105,11 @@ export function brickFromKeras(who: string, entry: unknown, ctx: LayerContext): 
     if (!guard) return fail(label, `field '${key}' has no brickml counterpart, received ${show(value)}`);
     if (!guard.ok(value)) return failField(where, `must ${guard.must}, received ${show(value)}`);
   }
+  if (ctx.flavor === 'keras2') {
+    for (const [key, f] of Object.entries(rule.fields)) {
+      if (f.absentInKeras2 !== undefined && !(key in config)) out[f.brick] = f.absentInKeras2;
+    }
+  }
   if (out.stateful === true && ctx.batchSize !== undefined) out.batchSize = ctx.batchSize;
   return { className: rule.brick, config: out };
 }

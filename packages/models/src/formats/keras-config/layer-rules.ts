@@ -32,6 +32,8 @@ export interface FieldRule {
   only?: KerasFlavor;
   /** The value the other flavor implies by lacking the key (written there only at this value). */
   implied?: unknown;
+  /** The value a Keras 2 file without the key means, where it differs from brickml's default. */
+  absentInKeras2?: unknown;
 }
 
 export interface LayerRule {
@@ -206,7 +208,14 @@ export const LAYER_RULES: Record<string, LayerRule> = {
     brick: 'LSTM',
     fields: fields(...recurrentFields, act('recurrent_activation'), field('flag')('unit_forget_bias')),
   },
-  GRU: { brick: 'GRU', fields: fields(...recurrentFields, act('recurrent_activation'), 'reset_after') },
+  GRU: {
+    brick: 'GRU',
+    fields: fields(...recurrentFields, act('recurrent_activation'), [
+      'reset_after',
+      // tfjs-layers has only reset_after false and older files leave the key out.
+      { brick: 'resetAfter', kind: 'value', absentInKeras2: false },
+    ]),
+  },
   TimeDistributed: { brick: 'TimeDistributed', fields: fields(field('brick')('layer')) },
   Bidirectional: { brick: 'Bidirectional', fields: fields(field('brick')('layer'), field('nullable')('merge_mode')) },
   RandomFlip: { brick: 'RandomFlip', fields: fields('mode', 'seed') },
