@@ -4,19 +4,10 @@
  * plausible branch failed deeper (a list of metrics with one bad name) reports that branch's error, at its
  * path, instead of zod's "invalid input".
  */
-import { BrickError, formatPath } from '@brickml/core';
+import { BrickError, formatPath, valueAt } from '@brickml/core';
 import type { z } from 'zod';
 
 type Issue = z.core.$ZodIssue;
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const key of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
 
 function show(v: unknown): string {
   const text = JSON.stringify(v) ?? String(v);

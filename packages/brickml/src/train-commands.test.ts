@@ -26,6 +26,17 @@ const at = (name: string) => join(dir, name);
 
 /** 48 points of a 2-D plane, class 1 above the line y = x: a task a small net learns. */
 const points = Array.from({ length: 48 }, (_, i) => [((i * 7) % 12) / 6 - 1, ((i * 5) % 8) / 4 - 1]);
+
+/** The models saved at two paths predict exactly the same on `points`. */
+async function expectSamePredictions(first: string, second: string): Promise<void> {
+  const [a, b] = [await loadModel(first), await loadModel(second)];
+  const x = tf.tensor2d(points);
+  const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
+  expect(await yb.data()).toEqual(await ya.data());
+  tf.dispose([x, ya, yb]);
+  a.dispose();
+  b.dispose();
+}
 const labels = points.map(([a, b]) => ((b as number) > (a as number) ? 1 : 0));
 writeFileSync(
   at('points.csv'),
@@ -222,13 +233,7 @@ describe('brickml fit, evaluate, predict, convert', () => {
     const copy = at('copy.model');
     expect(await runCli(['convert', at('out/plane.model'), copy, '--format', 'brickml'], c.io)).toBe(0);
     expect(c.out).toEqual([`brickml convert: saved ${at('out/plane.model')} to ${copy} as brickml`]);
-    const [a, b] = [await loadModel(at('out/plane.model')), await loadModel(copy)];
-    const x = tf.tensor2d(points);
-    const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
-    expect(await yb.data()).toEqual(await ya.data());
-    tf.dispose([x, ya, yb]);
-    a.dispose();
-    b.dispose();
+    await expectSamePredictions(at('out/plane.model'), copy);
   });
 
   test('convert to a .keras file and back predicts the same, and summary reads the .keras file', async () => {
@@ -237,13 +242,7 @@ describe('brickml fit, evaluate, predict, convert', () => {
     expect(await runCli(['convert', at('out/plane.model'), keras], c.io)).toBe(0);
     expect(await runCli(['convert', keras, at('back.model')], c.io)).toBe(0);
     expect(c.err).toEqual([]);
-    const [a, b] = [await loadModel(at('out/plane.model')), await loadModel(at('back.model'))];
-    const x = tf.tensor2d(points);
-    const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
-    expect(await yb.data()).toEqual(await ya.data());
-    tf.dispose([x, ya, yb]);
-    a.dispose();
-    b.dispose();
+    await expectSamePredictions(at('out/plane.model'), at('back.model'));
     const [folder, file] = [capture(), capture()];
     await runCli(['summary', at('out/plane.model')], folder.io);
     expect(await runCli(['summary', keras], file.io)).toBe(0);
@@ -257,13 +256,7 @@ describe('brickml fit, evaluate, predict, convert', () => {
     expect(JSON.parse(readFileSync(join(tfjs, 'model.json'), 'utf8')).format).toBe('layers-model');
     expect(await runCli(['convert', tfjs, at('back-from-tfjs.model')], c.io)).toBe(0);
     expect(c.err).toEqual([]);
-    const [a, b] = [await loadModel(at('out/plane.model')), await loadModel(at('back-from-tfjs.model'))];
-    const x = tf.tensor2d(points);
-    const [ya, yb] = [a.predict(x) as tf.Tensor, b.predict(x) as tf.Tensor];
-    expect(await yb.data()).toEqual(await ya.data());
-    tf.dispose([x, ya, yb]);
-    a.dispose();
-    b.dispose();
+    await expectSamePredictions(at('out/plane.model'), at('back-from-tfjs.model'));
     const [folder, file] = [capture(), capture()];
     await runCli(['summary', at('out/plane.model')], folder.io);
     expect(await runCli(['summary', join(tfjs, 'model.json')], file.io)).toBe(0);

@@ -10,7 +10,8 @@ export const positiveNumber = () => z.number({ error: 'must be a number' }).posi
 export const nonNegativeNumber = () =>
   z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+/** The value found at a zod issue's path in the raw input; undefined where the path leaves it. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let v = input;
   for (const key of path) {
     if (v === null || typeof v !== 'object') return undefined;

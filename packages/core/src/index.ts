@@ -1,5 +1,13 @@
 export { BACKENDS, type BackendInfo, type BackendName, currentBackend, useBackend } from './backend.js';
-export { formatPath, nonNegativeInt, nonNegativeNumber, parseConfig, positiveInt, positiveNumber } from './config.js';
+export {
+  formatPath,
+  nonNegativeInt,
+  nonNegativeNumber,
+  parseConfig,
+  positiveInt,
+  positiveNumber,
+  valueAt,
+} from './config.js';
 export { BrickError } from './errors.js';
 export {
   type CheckableBrick,
