@@ -80,9 +80,10 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
     return makeVariable(this.name, 'bias', biasInitializer, resetAfter ? [2, 3 * units] : [3 * units]);
   }
 
-  protected begin(xw: tf.Tensor, time: number) {
+  protected begin(x: tf.Tensor, time: number) {
     const { units, resetAfter } = this.config;
-    const { bias, recurrentKernel } = this.params;
+    const { kernel, bias, recurrentKernel } = this.params;
+    const xw = tf.matMul(x, kernel);
     let bx: tf.Tensor | null = bias ?? null;
     let bh: tf.Tensor | null = null;
     if (bias && resetAfter) [bx, bh] = tf.unstack(bias) as Tensors<2>;

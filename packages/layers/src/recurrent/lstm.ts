@@ -4,6 +4,7 @@
  *   h_t = o ⊙ φ(c_t)  (σ: recurrentActivation, φ: activation; XW = x·W + b for all steps, see recurrent.ts).
  * Backward from dh, dc at step t:  e = dc + dh ⊙ o ⊙ φ'(c_t),  dz = [e ⊙ g ⊙ σ'(z_i), e ⊙ c_{t-1} ⊙ σ'(z_f),
  *   e ⊙ i ⊙ φ'(z_g), dh ⊙ φ(c_t) ⊙ σ'(z_o)],  dc_{t-1} = e ⊙ f,  dh_{t-1} = dz·Uᵀ,  then dW, dU, db from dz.
+ * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -30,9 +31,12 @@ export const LSTMConfig = z.strictObject({
 });
 export type LSTMConfig = z.input<typeof LSTMConfig>;
 
-/** What one step keeps: the pre-activation z, the gates, the new cell state and φ of it, the cell state before. */
+/** What one step keeps: the gate pre-activations, the gates, the new cell state and φ of it, the state before. */
 interface LSTMStep {
-  z: tf.Tensor;
+  zi: tf.Tensor;
+  zf: tf.Tensor;
+  zg: tf.Tensor;
+  zo: tf.Tensor;
   i: tf.Tensor;
   f: tf.Tensor;
   g: tf.Tensor;
@@ -43,6 +47,15 @@ interface LSTMStep {
 }
 
 /**
+ * What the steps of a sequence share: K = [W; U; b] stacked, so that [x_t, h_{t-1}, 1]·K is one matMul per
+ * step, and the column of ones (or null without a bias).
+ */
+interface LSTMShared {
+  K: tf.Tensor;
+  ones: tf.Tensor | null;
+}
+
+/**
  * Long short-term memory over a sequence [batch, time, features]: a cell state c carried through time
  * under input, forget and output gates. With returnState, `apply` gives [y, h, c].
  *
@@ -50,7 +63,7 @@ interface LSTMStep {
  * const lstm = new LSTM({ units: 32, returnSequences: true });
  * const y = lstm.apply(input({ shape: [null, 8] })); // y.shape: [null, 32]
  */
-export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, undefined, LSTMStep> {
+export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, LSTMShared, LSTMStep> {
   protected readonly gates = 4;
   protected readonly stateNames = ['h', 'c'] as const;
 
@@ -70,15 +83,18 @@ export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, undefined, LST
     return bias;
   }
 
-  protected begin(xw: tf.Tensor, time: number) {
-    const { bias } = this.params;
-    return { inputs: steps(bias ? tf.add(xw, bias) : xw, time), shared: undefined };
+  /** Each step's x_t, taken from x̃ (narrower than XW: wasm's Slice copies its whole input per part). */
+  protected begin(x: tf.Tensor, time: number) {
+    const { kernel, recurrentKernel, bias } = this.params;
+    const batch = (x.shape[0] as number) / time;
+    const K = tf.concat(bias ? [kernel, recurrentKernel, tf.reshape(bias, [1, -1])] : [kernel, recurrentKernel], 0);
+    return { inputs: steps(x, time), shared: { K, ones: bias ? tf.ones([batch, 1]) : null } };
   }
 
-  protected step(xw: tf.Tensor, states: readonly tf.Tensor[], hIn: tf.Tensor) {
+  protected step(x: tf.Tensor, states: readonly tf.Tensor[], hIn: tf.Tensor, { K, ones }: LSTMShared) {
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
-    const z = tf.add(xw, tf.matMul(hIn, this.params.recurrentKernel));
+    const z = tf.matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1), K);
     const [zi, zf, zg, zo] = tf.split(z, 4, 1) as Tensors<4>;
     const i = activate(recurrentActivation, zi);
     const f = activate(recurrentActivation, zf);
@@ -87,48 +103,43 @@ export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, undefined, LST
     const c = tf.add(tf.mul(f, cPrev), tf.mul(i, g));
     const phiC = activate(activation, c);
     const h = tf.mul(o, phiC);
-    return { next: [h, c], saved: { z, i, f, g, o, c, phiC, cPrev } };
+    return { next: [h, c], saved: { zi, zf, zg, zo, i, f, g, o, c, phiC, cPrev } };
   }
 
+  /**
+   * The local factors are taken per step from what the step kept: computing them for all steps at once
+   * would need each step's share cut back out of the stacked result, which costs more on wasm.
+   */
   protected throughTime(
     { time, m, mh, hIn, saved }: RecurrentCache<LSTMStep>,
     [dhLast, dcLast]: tf.Tensor[],
     dys: readonly tf.Tensor[] | null,
   ): CellGrads {
     const { activation, recurrentActivation } = this.config;
-    const all = (key: keyof LSTMStep) => join(saved.map((s) => s[key]));
-    const [I, F, G, O, C, PhiC, CPrev] = (['i', 'f', 'g', 'o', 'c', 'phiC', 'cPrev'] as const).map(all) as Tensors<7>;
-    const [Zi, Zf, Zg, Zo] = tf.split(all('z'), 4, 1) as Tensors<4>;
-    // Every step's local factors at once: dz = [e, e, e, dh] ⊙ Q with e = dc + dh ⊙ P; a masked step's dz is
-    // 0 (Q and f scaled by the mask) and its dh, dc pass through to the step before.
-    let Q = tf.concat(
-      [
-        activationGrad(recurrentActivation, G, Zi, I),
-        activationGrad(recurrentActivation, CPrev, Zf, F),
-        activationGrad(activation, I, Zg, G),
-        activationGrad(recurrentActivation, PhiC, Zo, O),
-      ],
-      1,
-    );
-    const P = activationGrad(activation, O, C, PhiC);
-    let Fm = F;
-    if (m) {
-      Q = tf.mul(Q, m);
-      Fm = tf.mul(Fm, m);
-    }
-    const [Qs, Ps, Fs] = [Q, P, Fm].map((t) => steps(t, time)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[]];
-    const kept = m ? steps(tf.sub(1, m), time) : null;
+    const [use, kept] = m ? [steps(m, time), steps(tf.sub(1, m), time)] : [null, null];
     const UT = matMulT(this.params.recurrentKernel);
     const dzs: tf.Tensor[] = new Array(time);
     let dh = dhLast as tf.Tensor;
     let dc = dcLast as tf.Tensor;
     for (let s = time - 1; s >= 0; s--) {
       if (dys) dh = tf.add(dh, at(dys, s));
-      const e = tf.add(dc, tf.mul(dh, at(Ps, s)));
-      const dz = tf.mul(tf.concat([e, e, e, dh], 1), at(Qs, s));
+      const { zi, zf, zg, zo, i, f, g, o, c, phiC, cPrev } = at(saved, s);
+      // A masked step's dz is 0 (dh and dc scaled by its mask) and its dh, dc pass through to the step before.
+      const ms = use?.[s];
+      const dhm = ms ? tf.mul(dh, ms) : dh;
+      const e = tf.add(ms ? tf.mul(dc, ms) : dc, activationGrad(activation, tf.mul(dhm, o), c, phiC));
+      const dz = tf.concat(
+        [
+          activationGrad(recurrentActivation, tf.mul(e, g), zi, i),
+          activationGrad(recurrentActivation, tf.mul(e, cPrev), zf, f),
+          activationGrad(activation, tf.mul(e, i), zg, g),
+          activationGrad(recurrentActivation, tf.mul(dhm, phiC), zo, o),
+        ],
+        1,
+      );
       dzs[s] = dz;
       if (s === 0) break;
-      let dcPrev = tf.mul(e, at(Fs, s));
+      let dcPrev = tf.mul(e, f);
       let dhPrev = tf.matMul(dz, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];

@@ -1,11 +1,14 @@
 /**
  * The time loop every recurrent brick shares (Keras' RNN layer), for x [B, T, D] (T reversed with goBackwards):
- *   XW = (x ⊙ m_x)·W + b for all T steps in one matMul (m_x: the input dropout mask [B, D], one per sequence);
+ *   XW = (x ⊙ m_x)·W + b for all T steps (m_x: the input dropout mask [B, D], one per sequence);
  *   per step s: states_s = cell(XW_s, h_{s-1} ⊙ m_h, states_{s-1}), or states_{s-1} where step s is masked
  *   (m_h: the recurrent dropout mask [B, units]); y = [h_1 … h_T] with returnSequences, else h_T.
  * Backward through time: the cell turns dL/dh_s (dy_s + what step s+1 sends back) into dZ_s, the gradient of
  *   step s's gate pre-activations; after the loop, with dZ = [dZ_1 … dZ_T] stacked, dW = (x ⊙ m_x)ᵀ·dZ,
  *   dx = (dZ·Wᵀ) ⊙ m_x and dU = Hᵀ·dZ (H: the stacked h_{s-1} ⊙ m_h), one matMul each.
+ * Inside, sequences are time-major (row s·B + b for example b at step s): a step's rows are one block, so
+ * stacking the steps is a block copy (on wasm, a strided concat copies row by row). Taking steps out of a
+ * stacked tensor stays rare: wasm's Slice copies its whole input for every part it returns.
  */
 import { BrickError, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -69,13 +72,13 @@ const ACROSS_UNITS = new Set(['softmax', 'logSoftmax', 'log_softmax', 'sparsemax
 export interface RecurrentCache<Saved> {
   batch: number;
   time: number;
-  /** The input after dropout, [B·T, D], row b·T + s for example b at step s. */
+  /** The input after dropout, [T·B, D], row s·B + b for example b at step s (in the order the steps ran). */
   x: tf.Tensor;
-  /** Input dropout mask [B, 1, D], or null. */
+  /** Input dropout mask [B, D], or null. */
   mx: tf.Tensor | null;
   /** Recurrent dropout mask [B, units], or null. */
   mh: tf.Tensor | null;
-  /** The mask as 1 (step used) or 0, [B·T, 1] in the rows of x, or null. */
+  /** The mask as 1 (step used) or 0, [T·B, 1] in the rows of x, or null. */
   m: tf.Tensor | null;
   /** Stateful with a mask: 1 from an example's first used step on, [B, T, 1] or [B, 1], else null. */
   seen: tf.Tensor | null;
@@ -85,17 +88,28 @@ export interface RecurrentCache<Saved> {
   saved: Saved[];
 }
 
-/** A [B·T, w] tensor (rows b·T + s) as T tensors [B, w], one per step. */
+/** A [T·B, w] tensor (rows s·B + b) as T tensors [B, w], one per step: block copies. */
 export function steps(t: tf.Tensor, time: number): tf.Tensor[] {
-  const [rows, width] = t.shape as [number, number];
-  return tf.split(tf.reshape(t, [rows / time, time * width]), time, 1);
+  return time === 1 ? [t] : tf.split(t, time, 0);
 }
 
-/** T tensors [B, w], one per step, as one [B·T, w] tensor (rows b·T + s). */
+/** T tensors [B, w], one per step, as one [T·B, w] tensor (rows s·B + b): block copies. */
 export function join(list: readonly tf.Tensor[]): tf.Tensor {
-  const first = at(list, 0);
-  const [batch, width] = first.shape as [number, number];
-  return tf.reshape(list.length === 1 ? first : tf.concat(list as tf.Tensor[], 1), [batch * list.length, width]);
+  return list.length === 1 ? at(list, 0) : tf.concat(list as tf.Tensor[], 0);
+}
+
+/** [B, T, w] as [T·B, w] (rows s·B + b), read in reverse time with `reverse`. */
+export function timeMajor(t: tf.Tensor, reverse = false): tf.Tensor {
+  const [batch, time, width] = t.shape as [number, number, number];
+  const tm = tf.transpose(t, [1, 0, 2]);
+  return tf.reshape(reverse ? tf.reverse(tm, 0) : tm, [time * batch, width]);
+}
+
+/** [T·B, w] (rows s·B + b) as [B, T, w], turned back to forward time with `reverse`. */
+export function batchMajor(t: tf.Tensor, batch: number, reverse = false): tf.Tensor {
+  const [rows, width] = t.shape as [number, number];
+  const tm = tf.reshape(t, [rows / batch, batch, width]);
+  return tf.transpose(reverse ? tf.reverse(tm, 0) : tm, [1, 0, 2]);
 }
 
 /** The n parts of a tf.split. */
@@ -115,8 +129,10 @@ function tidy<T>(fn: () => T): T {
 
 /** The gradients a cell's backward pass through time returns; the base adds the input kernel's. */
 export interface CellGrads {
-  /** dL/dXW, [B·T, gates·units] in the rows of the cache's x. */
+  /** dL/dXW, [T·B, gates·units] in the rows of the cache's x. */
   dXW: tf.Tensor;
+  /** dL/dW, when the cell has it already; else the base computes xᵀ·dXW. */
+  kernel?: tf.Tensor;
   recurrentKernel: tf.Tensor;
   bias?: tf.Tensor;
 }
@@ -232,8 +248,8 @@ export abstract class Recurrent<
     });
   }
 
-  /** Per-sequence work before the loop: each step's input from XW = x̃·W (no bias yet) and what steps share. */
-  protected abstract begin(xw: tf.Tensor, time: number): { inputs: X[]; shared: C };
+  /** Per-sequence work before the loop: each step's input from x̃ ([T·B, D], after dropout) and what steps share. */
+  protected abstract begin(x: tf.Tensor, time: number): { inputs: X[]; shared: C };
 
   /** One step: the new states (h first) from this step's input, the states before it and h ⊙ m_h. */
   protected abstract step(
@@ -274,26 +290,25 @@ export abstract class Recurrent<
     }
     return tidy(() => {
       const random = this.stream ?? rng();
-      let xs = goBackwards ? tf.reverse(x, 1) : x;
       const training = opts.training;
-      const mx =
-        training && dropout > 0
-          ? tf.reshape(dropoutMask(random, dropout, [batch, inputDim]), [batch, 1, inputDim])
-          : null;
+      const mx = training && dropout > 0 ? dropoutMask(random, dropout, [batch, inputDim]) : null;
       const mh = training && recurrentDropout > 0 ? dropoutMask(random, recurrentDropout, [batch, units]) : null;
-      if (mx) xs = tf.mul(xs, mx);
-      const x2 = tf.reshape(xs, [batch * time, inputDim]);
-      const { inputs, shared } = this.begin(tf.matMul(x2, this.params.kernel), time);
+      let x2 = timeMajor(x, goBackwards);
+      if (mx) x2 = tf.reshape(tf.mul(tf.reshape(x2, [time, batch, inputDim]), mx), [time * batch, inputDim]);
+      const { inputs, shared } = this.begin(x2, time);
 
-      // The mask as 0/1 floats in the loop's order; per step, m_s and 1 - m_s as [B, 1] columns.
+      // The mask as 0/1 floats in the loop's order ([B, T], and time-major [T·B, 1]); per step, m_s and
+      // 1 - m_s as [B, 1] columns.
       let mf: tf.Tensor | null = null;
+      let mt: tf.Tensor | null = null;
       let use: tf.Tensor[] = [];
       let skip: tf.Tensor[] = [];
       if (mask) {
         mf = tf.cast(tf.cast(mask, 'bool'), 'float32');
         if (goBackwards) mf = tf.reverse(mf, 1);
-        use = tf.split(mf, time, 1);
-        skip = tf.split(tf.sub(1, mf), time, 1);
+        mt = tf.reshape(tf.transpose(mf), [time * batch, 1]);
+        use = steps(mt, time);
+        skip = steps(tf.sub(1, mt), time);
       }
 
       let states: tf.Tensor[] = stateful
@@ -314,7 +329,7 @@ export abstract class Recurrent<
         saved.push(kept);
         hs.push(at(states, 0));
       }
-      let y = returnSequences ? tf.reshape(join(hs), [batch, time, units]) : at(states, 0);
+      let y = returnSequences ? batchMajor(join(hs), batch) : at(states, 0);
       // Keras' output before an example's first used step is 0, not the carried state: it differs only
       // when the initial state is not zero, so only a stateful brick pays for it.
       let seen: tf.Tensor | null = null;
@@ -329,8 +344,7 @@ export abstract class Recurrent<
           (this.state[s] as tf.Variable).assign(at(states, i));
         });
       }
-      const m = mf ? tf.reshape(mf, [batch * time, 1]) : null;
-      const cache: RecurrentCache<Saved> = { batch, time, x: x2, mx, mh, m, seen, hIn, saved };
+      const cache: RecurrentCache<Saved> = { batch, time, x: x2, mx, mh, m: mt, seen, hIn, saved };
       // Clones: with returnSequences false, y and the final h are one tensor, which a caller may dispose apart.
       return { y, cache, ...(returnState && { extra: states.map((t) => tf.clone(t)) }) };
     });
@@ -340,11 +354,9 @@ export abstract class Recurrent<
     this.checkGrad(dy);
     return tf.tidy(() => {
       const { dXW, grads } = this.gradients(dy, cache, dExtra);
-      const { batch, time, x, mx } = cache;
-      let dx = tf.reshape(tf.matMul(dXW, matMulT(this.params.kernel)), [batch, time, x.shape[1] as number]);
-      if (mx) dx = tf.mul(dx, mx);
-      if (this.config.goBackwards) dx = tf.reverse(dx, 1);
-      return { dx, grads };
+      const { batch, mx } = cache;
+      const dx = batchMajor(tf.matMul(dXW, matMulT(this.params.kernel)), batch, this.config.goBackwards);
+      return { dx: mx ? tf.mul(dx, tf.expandDims(mx, 1)) : dx, grads };
     });
   }
 
@@ -374,9 +386,9 @@ export abstract class Recurrent<
       return d;
     });
     if (!returnSequences) dFinal[0] = tf.add(at(dFinal, 0), dOut);
-    const dys = returnSequences ? steps(tf.reshape(dOut, [batch * time, units]), time) : null;
-    const { dXW, recurrentKernel, bias } = this.throughTime(cache, dFinal, dys);
-    const grads: Grads<RecurrentParams> = { kernel: tf.matMul(matMulT(cache.x), dXW), recurrentKernel };
+    const dys = returnSequences ? steps(timeMajor(dOut), time) : null;
+    const { dXW, kernel, recurrentKernel, bias } = this.throughTime(cache, dFinal, dys);
+    const grads: Grads<RecurrentParams> = { kernel: kernel ?? tf.matMul(matMulT(cache.x), dXW), recurrentKernel };
     if (this.params.bias && bias) grads.bias = bias;
     return { dXW, grads };
   }

@@ -33,8 +33,9 @@ export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, unde
     super('SimpleRNN', SimpleRNNConfig, config);
   }
 
-  protected begin(xw: tf.Tensor, time: number) {
-    const { bias } = this.params;
+  protected begin(x: tf.Tensor, time: number) {
+    const { kernel, bias } = this.params;
+    const xw = tf.matMul(x, kernel);
     return { inputs: steps(bias ? tf.add(xw, bias) : xw, time), shared: undefined };
   }
 
