@@ -6,10 +6,12 @@ export type { Executor, OutputGradient, Tape } from './engine/executor.js';
 export { isKerasFile, modelFromKerasFile, modelToKerasFile } from './formats/keras/index.js';
 export {
   assignKerasNamedWeights,
+  compileArgsFromKerasTraining,
   type FileWeight,
   type KerasFlavor,
   type KerasWeight,
   kerasConfigFromSpec,
+  kerasTrainingConfig,
   kerasWeightKeys,
   kerasWeights,
   modelFromKerasConfig,

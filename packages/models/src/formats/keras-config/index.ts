@@ -7,4 +7,5 @@ export { brickFromKeras, kerasFromBrick } from './layer-config.js';
 export { type KerasReading, readKerasModel, specFromKerasConfig } from './model-config.js';
 export { kerasConfigFromSpec } from './model-to-keras.js';
 export { initializerFromKeras, initializerToKeras, regularizerFromKeras, regularizerToKeras } from './objects.js';
+export { compileArgsFromKerasTraining, kerasTrainingConfig } from './training-config.js';
 export { type KerasWeight, kerasWeightKeys, kerasWeights, matchesKerasName } from './weights.js';

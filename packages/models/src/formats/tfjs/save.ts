@@ -8,7 +8,7 @@ import type { BrickSpec } from '@brickml/layers';
 import type { io } from '@tensorflow/tfjs-core';
 import { namedWeights } from '../../io/weights.js';
 import type { Model } from '../../model.js';
-import { kerasConfigFromSpec, kerasWeights } from '../keras-config/index.js';
+import { kerasConfigFromSpec, kerasTrainingConfig, kerasWeights } from '../keras-config/index.js';
 import { checkTfjsLimits } from './tfjs-limits.js';
 import { encodeWeights } from './weight-data.js';
 
@@ -16,7 +16,8 @@ import { encodeWeights } from './weight-data.js';
 const KERAS_VERSION = 'tfjs-layers 4.22.0';
 
 /**
- * The model as tfjs-layers artifacts (a brick tfjs-layers lacks, or a setting it lacks, is a named error): format 'layers-model', modelTopology in tfjs' own shape
+ * The model as tfjs-layers artifacts (a brick tfjs-layers lacks, or a setting it lacks, is a named error;
+ * a compiled model's loss, optimizer and metrics go in trainingConfig where tfjs-layers has them): format 'layers-model', modelTopology in tfjs' own shape
  * ({class_name, config, keras_version, backend}), weightSpecs named as tfjs-layers names them, weightData.
  */
 export async function modelToTfjsArtifacts(model: Model): Promise<io.ModelArtifacts> {
@@ -44,7 +45,9 @@ export async function modelToTfjsArtifacts(model: Model): Promise<io.ModelArtifa
   }
   // tfjs-layers lists trainable weights first.
   const { weightSpecs, weightData } = encodeWeights([...params, ...state]);
+  const trainingConfig = kerasTrainingConfig(model);
   return {
+    ...(trainingConfig && { trainingConfig: trainingConfig as unknown as io.TrainingConfig }),
     format: 'layers-model',
     generatedBy: 'brickml',
     convertedBy: null,
