@@ -121,6 +121,19 @@ function sequenceModel(): Model {
   });
 }
 
+function maskedModel(): Model {
+  return new Sequential({
+    name: 'masked',
+    inputShape: [5],
+    layers: [
+      new Embedding({ name: 'memb', inputDim: 10, outputDim: 3, maskZero: true }),
+      new LSTM({ name: 'mlstm', units: 3, returnSequences: true }),
+      new Bidirectional({ name: 'mbi', layer: new SimpleRNN({ name: 'mrnn', units: 2 }), mergeMode: 'mul' }),
+      new Dense({ name: 'mout', units: 2 }),
+    ],
+  });
+}
+
 function graphModel(): Model {
   const a = input({ name: 'a', shape: [6] });
   const b = input({ name: 'b', shape: [6] });
@@ -161,6 +174,16 @@ const cases = [
       tf.tensor2d([
         [1, 2, 3, 4, 5],
         [9, 0, 0, 3, 1],
+        [2, 2, 2, 8, 7],
+      ]),
+  ],
+  [
+    'a sequence model whose padding steps are masked',
+    maskedModel,
+    () =>
+      tf.tensor2d([
+        [1, 2, 3, 0, 0],
+        [9, 4, 0, 0, 0],
         [2, 2, 2, 8, 7],
       ]),
   ],
