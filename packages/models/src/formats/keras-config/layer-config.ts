@@ -6,6 +6,7 @@
  */
 import { type BrickSpec, layerFromSpec } from '@brickml/layers';
 import { activationFromKeras, activationToKeras } from './activations.js';
+import { bidirectionalTemplate } from './bidirectional.js';
 import { camel, fail, failField, isRecord, type KerasFlavor, show } from './errors.js';
 import { type FieldRule, KERAS_CLASS, LAYER_RULES } from './layer-rules.js';
 import { initializerFromKeras, initializerToKeras, regularizerFromKeras, regularizerToKeras } from './objects.js';
@@ -90,7 +91,8 @@ export function brickFromKeras(who: string, entry: unknown, ctx: LayerContext): 
   if (!isRecord(config)) return fail(label, `config must be an object, received ${show(config)}`);
   const out: Record<string, unknown> = {};
   if (typeof name === 'string') out.name = name;
-  for (const [key, value] of Object.entries(config)) {
+  const fields = entry.class_name === 'Bidirectional' ? bidirectionalTemplate(label, config) : config;
+  for (const [key, value] of Object.entries(fields)) {
     if (key === 'name') continue;
     const where = `${label}: ${key}`;
     const f = rule.fields[key];

@@ -184,3 +184,69 @@ describe('named errors', () => {
     );
   });
 });
+
+describe("Keras 3's Bidirectional", () => {
+  /** A Bidirectional as Keras 3's get_config writes it (keras/src/layers/rnn/bidirectional.py). */
+  function keras3Bidirectional(backward: (forward: Record<string, unknown>) => Record<string, unknown>) {
+    const lstm = (
+      kerasConfigFromSpec(
+        {
+          format: 'brickml.model',
+          version: 1,
+          className: 'Sequential',
+          config: {
+            inputShape: [4, 3],
+            layers: [{ className: 'LSTM', config: { name: 'lstm', units: 2, returnSequences: true } }],
+          },
+        },
+        'keras3',
+      ).config as { layers: { config: Record<string, unknown> }[] }
+    ).layers[1] as { config: Record<string, unknown> };
+    const forward = { ...lstm.config, name: 'forward_lstm', zero_output_for_mask: true };
+    const layer = {
+      module: 'keras.layers',
+      class_name: 'Bidirectional',
+      config: {
+        name: 'bidirectional',
+        trainable: true,
+        merge_mode: 'concat',
+        layer: { ...lstm, config: forward },
+        backward_layer: { ...lstm, config: backward(forward) },
+      },
+      registered_name: null,
+    };
+    return {
+      class_name: 'Sequential',
+      config: {
+        name: 's',
+        layers: [
+          { class_name: 'InputLayer', config: { batch_shape: [null, 4, 3], dtype: 'float32', name: 'in' } },
+          layer,
+        ],
+      },
+    };
+  }
+
+  test('with the mirrored backward layer Keras writes reads as one template LSTM', () => {
+    const config = keras3Bidirectional((f) => ({ ...f, name: 'backward_lstm', go_backwards: true }));
+    const spec = specFromKerasConfig('test', config, 'keras3') as {
+      config: { layers: { config: { layer: unknown } }[] };
+    };
+    expect(spec.config.layers[0]?.config.layer).toMatchObject({
+      className: 'LSTM',
+      config: { name: 'lstm', units: 2, goBackwards: false },
+    });
+  });
+
+  test('with a backward layer of its own is refused by name', () => {
+    const config = keras3Bidirectional((f) => ({
+      ...f,
+      name: 'backward_lstm',
+      go_backwards: true,
+      activation: 'relu',
+    }));
+    expect(() => specFromKerasConfig('load', config, 'keras3')).toThrow(
+      "load: Bidirectional 'bidirectional': backward_layer must mirror layer (brickml builds the backward copy itself)",
+    );
+  });
+});
