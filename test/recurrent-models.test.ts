@@ -1,7 +1,8 @@
 /**
  * Recurrent bricks inside models: the same weights after 10 training steps as tfjs-layers (with and without
- * a mask), save/load, summary and picture of a graph holding every sequence brick, and no tensor left behind
- * per epoch, stateful bricks across resetStates included.
+ * a mask), initial states as inputs (gradients, parity, specs, errors), save/load, summary and picture of a
+ * graph holding every sequence brick, and no tensor left behind per epoch, stateful bricks across
+ * resetStates included.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   Embedding,
   GRU,
   input,
+  type Layer,
   LSTM,
   Masking,
   RepeatVector,
@@ -20,8 +22,8 @@ import {
   type SymbolicTensor,
   TimeDistributed,
 } from '@brickml/layers';
-import { loadModel, Model, Sequential, saveModel } from '@brickml/models';
-import { forEachBackend } from '@brickml/test-utils';
+import { loadModel, Model, modelFromSpec, Sequential, saveModel } from '@brickml/models';
+import { expectModelFiniteDifferences, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
@@ -215,5 +217,161 @@ describe('recurrent models leave no tensor behind', () => {
       tf.dispose([x, y]);
       model.dispose();
     });
+  });
+});
+
+/** x → LSTM(returnState) → [h, c] start a decoder LSTM on x2; a GRU starts from the model input h0. */
+function encoderDecoder(): Model {
+  setSeed(21);
+  const x = input({ shape: [5, 3], name: 'x' });
+  const x2 = input({ shape: [4, 2], name: 'x2' });
+  const h0 = input({ shape: [3], name: 'h0' });
+  const [, h, c] = new LSTM({ units: 4, returnState: true, name: 'encoder' }).apply(x);
+  const decoded = new LSTM({ units: 4, returnSequences: true, goBackwards: true, name: 'decoder' }).apply(x2, {
+    initialState: [h as SymbolicTensor, c as SymbolicTensor],
+  });
+  const gru = new GRU({ units: 3, name: 'gru' }).apply(x2, { initialState: [h0] });
+  const rnn = new SimpleRNN({ units: 3, returnSequences: true, name: 'rnn' }).apply(x, { initialState: [gru] });
+  return new Model({ inputs: [x, x2, h0], outputs: [decoded, rnn], name: 'encoder_decoder' });
+}
+
+describe('initial states as inputs (Keras initial_state)', () => {
+  forEachBackend((backend) => {
+    test(`gradients reach the initial states, from a brick's states and from a model input (${backend})`, async () => {
+      const model = encoderDecoder();
+      await expectModelFiniteDifferences(model, { epsilon: 1e-2 });
+      model.dispose();
+    });
+
+    test(`the brick's dInitialState equals autodiff's, for every cell, masked and backwards (${backend})`, async () => {
+      setSeed(4);
+      const mask = tf.tensor2d([1, 1, 0, 1, 0, 1, 1, 0], [2, 4]);
+      const bricks: Layer[] = [
+        new LSTM({ units: 3, returnSequences: true, goBackwards: true }),
+        new LSTM({ units: 3 }),
+        new GRU({ units: 3, returnSequences: true }),
+        new GRU({ units: 3, resetAfter: false, goBackwards: true }),
+        new SimpleRNN({ units: 3, returnSequences: true }),
+      ];
+      for (const brick of bricks) {
+        const states = brick.className === 'LSTM' ? 2 : 1;
+        const x = tf.randomNormal([2, 4, 2], 0, 1, 'float32', 3);
+        const init = Array.from({ length: states }, (_, i) => tf.randomNormal([2, 3], 0, 1, 'float32', 10 + i));
+        const out = brick.forward(x, { training: false, mask, initialState: init });
+        const dy = tf.randomNormal(out.y.shape, 0, 1, 'float32', 7);
+        const back = brick.backward(dy, out.cache);
+        // Autodiff of Σ y ⊙ dy through the same forward.
+        const auto = tf.grads((...s: tf.Tensor[]) => {
+          const again = brick.forward(x, { training: false, mask, initialState: s });
+          return tf.sum(tf.mul(again.y, dy));
+        })(init);
+        expect(back.dInitialState?.length, brick.className).toBe(states);
+        expect(await maxDiff(back.dInitialState as tf.Tensor[], auto), brick.className).toBeLessThan(1e-4);
+        tf.dispose([x, dy, out.y, out.cache as never, back as never, auto, init]);
+        brick.dispose();
+      }
+      mask.dispose();
+    });
+  });
+
+  test('the same predictions and weights after 5 SGD steps as tfjs-layers, with initialState in apply', async () => {
+    setSeed(9);
+    const x = input({ shape: [5, 3] });
+    const h0 = input({ shape: [4] });
+    const c0 = input({ shape: [4] });
+    const ours = new Model({
+      inputs: [x, h0, c0],
+      outputs: new Dense({ units: 2, activation: 'softmax' }).apply(
+        new LSTM({ units: 4, ...sigmoid }).apply(x, { initialState: [h0, c0] }),
+      ),
+    });
+    const tx = tfl.input({ shape: [5, 3] });
+    const th0 = tfl.input({ shape: [4] });
+    const tc0 = tfl.input({ shape: [4] });
+    const tl = tfl.layers.lstm({ units: 4, ...sigmoid }).apply(tx, { initialState: [th0, tc0] }) as tfl.SymbolicTensor;
+    const ty = tfl.layers.dense({ units: 2, activation: 'softmax' }).apply(tl) as tfl.SymbolicTensor;
+    const theirs = tfl.model({ inputs: [tx, th0, tc0], outputs: ty });
+    const initial = ours.getWeights();
+    theirs.setWeights(initial);
+    tf.dispose(initial);
+    const xs = [
+      tf.tensor3d(
+        Array.from({ length: 4 * 5 * 3 }, (_, i) => Math.sin(i * 0.7)),
+        [4, 5, 3],
+      ),
+      tf.tensor2d(
+        Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+        [4, 4],
+      ),
+      tf.tensor2d(
+        Array.from({ length: 16 }, (_, i) => Math.sin(i * 1.3)),
+        [4, 4],
+      ),
+    ];
+    const y = tf.tensor2d([1, 0, 0, 1, 1, 0, 0, 1], [4, 2]);
+    const p = theirs.predict(xs) as tf.Tensor;
+    const q = ours.predict(xs) as tf.Tensor;
+    expect(await maxDiff([q], [p])).toBeLessThan(1e-5);
+    ours.compile({ optimizer: { className: 'SGD', config: { learningRate: 0.5 } }, loss: 'categoricalCrossentropy' });
+    theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' });
+    for (let step = 0; step < 5; step++) {
+      const a = await ours.trainOnBatch(xs, y);
+      const b = (await theirs.trainOnBatch(xs, y)) as number;
+      expect(a.loss, `loss at step ${step}`).toBeCloseTo(b, 4);
+    }
+    const wa = ours.getWeights();
+    const wb = theirs.getWeights();
+    expect(await maxDiff(wa, wb)).toBeLessThan(2e-4);
+    tf.dispose([...xs, y, p, q, ...wa]);
+    ours.dispose();
+    theirs.dispose();
+  });
+
+  test("a graph's spec lists the initial states among a call's inputs and round-trips with equal predictions", async () => {
+    const model = encoderDecoder();
+    const spec = model.toSpec() as unknown as {
+      config: { layers: { config: { name: string }; inbound: unknown[][] }[] };
+    };
+    const inbound = (name: string) => spec.config.layers.find((l) => l.config.name === name)?.inbound;
+    expect(inbound('decoder')).toEqual([['x2', ['encoder', 0, 1], ['encoder', 0, 2]]]);
+    expect(inbound('gru')).toEqual([['x2', 'h0']]);
+    const again = modelFromSpec(JSON.parse(JSON.stringify(spec)));
+    expect(again.toSpec()).toEqual(spec);
+    const weights = model.getWeights();
+    again.setWeights(weights);
+    const xs = [tf.randomNormal([2, 5, 3]), tf.randomNormal([2, 4, 2]), tf.randomNormal([2, 3])];
+    const a = model.predict(xs) as tf.Tensor[];
+    const b = again.predict(xs) as tf.Tensor[];
+    expect(await maxDiff(a, b)).toBe(0);
+    tf.dispose([...weights, ...xs, ...a, ...b]);
+    model.dispose();
+    again.dispose();
+  });
+
+  test('initial states of the wrong number or shape are named errors', () => {
+    const x = input({ shape: [5, 3] });
+    const h = input({ shape: [4] });
+    const wide = input({ shape: [5] });
+    const lstm = new LSTM({ units: 4, name: 'lstm_states' });
+    expect(() => lstm.apply(x, { initialState: [h] })).toThrow(
+      "LSTM 'lstm_states': initialState must hold 2 state(s) (h, c), received 1",
+    );
+    expect(() => new GRU({ units: 4, name: 'gru_states' }).apply(x, { initialState: [wide] })).toThrow(
+      "GRU 'gru_states': initial state h must have shape [null, 4], received [null, 5]",
+    );
+    const real = tf.zeros([2, 5, 3]);
+    const states = [tf.zeros([3, 4]), tf.zeros([3, 4])];
+    expect(() => new LSTM({ units: 4, name: 'lstm_batch' }).apply(real, { initialState: states })).toThrow(
+      "LSTM 'lstm_batch': initial state h must have shape [2, 4], received [3, 4]",
+    );
+    tf.dispose([real, ...states]);
+  });
+
+  test('apply gives one tensor without returnState and the list with it', () => {
+    const x = input({ shape: [5, 3] });
+    const y: SymbolicTensor = new LSTM({ units: 2 }).apply(x);
+    const all: SymbolicTensor[] = new LSTM({ units: 2, returnState: true }).apply(x);
+    expect(y.shape).toEqual([2]);
+    expect(all.map((t) => t.shape)).toEqual([[2], [2], [2]]);
   });
 });

@@ -12,6 +12,11 @@ export interface ForwardOptions {
    * reaches the brick (from Embedding with maskZero, or Masking). Only bricks with `supportsMasking` get one.
    */
   mask?: tf.Tensor | null;
+  /**
+   * The initial states of a recurrent brick ([batch, units] each: h, and c for LSTM), when its call reads
+   * them as inputs after x (Keras' `initial_state`). Only bricks with `checkInitialState` get them.
+   */
+  initialState?: readonly tf.Tensor[];
 }
 
 export type Params = Record<string, tf.Variable>;
@@ -51,7 +56,17 @@ export interface Layer<Config = unknown, P extends Params = Params, Cache = unkn
    * `dExtra`: the gradients of the extra outputs, in order (null for one nothing reads), when the brick has
    * extra outputs. dy is zeros when only the extra outputs are read.
    */
-  backward(dy: tf.Tensor, cache: Cache, dExtra?: readonly (tf.Tensor | null)[]): { dx: tf.Tensor; grads: Grads<P> };
+  backward(
+    dy: tf.Tensor,
+    cache: Cache,
+    dExtra?: readonly (tf.Tensor | null)[],
+  ): { dx: tf.Tensor; grads: Grads<P>; dInitialState?: tf.Tensor[] };
+  /**
+   * Optional: the brick's call may read inputs after x, its initial states (a recurrent brick's, Keras'
+   * `initial_state`); throws a named error unless their shapes (no batch axis) are the ones it takes. The
+   * forward pass then gets them in `initialState` and backward returns their gradients in `dInitialState`.
+   */
+  checkInitialState?(shapes: readonly Shape[]): void;
   /**
    * Optional: the brick takes a mask on its input (a brick without it refuses one by name). Unless it has
    * `computeMask`, the mask passes to its output unchanged (Dense, Dropout and Activation do this).
@@ -177,12 +192,15 @@ function buildFrom<T>(brick: { label: string }, inputs: readonly SymbolicTensor[
  */
 export function callBrick(brick: Brick, inputs: readonly SymbolicTensor[]): SymbolicTensor[] {
   const label = `${brick.className} '${brick.name}'`;
-  if (!isMultiInput(brick) && inputs.length !== 1) {
+  if (!isMultiInput(brick) && inputs.length !== 1 && !(inputs.length > 1 && brick.checkInitialState)) {
     throw new BrickError(`${label} takes one input, received ${inputs.length}`, label);
   }
-  const output = buildFrom({ label }, inputs, () =>
-    isMultiInput(brick) ? brick.build(inputs.map((t) => t.shape)) : brick.build((inputs[0] as SymbolicTensor).shape),
-  );
+  const output = buildFrom({ label }, inputs, () => {
+    if (isMultiInput(brick)) return brick.build(inputs.map((t) => t.shape));
+    const y = brick.build((inputs[0] as SymbolicTensor).shape);
+    if (inputs.length > 1) brick.checkInitialState?.(inputs.slice(1).map((t) => t.shape));
+    return y;
+  });
   const extra = isMultiInput(brick) ? [] : (brick.extraOutputShapes ?? []);
   return [...new Node(brick, inputs, [output, ...extra]).outputs];
 }
@@ -263,7 +281,7 @@ export abstract class BaseLayer<
     dy: tf.Tensor,
     cache: Cache,
     dExtra?: readonly (tf.Tensor | null)[],
-  ): { dx: tf.Tensor; grads: Grads<P> };
+  ): { dx: tf.Tensor; grads: Grads<P>; dInitialState?: tf.Tensor[] };
 
   /** Throws a named error unless x is [batch, ...inputShape]; builds on first use. */
   protected checkInput(x: tf.Tensor): void {

@@ -40,7 +40,7 @@ const cases = [false, true].flatMap((resetAfter) => {
   ];
 });
 
-describeBrick('GRU', {
+describeBrick<GRUConfig>('GRU', {
   brick: GRU,
   seed: 6,
   cases: [

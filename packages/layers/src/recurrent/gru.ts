@@ -18,6 +18,7 @@ import {
   join,
   Recurrent,
   type RecurrentCache,
+  type RecurrentOutput,
   recurrentFields,
   steps,
   type Tensors,
@@ -67,11 +68,17 @@ interface GRUStep {
  * const gru = new GRU({ units: 32 });
  * const y = gru.apply(input({ shape: [null, 8] })); // y.shape: [32]
  */
-export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUStep> {
+export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
+  typeof GRUConfig,
+  GRUInput,
+  GRUShared,
+  GRUStep,
+  RecurrentOutput<C>
+> {
   protected readonly gates = 3;
   protected readonly stateNames = ['h'] as const;
 
-  constructor(config: GRUConfig) {
+  constructor(config: C) {
     super('GRU', GRUConfig, config);
   }
 
@@ -145,7 +152,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
 
   /** resetAfter: dm = dh ⊙ [K1, K2 ⊙ K3, K2 ⊙ r] with dr̃ = dã ⊙ K3; every factor per unit of dh. */
   private resetAfterGrads(
-    { time, mh, hIn }: RecurrentCache<GRUStep>,
+    { time, mh, initial, hIn }: RecurrentCache<GRUStep>,
     dhLast: tf.Tensor,
     dys: readonly tf.Tensor[] | null,
     { K1, K2, pass, R, Rt, MH }: Factors,
@@ -162,7 +169,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
       dhs[s] = dh;
       const dm = tf.mul(tf.tile(dh, [1, 3]), at(KMs, s));
       dms[s] = dm;
-      if (s === 0) break;
+      if (s === 0 && !initial) break;
       let dhIn = tf.matMul(dm, UT);
       if (mh) dhIn = tf.mul(dhIn, mh);
       dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
@@ -172,6 +179,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
     const dM = join(dms);
     return {
       dXW,
+      ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.matMul(matMulT(join(hIn)), dM),
       ...(this.params.bias && { bias: tf.stack([tf.sum(dXW, 0), tf.sum(dM, 0)]) }),
     };
@@ -179,7 +187,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
 
   /** Without resetAfter: r meets h before U_h, so d(r ⊙ h) = dã·U_hᵀ is a second matMul per step. */
   private resetBeforeGrads(
-    { time, mh, hIn, saved }: RecurrentCache<GRUStep>,
+    { time, mh, initial, hIn, saved }: RecurrentCache<GRUStep>,
     dhLast: tf.Tensor,
     dys: readonly tf.Tensor[] | null,
     { K1, K2, pass, R, Rt }: Factors,
@@ -208,7 +216,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
       const dzr = tf.concat([tf.mul(dh, at(K1s, s)), tf.mul(drh, at(K3s, s))], 1);
       dzrs[s] = dzr;
       das[s] = da;
-      if (s === 0) break;
+      if (s === 0 && !initial) break;
       let dhIn = tf.add(tf.matMul(dzr, UzrT), tf.mul(drh, at(Rs, s)));
       if (mh) dhIn = tf.mul(dhIn, mh);
       dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
@@ -219,6 +227,7 @@ export class GRU extends Recurrent<typeof GRUConfig, GRUInput, GRUShared, GRUSte
     const RH = join(saved.map((s) => s.mh));
     return {
       dXW,
+      ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.concat([tf.matMul(matMulT(HIn), dZR), tf.matMul(matMulT(RH), dA)], 1),
       ...(this.params.bias && { bias: tf.sum(dXW, 0) }),
     };

@@ -19,7 +19,7 @@ const gradCase = (title: string, config: Omit<LSTMConfig, 'units'>, extra: objec
   ...extra,
 });
 
-describeBrick('LSTM', {
+describeBrick<LSTMConfig>('LSTM', {
   brick: LSTM,
   seed: 5,
   cases: [

@@ -17,6 +17,7 @@ import {
   join,
   Recurrent,
   type RecurrentCache,
+  type RecurrentOutput,
   recurrentFields,
   steps,
   type Tensors,
@@ -63,11 +64,17 @@ interface LSTMShared {
  * const lstm = new LSTM({ units: 32, returnSequences: true });
  * const y = lstm.apply(input({ shape: [null, 8] })); // y.shape: [null, 32]
  */
-export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, LSTMShared, LSTMStep> {
+export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
+  typeof LSTMConfig,
+  tf.Tensor,
+  LSTMShared,
+  LSTMStep,
+  RecurrentOutput<C>
+> {
   protected readonly gates = 4;
   protected readonly stateNames = ['h', 'c'] as const;
 
-  constructor(config: LSTMConfig) {
+  constructor(config: C) {
     super('LSTM', LSTMConfig, config);
   }
 
@@ -111,7 +118,7 @@ export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, LSTMShared, LS
    * would need each step's share cut back out of the stacked result, which costs more on wasm.
    */
   protected throughTime(
-    { time, m, mh, hIn, saved }: RecurrentCache<LSTMStep>,
+    { time, m, mh, initial, hIn, saved }: RecurrentCache<LSTMStep>,
     [dhLast, dcLast]: tf.Tensor[],
     dys: readonly tf.Tensor[] | null,
   ): CellGrads {
@@ -138,7 +145,7 @@ export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, LSTMShared, LS
         1,
       );
       dzs[s] = dz;
-      if (s === 0) break;
+      if (s === 0 && !initial) break;
       let dcPrev = tf.mul(e, f);
       let dhPrev = tf.matMul(dz, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
@@ -153,6 +160,7 @@ export class LSTM extends Recurrent<typeof LSTMConfig, tf.Tensor, LSTMShared, LS
     const dZ = join(dzs);
     return {
       dXW: dZ,
+      ...(initial && { dInitial: [dh, dc] }),
       recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
       ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
     };

@@ -15,11 +15,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName } from '../activations/functions.js';
 import { Initializer, makeVariable } from '../initializers.js';
-import { BaseLayer, baseConfig, type ForwardOptions, type Grads } from '../layer.js';
+import { BaseLayer, baseConfig, callBrick, type ForwardOptions, type Grads } from '../layer.js';
 import { matMulT } from '../ops.js';
 import { DropoutRate, dropoutMask } from '../regularization/dropout.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
-import type { SymbolicTensor } from '../symbolic.js';
+import { isSymbolic, type SymbolicTensor } from '../symbolic.js';
 
 /** Config fields of every recurrent brick (Keras 3 names and defaults). */
 export const recurrentFields = {
@@ -80,8 +80,10 @@ export interface RecurrentCache<Saved> {
   mh: tf.Tensor | null;
   /** The mask as 1 (step used) or 0, [T·B, 1] in the rows of x, or null. */
   m: tf.Tensor | null;
-  /** Stateful with a mask: 1 from an example's first used step on, [B, T, 1] or [B, 1], else null. */
+  /** Stateful or given initial states, with a mask: 1 from an example's first used step on, [B, T, 1] or [B, 1], else null. */
   seen: tf.Tensor | null;
+  /** The initial states were inputs (`initialState`): backward returns their gradients. */
+  initial: boolean;
   /** Per step: h_{s-1} ⊙ m_h, the state that meets U. */
   hIn: tf.Tensor[];
   /** Per step: what the cell keeps. */
@@ -112,6 +114,20 @@ export function batchMajor(t: tf.Tensor, batch: number, reverse = false): tf.Ten
   return tf.transpose(reverse ? tf.reverse(tm, 0) : tm, [1, 0, 2]);
 }
 
+/**
+ * What `apply` gives on a symbolic tensor for a config: the list [y, ...final states] with returnState
+ * true, y alone without it, either when the config's type does not say.
+ */
+export type RecurrentOutput<C> = 'returnState' extends keyof C
+  ? C extends { returnState?: infer R }
+    ? [R] extends [true]
+      ? SymbolicTensor[]
+      : [R] extends [false | undefined]
+        ? SymbolicTensor
+        : SymbolicTensor | SymbolicTensor[]
+    : SymbolicTensor | SymbolicTensor[]
+  : SymbolicTensor;
+
 /** The n parts of a tf.split. */
 export type Tensors<N extends number, Acc extends tf.Tensor[] = []> = Acc['length'] extends N
   ? Acc
@@ -133,6 +149,8 @@ export interface CellGrads {
   dXW: tf.Tensor;
   /** dL/dW, when the cell has it already; else the base computes xᵀ·dXW. */
   kernel?: tf.Tensor;
+  /** With the cache's `initial`: the gradients of the initial states (h first), what step 0 sends back. */
+  dInitial?: tf.Tensor[];
   recurrentKernel: tf.Tensor;
   bias?: tf.Tensor;
 }
@@ -148,7 +166,8 @@ export abstract class Recurrent<
   X,
   C,
   Saved,
-> extends BaseLayer<S, RecurrentParams, RecurrentCache<Saved>, SymbolicTensor | SymbolicTensor[]> {
+  Out extends SymbolicTensor | SymbolicTensor[] = SymbolicTensor | SymbolicTensor[],
+> extends BaseLayer<S, RecurrentParams, RecurrentCache<Saved>, Out> {
   readonly supportsMasking = true;
   /** Gates sharing W and U: columns of W are gates·units. */
   protected abstract readonly gates: number;
@@ -214,6 +233,58 @@ export abstract class Recurrent<
       );
     }
     return this.config.returnSequences ? [time ?? null, units] : [units];
+  }
+
+  /**
+   * On a symbolic tensor: the brick's symbolic output (y, or [y, ...final states] with returnState), its
+   * call reading `initialState` ([h] or [h, c], each [units]) as inputs after x, as Keras'
+   * `layer(x, initial_state=[h, c])`; the states' gradients flow back into them. On real tensors: y.
+   *
+   * @example
+   * const [y, h, c] = new LSTM({ units: 8, returnState: true }).apply(x);
+   * const z = new LSTM({ units: 8 }).apply(x2, { initialState: [h, c] });
+   */
+  override apply(x: SymbolicTensor, opts?: { initialState?: readonly SymbolicTensor[] }): Out;
+  override apply(x: tf.Tensor, opts?: { initialState?: readonly tf.Tensor[] }): tf.Tensor;
+  override apply(
+    x: SymbolicTensor | tf.Tensor,
+    opts: { initialState?: readonly (SymbolicTensor | tf.Tensor)[] } = {},
+  ): Out | tf.Tensor {
+    const given = opts.initialState;
+    if (!given) return super.apply(x as SymbolicTensor);
+    if (!Array.isArray(given)) {
+      throw new BrickError(`${this.label}: initialState must be a list of tensors (h, c for LSTM)`, this.label);
+    }
+    const all = [x, ...given];
+    if (!all.every(isSymbolic)) {
+      if (all.some(isSymbolic)) {
+        throw new BrickError(`${this.label}: x and initialState must be all symbolic or all real tensors`, this.label);
+      }
+      const initialState = given as tf.Tensor[];
+      return tf.tidy(() => this.forward(x as tf.Tensor, { training: false, initialState }).y);
+    }
+    const outs = callBrick(this, all as SymbolicTensor[]);
+    return (outs.length === 1 ? outs[0] : outs) as Out;
+  }
+
+  /** Initial states: one [units] per state (h; LSTM: h and c), as Keras' RNN takes them. */
+  checkInitialState(shapes: readonly Shape[]): void {
+    const { units } = this.config;
+    const names = this.stateNames.join(', ');
+    if (shapes.length !== this.stateNames.length) {
+      throw new BrickError(
+        `${this.label}: initialState must hold ${this.stateNames.length} state(s) (${names}), received ${shapes.length}`,
+        this.label,
+      );
+    }
+    shapes.forEach((shape, i) => {
+      if (shape.length !== 1 || shape[0] !== units) {
+        throw new BrickError(
+          `${this.label}: initial state ${this.stateNames[i]} must have shape ${formatShape([null, units])}, received ${formatShape([null, ...shape])}`,
+          this.label,
+        );
+      }
+    });
   }
 
   /** Built by a first forward call, the brick takes sequences of any length, as Keras' RNN layers do. */
@@ -282,6 +353,18 @@ export abstract class Recurrent<
       );
     }
     const mask = opts.mask ?? null;
+    const initial = opts.initialState ?? null;
+    if (initial) {
+      this.checkInitialState(initial.map((t) => t.shape.slice(1)));
+      initial.forEach((t, i) => {
+        if (t.shape[0] !== batch) {
+          throw new BrickError(
+            `${this.label}: initial state ${this.stateNames[i]} must have shape ${formatShape([batch, units])}, received ${formatShape(t.shape)}`,
+            this.label,
+          );
+        }
+      });
+    }
     if (mask && (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time)) {
       throw new BrickError(
         `${this.label}: mask must have shape ${formatShape([batch, time])}, received ${formatShape(mask.shape)}`,
@@ -311,9 +394,12 @@ export abstract class Recurrent<
         skip = steps(tf.sub(1, mt), time);
       }
 
-      let states: tf.Tensor[] = stateful
-        ? this.stateNames.map((s) => tf.clone(this.state[s] as tf.Variable))
-        : this.stateNames.map(() => tf.zeros([batch, units]));
+      // Given initial states come first, then a stateful brick's carried ones (Keras), else zeros.
+      let states: tf.Tensor[] = initial
+        ? [...initial]
+        : stateful
+          ? this.stateNames.map((s) => tf.clone(this.state[s] as tf.Variable))
+          : this.stateNames.map(() => tf.zeros([batch, units]));
       const hIn: tf.Tensor[] = [];
       const saved: Saved[] = [];
       const hs: tf.Tensor[] = [];
@@ -331,9 +417,9 @@ export abstract class Recurrent<
       }
       let y = returnSequences ? batchMajor(join(hs), batch) : at(states, 0);
       // Keras' output before an example's first used step is 0, not the carried state: it differs only
-      // when the initial state is not zero, so only a stateful brick pays for it.
+      // when the initial state is not zero, so only a stateful brick or given initial states pay for it.
       let seen: tf.Tensor | null = null;
-      if (stateful && mf) {
+      if ((stateful || initial) && mf) {
         seen = returnSequences
           ? tf.reshape(tf.cast(tf.greater(tf.cumsum(mf, 1), 0), 'float32'), [batch, time, 1])
           : tf.cast(tf.greater(tf.sum(mf, 1, true), 0), 'float32');
@@ -344,7 +430,18 @@ export abstract class Recurrent<
           (this.state[s] as tf.Variable).assign(at(states, i));
         });
       }
-      const cache: RecurrentCache<Saved> = { batch, time, x: x2, mx, mh, m: mt, seen, hIn, saved };
+      const cache: RecurrentCache<Saved> = {
+        batch,
+        time,
+        x: x2,
+        mx,
+        mh,
+        m: mt,
+        seen,
+        initial: initial !== null,
+        hIn,
+        saved,
+      };
       // Clones: with returnSequences false, y and the final h are one tensor, which a caller may dispose apart.
       return { y, cache, ...(returnState && { extra: states.map((t) => tf.clone(t)) }) };
     });
@@ -353,10 +450,10 @@ export abstract class Recurrent<
   backward(dy: tf.Tensor, cache: RecurrentCache<Saved>, dExtra?: readonly (tf.Tensor | null)[]) {
     this.checkGrad(dy);
     return tf.tidy(() => {
-      const { dXW, grads } = this.gradients(dy, cache, dExtra);
+      const { dXW, grads, dInitial } = this.gradients(dy, cache, dExtra);
       const { batch, mx } = cache;
       const dx = batchMajor(tf.matMul(dXW, matMulT(this.params.kernel)), batch, this.config.goBackwards);
-      return { dx: mx ? tf.mul(dx, tf.expandDims(mx, 1)) : dx, grads };
+      return { dx: mx ? tf.mul(dx, tf.expandDims(mx, 1)) : dx, grads, ...(dInitial && { dInitialState: dInitial }) };
     });
   }
 
@@ -370,7 +467,7 @@ export abstract class Recurrent<
     dy: tf.Tensor,
     cache: RecurrentCache<Saved>,
     dExtra?: readonly (tf.Tensor | null)[],
-  ): { dXW: tf.Tensor; grads: Grads<RecurrentParams> } {
+  ): { dXW: tf.Tensor; grads: Grads<RecurrentParams>; dInitial?: tf.Tensor[] } {
     const { batch, time, seen } = cache;
     const { units, returnSequences } = this.config;
     const dOut = seen ? tf.mul(dy, seen) : dy;
@@ -387,10 +484,10 @@ export abstract class Recurrent<
     });
     if (!returnSequences) dFinal[0] = tf.add(at(dFinal, 0), dOut);
     const dys = returnSequences ? steps(timeMajor(dOut), time) : null;
-    const { dXW, kernel, recurrentKernel, bias } = this.throughTime(cache, dFinal, dys);
+    const { dXW, kernel, recurrentKernel, bias, dInitial } = this.throughTime(cache, dFinal, dys);
     const grads: Grads<RecurrentParams> = { kernel: kernel ?? tf.matMul(matMulT(cache.x), dXW), recurrentKernel };
     if (this.params.bias && bias) grads.bias = bias;
-    return { dXW, grads };
+    return { dXW, grads, ...(dInitial && { dInitial }) };
   }
 }
 

@@ -17,7 +17,7 @@ const gradCase = (title: string, config: Omit<SimpleRNNConfig, 'units'>, extra: 
   ...extra,
 });
 
-describeBrick('SimpleRNN', {
+describeBrick<SimpleRNNConfig>('SimpleRNN', {
   brick: SimpleRNN,
   seed: 7,
   cases: [

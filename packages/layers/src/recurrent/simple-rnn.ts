@@ -6,7 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
 import { matMulT } from '../ops.js';
-import { at, type CellGrads, join, Recurrent, type RecurrentCache, recurrentFields, steps } from './recurrent.js';
+import {
+  at,
+  type CellGrads,
+  join,
+  Recurrent,
+  type RecurrentCache,
+  type RecurrentOutput,
+  recurrentFields,
+  steps,
+} from './recurrent.js';
 
 export const SimpleRNNConfig = z.strictObject(recurrentFields);
 export type SimpleRNNConfig = z.input<typeof SimpleRNNConfig>;
@@ -25,11 +34,17 @@ interface SimpleRNNStep {
  * const rnn = new SimpleRNN({ units: 16, returnSequences: true });
  * const y = rnn.apply(input({ shape: [10, 4] })); // y.shape: [10, 16]
  */
-export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, undefined, SimpleRNNStep> {
+export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recurrent<
+  typeof SimpleRNNConfig,
+  tf.Tensor,
+  undefined,
+  SimpleRNNStep,
+  RecurrentOutput<C>
+> {
   protected readonly gates = 1;
   protected readonly stateNames = ['h'] as const;
 
-  constructor(config: SimpleRNNConfig) {
+  constructor(config: C) {
     super('SimpleRNN', SimpleRNNConfig, config);
   }
 
@@ -46,7 +61,7 @@ export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, unde
   }
 
   protected throughTime(
-    { time, m, mh, hIn, saved }: RecurrentCache<SimpleRNNStep>,
+    { time, m, mh, initial, hIn, saved }: RecurrentCache<SimpleRNNStep>,
     [dhLast]: tf.Tensor[],
     dys: readonly tf.Tensor[] | null,
   ): CellGrads {
@@ -67,7 +82,7 @@ export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, unde
       if (dys) dh = tf.add(dh, at(dys, s));
       const dz = tf.mul(dh, at(Ks, s));
       dzs[s] = dz;
-      if (s === 0) break;
+      if (s === 0 && !initial) break;
       let dhPrev = tf.matMul(dz, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];
@@ -76,6 +91,7 @@ export class SimpleRNN extends Recurrent<typeof SimpleRNNConfig, tf.Tensor, unde
     const dZ = join(dzs);
     return {
       dXW: dZ,
+      ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
       ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
     };

@@ -93,7 +93,12 @@ export class GraphExecutor implements Executor {
         caches.push(out.cache);
       } else {
         const mask = inMasks[0] ?? null;
-        const out = owner.forward(ins[0] as tf.Tensor, mask ? { training, mask } : { training });
+        // Inputs after x are a recurrent brick's initial states.
+        const out = owner.forward(ins[0] as tf.Tensor, {
+          training,
+          ...(mask && { mask }),
+          ...(ins.length > 1 && { initialState: ins.slice(1) }),
+        });
         penalty = addPenalty(penalty, out.penalty);
         const outMask = passMask(owner, ins, inMasks);
         set(0, out.y, outMask);
@@ -158,12 +163,13 @@ export class GraphExecutor implements Executor {
           const back = (layer.backwardFromPreActivation as NonNullable<Layer['backwardFromPreActivation']>)(dz, cache);
           addBrickGrads(grads, layer, back.grads);
           dxs = [back.dx];
-        } else if (node.outputs.length > 1) {
-          // A brick with extra outputs: dy may be missing when only the extras are read.
+        } else if (node.outputs.length > 1 || node.inputs.length > 1) {
+          // A brick with extra outputs: dy may be missing when only the extras are read. Inputs after x
+          // (initial states) get their gradients from dInitialState.
           const dy = outGrads[0] ?? tf.zerosLike((tape as GraphTape).firsts[k] as tf.Tensor);
           const back = layer.backward(dy, cache, outGrads.slice(1));
           addBrickGrads(grads, layer, back.grads);
-          dxs = [back.dx];
+          dxs = [back.dx, ...(back.dInitialState ?? [])];
         } else if (!wanted[0] && layer.paramGrads) {
           addBrickGrads(grads, layer, layer.paramGrads(outGrads[0] as tf.Tensor, cache));
           dxs = [null];
