@@ -250,3 +250,21 @@ describe("Keras 3's Bidirectional", () => {
     );
   });
 });
+
+test('a sparse input is refused by name', () => {
+  const config = {
+    class_name: 'Sequential',
+    config: {
+      layers: [
+        {
+          class_name: 'InputLayer',
+          config: { batch_input_shape: [null, 3], dtype: 'float32', sparse: true, name: 'in' },
+        },
+        { class_name: 'Dense', config: { name: 'd', units: 1 } },
+      ],
+    },
+  };
+  expect(() => specFromKerasConfig('load', config, 'keras2')).toThrow(
+    "load: InputLayer 'in': sparse must be false (brickml's inputs are dense tensors), received true",
+  );
+});

@@ -59,6 +59,37 @@ function statedShape(who: string, entry: Record<string, unknown>) {
   return undefined;
 }
 
+/** InputLayer fields: what it states (shape, dtype, name), or a value that changes nothing (a dense input). */
+const INPUT_FIELDS: Record<string, (v: unknown) => boolean> = {
+  batch_input_shape: () => true,
+  batch_shape: () => true,
+  input_shape: () => true,
+  dtype: () => true,
+  name: () => true,
+  sparse: (v) => !v,
+  ragged: (v) => !v,
+  optional: (v) => !v,
+};
+
+/** An InputLayer's config, every field read: the shape it states, and its dtype (float32 or int32). */
+function inputLayer(who: string, entry: Record<string, unknown>) {
+  const c = isRecord(entry.config) ? entry.config : {};
+  const name = entry.name ?? c.name;
+  const label = `${who}: ${layerLabel('InputLayer', name)}`;
+  for (const [k, v] of Object.entries(c)) {
+    const ok = INPUT_FIELDS[k];
+    if (!ok) fail(label, `field '${k}' has no brickml counterpart, received ${show(v)}`);
+    else if (!ok(v))
+      failField(`${label}: ${k}`, `must be false (brickml's inputs are dense tensors), received ${show(v)}`);
+  }
+  const stated = statedShape(who, entry) ?? failField(label, 'must state its batch_input_shape');
+  const dtype = c.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    return failField(`${label}: dtype`, `must be 'float32' or 'int32', received ${show(dtype)}`);
+  }
+  return { ...stated, dtype: dtype as 'float32' | 'int32' };
+}
+
 function sequentialSpec(who: string, config: unknown, ctx: LayerContext): SequentialSpec {
   // Keras 2.0-2.1 wrote a Sequential's config as the list of its layers.
   const c = Array.isArray(config) ? { layers: config } : config;
@@ -68,7 +99,7 @@ function sequentialSpec(who: string, config: unknown, ctx: LayerContext): Sequen
   let stated: ReturnType<typeof statedShape>;
   const first = entries[0];
   if (isRecord(first) && first.class_name === 'InputLayer') {
-    stated = statedShape(who, first);
+    stated = inputLayer(who, first);
     entries = entries.slice(1);
   } else if (isRecord(first)) {
     stated = statedShape(who, first);
@@ -182,18 +213,9 @@ function functionalSpec(who: string, config: unknown, ctx: LayerContext): Functi
       return failField(`${who}: layers[${i}]`, `must have a name, received ${show(name)}`);
     if (calls.has(name)) return failField(`${who}: layers[${i}]`, `name '${name}' is used twice`);
     if (entry.class_name === 'InputLayer') {
-      const stated =
-        statedShape(who, entry) ??
-        failField(`${who}: ${layerLabel('InputLayer', name)}`, 'must state its batch_input_shape');
-      const dtype = c.dtype ?? 'float32';
-      if (dtype !== 'float32' && dtype !== 'int32') {
-        return failField(
-          `${who}: ${layerLabel('InputLayer', name)}: dtype`,
-          `must be 'float32' or 'int32', received ${show(dtype)}`,
-        );
-      }
-      batchSize ??= stated.batch;
-      inputs.set(name, { name, shape: stated.shape as number[], dtype });
+      const { shape, batch, dtype } = inputLayer(who, entry);
+      batchSize ??= batch;
+      inputs.set(name, { name, shape: shape as number[], dtype });
       calls.set(name, 1);
       continue;
     }
