@@ -8,6 +8,9 @@ import { LSTM } from '../recurrent/lstm.js';
 import { SimpleRNN } from '../recurrent/simple-rnn.js';
 import { Bidirectional } from './bidirectional.js';
 
+/** Two sequences of 4 steps: the first masked inside and at the end, the second at the start. */
+const mask = () => tf.tensor2d([1, 0, 1, 0, 0, 1, 1, 1], [2, 4]);
+
 const lstm = (extra: Record<string, unknown> = {}) => ({ className: 'LSTM', config: { units: 2, ...extra } });
 
 describeBrick('Bidirectional', {
@@ -31,6 +34,18 @@ describeBrick('Bidirectional', {
       inputShape: [3, 2],
     },
     { title: '(LSTM, free time axis)', config: { layer: lstm({ returnSequences: true }) }, inputShape: [null, 2] },
+    {
+      title: '(LSTM, concat, sequences masked)',
+      config: { layer: lstm({ returnSequences: true }) },
+      inputShape: [4, 2],
+      mask,
+    },
+    {
+      title: '(GRU, mul, sequences masked)',
+      config: { layer: { className: 'GRU', config: { units: 2, returnSequences: true } }, mergeMode: 'mul' },
+      inputShape: [4, 2],
+      mask,
+    },
   ],
   spec: [
     { layer: lstm({ returnSequences: true }), mergeMode: 'ave' },
@@ -52,6 +67,29 @@ describeBrick('Bidirectional', {
 });
 
 describe('Bidirectional', () => {
+  test('with a mask and sequences, both readings are 0 at the masked steps, as Keras forces zero_output_for_mask', async () => {
+    setSeed(2);
+    const both = new Bidirectional({ layer: new LSTM({ units: 2, returnSequences: true }) });
+    const x = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 1);
+    const m = mask();
+    const y = tf.tidy(() => both.forward(x, { training: false, mask: m }).y);
+    const values = await y.data();
+    const kept = await m.data();
+    for (let b = 0; b < 2; b++) {
+      for (let t = 0; t < 4; t++) {
+        const row = Array.from(values.slice((b * 4 + t) * 4, (b * 4 + t + 1) * 4));
+        if (kept[b * 4 + t] === 0)
+          expect(
+            row.every((v) => v === 0),
+            `example ${b} step ${t}`,
+          ).toBe(true);
+        else expect(row.some((v) => v !== 0)).toBe(true);
+      }
+    }
+    tf.dispose([x, m, y]);
+    both.dispose();
+  });
+
   test("its weights are the forward brick's then the backward one's, and it takes a brick as layer", () => {
     setSeed(1);
     const both = new Bidirectional({ name: 'bd', layer: new LSTM({ name: 'enc', units: 2 }) });

@@ -3,7 +3,8 @@
  * (y←, turned back to forward time order when it is a sequence), then y = merge(y→, y←): concat [y→, y←],
  * sum y→ + y←, mul y→ ⊙ y←, ave (y→ + y←)/2, or both as two outputs (mergeMode null).
  * Backward: concat splits dy; sum gives dy to both; ave dy/2; mul dy ⊙ y← and dy ⊙ y→; each half goes
- * back through its brick (time-reversed for y←), and dx = dx→ + dx←.
+ * back through its brick (time-reversed for y←), and dx = dx→ + dx←. With a mask and sequences, both readings
+ * are 0 at the masked steps (Keras forces zero_output_for_mask there), so their dy is masked too.
  */
 import { BrickError, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,6 +34,8 @@ interface BidirectionalCache {
   /** The two outputs in forward time order (mul needs them). */
   yf: tf.Tensor;
   yb: tf.Tensor;
+  /** With a mask and sequences: the mask as 0/1 floats, [B, T, 1]; else null. */
+  m: tf.Tensor | null;
 }
 
 const isBrick = (v: unknown): v is Layer =>
@@ -144,8 +147,14 @@ export class Bidirectional extends BaseLayer<
     const fw = this.forwardLayer.forward(x, opts);
     const bw = this.backwardLayer.forward(x, opts);
     // The backward brick's sequence runs from the last step: reverse it to line up with the forward one.
-    const yb = this.sequences ? tf.reverse(bw.y, 1) : bw.y;
-    const yf = fw.y;
+    let yb = this.sequences ? tf.reverse(bw.y, 1) : bw.y;
+    let yf = fw.y;
+    const m = this.sequences && opts.mask ? tf.expandDims(tf.cast(tf.cast(opts.mask, 'bool'), 'float32'), 2) : null;
+    if (m) {
+      const unmasked = [yf, yb, bw.y];
+      [yf, yb] = [tf.mul(yf, m), tf.mul(yb, m)];
+      tf.dispose(unmasked);
+    }
     const mode = this.config.mergeMode;
     const y =
       mode === 'concat'
@@ -162,7 +171,7 @@ export class Bidirectional extends BaseLayer<
       fw.penalty && bw.penalty ? (tf.add(fw.penalty, bw.penalty) as tf.Scalar) : (fw.penalty ?? bw.penalty);
     return {
       y,
-      cache: { fw: fw.cache, bw: bw.cache, yf, yb },
+      cache: { fw: fw.cache, bw: bw.cache, yf, yb, m },
       ...(extra.length > 0 && { extra }),
       ...(penalty && { penalty }),
     };
@@ -172,7 +181,7 @@ export class Bidirectional extends BaseLayer<
     this.checkGrad(dy);
     return tf.tidy(() => {
       const mode = this.config.mergeMode;
-      const { yf, yb } = cache;
+      const { yf, yb, m } = cache;
       let dyf: tf.Tensor;
       let dyb: tf.Tensor;
       if (mode === 'concat') [dyf, dyb] = tf.split(dy, 2, -1) as [tf.Tensor, tf.Tensor];
@@ -180,6 +189,7 @@ export class Bidirectional extends BaseLayer<
       else if (mode === 'ave') [dyf, dyb] = [tf.div(dy, 2), tf.div(dy, 2)];
       else if (mode === 'mul') [dyf, dyb] = [tf.mul(dy, yb), tf.mul(dy, yf)];
       else [dyf, dyb] = [dy, dExtra[0] ?? tf.zerosLike(yb)];
+      if (m) [dyf, dyb] = [tf.mul(dyf, m), tf.mul(dyb, m)];
       const rest = dExtra.slice(mode === null ? 1 : 0);
       const n = this.forwardLayer.extraOutputShapes?.length ?? 0;
       const f = this.forwardLayer.backward(dyf, cache.fw, rest.slice(0, n));
