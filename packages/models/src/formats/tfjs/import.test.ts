@@ -133,6 +133,33 @@ describe('a tfjs-layers functional model', () => {
   });
 });
 
+describe('a tfjs-layers model holding models', () => {
+  test('a nested Sequential called twice and a nested functional model load and predict the same', async () => {
+    const tower = tfl.sequential({
+      name: 'tower',
+      layers: [tfl.layers.dense({ units: 3, inputShape: [3], name: 'tower_d', activation: 'relu' })],
+    });
+    const i = tfl.input({ shape: [3], name: 'i' });
+    const head = tfl.model({
+      name: 'head',
+      inputs: i,
+      outputs: tfl.layers.dense({ units: 2, name: 'head_d' }).apply(i) as tfl.SymbolicTensor,
+    });
+    const a = tfl.input({ shape: [3], name: 'a' });
+    const once = tower.apply(a) as tfl.SymbolicTensor;
+    const twice = tower.apply(once) as tfl.SymbolicTensor;
+    const theirs = tfl.model({ inputs: a, outputs: [head.apply(twice) as tfl.SymbolicTensor, once] });
+    scramble(theirs);
+    const ours = modelFromTfjsArtifacts('test', await saved(theirs));
+    const x = tf.randomUniform([4, 3], -1, 1, 'float32', 3);
+    const [ya, yb] = [ours.predict(x), theirs.predict(x)] as tf.Tensor[][];
+    expect(await maxDiff(ya as tf.Tensor[], yb as tf.Tensor[])).toBeLessThan(1e-5);
+    tf.dispose([x, ...(ya as tf.Tensor[]), ...(yb as tf.Tensor[])]);
+    ours.dispose();
+    theirs.dispose();
+  });
+});
+
 describe('a tfjs-layers Sequential', () => {
   test('with Embedding, pooling, Dropout and activation layers loads and predicts the same', async () => {
     const theirs = tfl.sequential({
