@@ -13,6 +13,7 @@
 import { BrickError, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { hardSigmoidKeras2 } from './hard-sigmoid-keras2.js';
 
 /**
  * Every name Keras 3's `activations.get` accepts for a fixed function (keras/src/activations/__init__.py),
@@ -31,6 +32,7 @@ export const ActivationName = z.enum([
   'sigmoid',
   'hardSigmoid',
   'hard_sigmoid',
+  'hardSigmoidKeras2',
   'sparseSigmoid',
   'sparse_sigmoid',
   'logSigmoid',
@@ -135,6 +137,7 @@ const FUNCTIONS = {
   sigmoid: { f: (z) => tf.sigmoid(z), df: (dy, _z, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))) },
   // Keras 3's hard_sigmoid: relu6(z + 3)/6 (Keras 2 and tfjs-layers use clip(0.2z + 0.5, 0, 1)).
   hardSigmoid: { f: hardSigmoid, df: (dy, z) => tf.mul(dy, tf.div(inside(z, -3, 3), 6)) },
+  hardSigmoidKeras2,
   sparseSigmoid: {
     f: (z) => tf.clipByValue(tf.mul(tf.add(z, 1), 0.5), 0, 1),
     df: (dy, z) => tf.mul(dy, tf.mul(inside(z, -1, 1), 0.5)),

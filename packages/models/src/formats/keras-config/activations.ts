@@ -1,16 +1,13 @@
 /**
  * Activation names between brickml and Keras. Keras 2 and tfjs-layers' 'hard_sigmoid' is clip(0.2z + 0.5, 0, 1);
  * Keras 3's is relu6(z + 3)/6, which is brickml's 'hardSigmoid'. The Keras 2 formula is brickml's
- * 'hardSigmoidKeras2' where the build offers it, and a file's name is read by the file's flavor.
+ * 'hardSigmoidKeras2', and a file's name is read by the file's flavor.
  */
 import { ActivationName } from '@brickml/layers';
 import { camel, failField, type KerasFlavor, show, snake } from './errors.js';
 
 /** brickml's name for Keras 2's hard sigmoid (clip(0.2z + 0.5, 0, 1)). */
-export const KERAS2_HARD_SIGMOID = 'hardSigmoidKeras2';
-
-/** Whether this build of brickml has the Keras 2 hard sigmoid. */
-export const hasKeras2HardSigmoid = (): boolean => ActivationName.safeParse(KERAS2_HARD_SIGMOID).success;
+export const KERAS2_HARD_SIGMOID: ActivationName = 'hardSigmoidKeras2';
 
 /**
  * The activations tfjs-layers 4.22 reads (its activations.ts), by their Keras 2 names; Keras 2 files are
@@ -39,15 +36,10 @@ export function activationFromKeras(where: string, value: unknown, flavor: Keras
   if (typeof value !== 'string') return failField(where, `must be an activation name, received ${show(value)}`);
   // tfjs-layers spells some names in camelCase ('hardSigmoid'); Keras in snake_case.
   const name = snake(value);
-  if (flavor === 'keras2' && name === 'hard_sigmoid') {
-    if (hasKeras2HardSigmoid()) return KERAS2_HARD_SIGMOID as ActivationName;
-    return failField(
-      where,
-      `must be an activation brickml has, received 'hard_sigmoid' of Keras 2 (clip(0.2x + 0.5, 0, 1), which differs from Keras 3's relu6(x + 3)/6)`,
-    );
-  }
+  if (flavor === 'keras2' && name === 'hard_sigmoid') return KERAS2_HARD_SIGMOID;
   const parsed = ActivationName.safeParse(camel(name));
-  if (!parsed.success || (parsed.data as string) === KERAS2_HARD_SIGMOID)
+  // 'hardSigmoidKeras2' is brickml's own name: no Keras file spells it.
+  if (!parsed.success || parsed.data === KERAS2_HARD_SIGMOID)
     return failField(where, `must be an activation brickml has, received ${show(value)}`);
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 /** Keras layer and model configs ↔ brickml specs, and Keras' weight names, for every Keras-based format. */
-export { activationFromKeras, activationToKeras, hasKeras2HardSigmoid, KERAS2_HARD_SIGMOID } from './activations.js';
+export { activationFromKeras, activationToKeras, KERAS2_HARD_SIGMOID } from './activations.js';
 export { assignKerasNamedWeights, type FileWeight } from './assign-weights.js';
 export { modelFromKerasConfig } from './build-model.js';
 export type { KerasFlavor } from './errors.js';
