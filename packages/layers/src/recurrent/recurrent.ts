@@ -376,8 +376,9 @@ export abstract class Recurrent<
       const training = opts.training;
       const mx = training && dropout > 0 ? dropoutMask(random, dropout, [batch, inputDim]) : null;
       const mh = training && recurrentDropout > 0 ? dropoutMask(random, recurrentDropout, [batch, units]) : null;
-      let x2 = timeMajor(x, goBackwards);
-      if (mx) x2 = tf.reshape(tf.mul(tf.reshape(x2, [time, batch, inputDim]), mx), [time * batch, inputDim]);
+      // The elementwise op before the transpose matters on webgpu: a float32 tensor cast from int32 (a
+      // one-hot input) keeps int data there, which Transpose reads raw; the op's output is float data.
+      const x2 = timeMajor(tf.mul(x, mx ? tf.expandDims(mx, 1) : 1), goBackwards);
       const { inputs, shared } = this.begin(x2, time);
 
       // The mask as 0/1 floats in the loop's order ([B, T], and time-major [T·B, 1]); per step, m_s and
