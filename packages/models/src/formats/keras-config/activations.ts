@@ -4,7 +4,8 @@
  * 'hardSigmoidKeras2', and a file's name is read by the file's flavor.
  */
 import { ActivationName } from '@brickml/layers';
-import { camel, failField, type KerasFlavor, show, snake } from './errors.js';
+import { failField, type KerasFlavor, show } from './errors.js';
+import { camel, snake } from './names.js';
 
 /** brickml's name for Keras 2's hard sigmoid (clip(0.2z + 0.5, 0, 1)). */
 export const KERAS2_HARD_SIGMOID: ActivationName = 'hardSigmoidKeras2';

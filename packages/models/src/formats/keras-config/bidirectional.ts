@@ -4,7 +4,8 @@
  * return_sequences (keras/src/layers/rnn/bidirectional.py). brickml builds both copies from one template:
  * a backward layer that mirrors the forward one is read as that template; any other is refused by name.
  */
-import { failField, isRecord, show } from './errors.js';
+import { failField, show } from './errors.js';
+import { isRecord } from './names.js';
 
 type Json = Record<string, unknown>;
 

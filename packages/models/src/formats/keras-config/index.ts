@@ -3,9 +3,11 @@ export { activationFromKeras, activationToKeras, KERAS2_HARD_SIGMOID } from './a
 export { assignKerasNamedWeights, type FileWeight } from './assign-weights.js';
 export { modelFromKerasConfig } from './build-model.js';
 export type { KerasFlavor } from './errors.js';
-export { brickFromKeras, kerasFromBrick } from './layer-config.js';
+export { brickFromKeras } from './layer-config.js';
+export { kerasFromBrick } from './layer-to-keras.js';
 export { type KerasReading, readKerasModel, specFromKerasConfig } from './model-config.js';
 export { kerasConfigFromSpec } from './model-to-keras.js';
 export { initializerFromKeras, initializerToKeras, regularizerFromKeras, regularizerToKeras } from './objects.js';
-export { compileArgsFromKerasTraining, kerasTrainingConfig } from './training-config.js';
+export { tfjsTrainingConfig } from './tfjs-training-config.js';
+export { compileArgsFromKeras, compileFromKeras, type Translation } from './training-config.js';
 export { type KerasWeight, kerasWeightKeys, kerasWeights, matchesKerasName } from './weights.js';

@@ -3,6 +3,7 @@
  * and how the value translates. A field a file holds that is neither here nor in GUARDS is a named error.
  */
 import type { KerasFlavor } from './errors.js';
+import { camel } from './names.js';
 
 /**
  * How a field's value translates: as is ('value'; null means unset), one number from a one-element list
@@ -43,9 +44,8 @@ export interface LayerRule {
   fields: Record<string, FieldRule>;
 }
 
-const camelOf = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const field = (kind: FieldKind, only?: KerasFlavor, implied?: unknown) => (key: string) =>
-  [key, { brick: camelOf(key), kind, ...(only && { only }), ...(implied !== undefined && { implied }) }] as const;
+  [key, { brick: camel(key), kind, ...(only && { only }), ...(implied !== undefined && { implied }) }] as const;
 const plain = field('value');
 
 /** Builds a field table: plain keys, or [key, kind] pairs. */

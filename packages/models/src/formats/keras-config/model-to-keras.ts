@@ -6,8 +6,9 @@
 import type { BrickSpec } from '@brickml/layers';
 import { type FunctionalSpec, ModelSpec, type SequentialSpec, type TensorRef } from '../../spec.js';
 import { fail, type KerasFlavor } from './errors.js';
-import { fullConfig, kerasFromBrick } from './layer-config.js';
-import { skipsFirstNode } from './model-config.js';
+import { skipsFirstNode } from './functional-config.js';
+import { fullConfig } from './layer-config.js';
+import { kerasFromBrick } from './layer-to-keras.js';
 
 const WHO = 'kerasConfigFromSpec';
 

@@ -4,7 +4,8 @@
  * weights come from the file, and brickml draws from its own seeded stream (setSeed).
  */
 import type { Initializer, RegularizerConfig } from '@brickml/layers';
-import { camel, failField, isRecord, type KerasFlavor, show } from './errors.js';
+import { failField, type KerasFlavor, show } from './errors.js';
+import { camel, isRecord } from './names.js';
 
 /** Keras' serialized form of a built-in object of `module`. */
 export function kerasObject(flavor: KerasFlavor, module: string, className: string, config: Record<string, unknown>) {

@@ -1,33 +1,69 @@
 /**
- * Keras 2's training_config (what the TensorFlow.js converter copies into model.json) and tfjs-layers'
- * trainingConfig, ↔ brickml's compile arguments. Keras 2 writes optimizer settings in snake_case
+ * Keras training configs → brickml's compile arguments, one translator for both flavors: Keras 2's
+ * training_config (what the TensorFlow.js converter copies into model.json) and tfjs-layers' trainingConfig
+ * ('keras2'), and Keras 3's compile_config ('keras3'). Keras 2 writes optimizer settings in snake_case
  * (learning_rate or lr, beta_1), tfjs-layers in camelCase (learningRate, beta1) with its own class names
- * (RMSProp, whose decay is rho; Momentum, SGD with momentum). A setting brickml cannot honour (a legacy
- * learning-rate decay, EMA, weighted metrics, a schedule) leaves the model uncompiled: null.
+ * (RMSProp, whose decay is rho; Momentum, SGD with momentum), Keras 3 in snake_case. Fields that change
+ * nothing brickml computes are read at the one value brickml matches; a setting brickml cannot honour (a
+ * legacy learning-rate decay, EMA, loss scaling, weighted metrics) is a reason the model loads uncompiled.
  */
-import { lossFromSpec } from '@brickml/losses';
-import type { CompileArgs } from '../../engine/compile.js';
+import { BrickError } from '@brickml/core';
+import { optimizerFromSpec } from '@brickml/optimizers';
+import { type CompileArgs, makeMetrics, resolveOutputs } from '../../engine/compile.js';
 import type { Model } from '../../model.js';
-import { camel, isRecord, snake } from './errors.js';
+import type { KerasFlavor } from './errors.js';
+import { camel, isRecord } from './names.js';
 
 type Json = Record<string, unknown>;
 
-/** Keras 2 / tfjs optimizer class → brickml's. */
-const OPTIMIZERS: Record<string, string> = {
-  Adam: 'Adam',
+/** A translation, or why there is none (a sentence naming the setting brickml lacks). */
+export type Translation<T> = { value: T } | { why: string };
+
+/** Keras 3's optimizer classes (module keras.optimizers), by brickml's class: each one's default `name`. */
+export const KERAS3_OPTIMIZERS: Readonly<Record<string, string>> = {
   SGD: 'SGD',
-  Momentum: 'SGD',
-  RMSprop: 'RMSprop',
-  RMSProp: 'RMSprop',
-  Adagrad: 'Adagrad',
-  Adadelta: 'Adadelta',
-  Adamax: 'Adamax',
-  Nadam: 'Nadam',
-  AdamW: 'AdamW',
+  RMSprop: 'rmsprop',
+  Adam: 'adam',
+  AdamW: 'adamw',
+  Adagrad: 'adagrad',
+  Adadelta: 'adadelta',
+  Adamax: 'adamax',
+  Nadam: 'nadam',
+  Lion: 'lion',
 };
 
-/** Keys (after camelCase) whose brickml name differs, per class or for all. */
-const RENAMES: Record<string, string> = {
+/** What differs between the flavors' files. */
+interface Dialect {
+  /** The file's optimizer class → brickml's. */
+  optimizers: Readonly<Record<string, string>>;
+  /** Loss reductions that mean brickml's mean over the batch. */
+  reductions: readonly unknown[];
+}
+
+const DIALECTS: Record<KerasFlavor, Dialect> = {
+  keras2: {
+    optimizers: {
+      Adam: 'Adam',
+      SGD: 'SGD',
+      Momentum: 'SGD',
+      RMSprop: 'RMSprop',
+      RMSProp: 'RMSprop',
+      Adagrad: 'Adagrad',
+      Adadelta: 'Adadelta',
+      Adamax: 'Adamax',
+      Nadam: 'Nadam',
+      AdamW: 'AdamW',
+    },
+    reductions: ['auto', 'sum_over_batch_size'],
+  },
+  keras3: {
+    optimizers: Object.fromEntries(Object.keys(KERAS3_OPTIMIZERS).map((c) => [c, c])),
+    reductions: ['sum_over_batch_size'],
+  },
+};
+
+/** Optimizer keys (after camelCase) whose brickml name differs, in every flavor. */
+const OPTIMIZER_RENAMES: Readonly<Record<string, string>> = {
   lr: 'learningRate',
   useNesterov: 'nesterov',
   clipnorm: 'clipNorm',
@@ -35,8 +71,8 @@ const RENAMES: Record<string, string> = {
   globalClipnorm: 'globalClipNorm',
 };
 
-/** Fields that change nothing brickml computes at the value given (undefined: any value). */
-const NEUTRAL: Record<string, unknown> = {
+/** Fields (after camelCase) that change nothing brickml computes at the value given (undefined: any value). */
+const OPTIMIZER_NEUTRAL: Record<string, unknown> = {
   name: undefined,
   jitCompile: undefined,
   isLegacyOptimizer: undefined,
@@ -46,150 +82,168 @@ const NEUTRAL: Record<string, unknown> = {
   lossScaleFactor: null,
   gradientAccumulationSteps: null,
 };
+const LOSS_NEUTRAL: Record<string, unknown> = { name: undefined, axis: -1 };
+const METRIC_NEUTRAL: Record<string, unknown> = { dtype: 'float32' };
+const SCHEDULE_NEUTRAL: Record<string, unknown> = { name: undefined };
 
-function optimizerOf(v: unknown): CompileArgs['optimizer'] | null {
+/** A Keras `{class_name, config}` object's class and config (module, registered_name dropped). */
+function objectOf(v: unknown): { className: string; config: Json } | null {
   if (!isRecord(v) || typeof v.class_name !== 'string') return null;
-  const className = OPTIMIZERS[v.class_name];
-  if (!className) return null;
-  const config: Json = {};
-  for (const [k, value] of Object.entries(isRecord(v.config) ? v.config : {})) {
-    let key = camel(k).replace(/beta(\d)$/, 'beta$1');
-    if (key in NEUTRAL) {
-      if (NEUTRAL[key] !== undefined && value !== NEUTRAL[key] && value !== null) return null;
-      continue;
-    }
-    if (value === null) continue;
-    // tfjs' RMSProp calls rho decay; elsewhere decay is Keras 2's legacy learning-rate decay, honoured at 0.
-    if (key === 'decay') {
-      if (v.class_name !== 'RMSProp') {
-        if (value !== 0) return null;
-        continue;
-      }
-      key = 'rho';
-    }
-    if (typeof value === 'object') return null;
-    config[RENAMES[key] ?? key] = value;
-  }
-  return { className, config } as CompileArgs['optimizer'];
-}
-
-/** A loss name, or a Keras loss object at Keras' reduction, as brickml's spec. */
-function lossOf(v: unknown): CompileArgs['loss'] | null {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) {
-    const all = v.map(lossOf);
-    return all.every((l) => typeof l === 'string' || isRecord(l)) ? (all as CompileArgs['loss']) : null;
-  }
-  if (!isRecord(v)) return null;
-  if (typeof v.class_name !== 'string') {
-    const entries = Object.entries(v).map(([k, l]) => [k, lossOf(l)] as const);
-    return entries.every(([, l]) => l !== null) ? (Object.fromEntries(entries) as CompileArgs['loss']) : null;
-  }
-  const config: Json = {};
-  for (const [k, value] of Object.entries(isRecord(v.config) ? v.config : {})) {
-    if (k === 'name') continue;
-    if (k === 'reduction') {
-      if (value !== 'auto' && value !== 'sum_over_batch_size') return null;
-      continue;
-    }
-    config[camel(k)] = value;
-  }
-  return { className: v.class_name, config } as CompileArgs['loss'];
+  return { className: v.class_name, config: isRecord(v.config) ? v.config : {} };
 }
 
 /**
- * compile's arguments from a Keras 2 / tfjs-layers training config, or null when it holds a setting brickml
- * cannot honour. Whether brickml has each loss, optimizer and metric named is for compile to say.
+ * Keras fields → brickml config (camelCase, renamed), nested objects (a learning-rate schedule) translated
+ * too; why not, when a field holds a value brickml cannot honour.
  */
-export function compileArgsFromKerasTraining(config: unknown): CompileArgs | null {
-  if (!isRecord(config)) return null;
-  const optimizer = optimizerOf(config.optimizer_config);
-  const loss = lossOf(config.loss);
-  if (!optimizer || loss === null || loss === undefined) return null;
-  if (config.sample_weight_mode != null) return null;
+function fields(
+  what: string,
+  config: Json,
+  neutral: Record<string, unknown>,
+  renames: Readonly<Record<string, string>> = {},
+): Translation<Json> {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(config)) {
+    const key = camel(k);
+    if (key in neutral) {
+      const want = neutral[key];
+      if (want !== undefined && v !== want && v !== null) {
+        return { why: `${what} sets ${k} to ${JSON.stringify(v)}, which brickml has only at ${JSON.stringify(want)}` };
+      }
+      continue;
+    }
+    if (v === null) continue;
+    const o = objectOf(v);
+    if (o) {
+      const inner = fields(`${what}'s ${k} ${o.className}`, o.config, SCHEDULE_NEUTRAL);
+      if ('why' in inner) return inner;
+      out[renames[key] ?? key] = { className: o.className, config: inner.value };
+    } else out[renames[key] ?? key] = v;
+  }
+  return { value: out };
+}
+
+function optimizerOf(v: unknown, dialect: Dialect): Translation<CompileArgs['optimizer']> {
+  if (typeof v === 'string') return { value: v as CompileArgs['optimizer'] };
+  const o = objectOf(v);
+  if (!o) return { why: `its optimizer must be a Keras object {class_name, config}, received ${JSON.stringify(v)}` };
+  const className = dialect.optimizers[o.className];
+  if (!className) return { why: `brickml has no optimizer '${o.className}'` };
+  const what = `optimizer '${o.className}'`;
+  const config = { ...o.config };
+  // tfjs' RMSProp calls rho decay; elsewhere decay is Keras 2's legacy learning-rate decay, honoured at 0.
+  if ('decay' in config) {
+    const decay = config.decay;
+    delete config.decay;
+    if (o.className === 'RMSProp') config.rho = decay;
+    else if (decay !== 0 && decay !== null)
+      return { why: `${what} sets the legacy decay ${decay}, which brickml lacks` };
+  }
+  const out = fields(what, config, OPTIMIZER_NEUTRAL, OPTIMIZER_RENAMES);
+  return 'why' in out ? out : { value: { className, config: out.value } as CompileArgs['optimizer'] };
+}
+
+function lossOf(v: unknown, dialect: Dialect): Translation<CompileArgs['loss']> {
+  if (typeof v === 'string') return { value: v };
+  if (Array.isArray(v) || (isRecord(v) && typeof v.class_name !== 'string')) {
+    const entries = Object.entries(v as Json).map(([k, l]) => [k, lossOf(l, dialect)] as const);
+    const refused = entries.find(([, l]) => 'why' in l)?.[1];
+    if (refused) return refused;
+    const values = entries.map(([k, l]) => [k, (l as { value: unknown }).value] as const);
+    return { value: (Array.isArray(v) ? values.map(([, l]) => l) : Object.fromEntries(values)) as CompileArgs['loss'] };
+  }
+  const o = objectOf(v);
+  if (!o) return { why: `its loss must be a name or a Keras object, received ${JSON.stringify(v)}` };
+  const { reduction, ...rest } = o.config;
+  if (reduction !== undefined && reduction !== null && !dialect.reductions.includes(reduction)) {
+    return { why: `loss '${o.className}' sets reduction ${JSON.stringify(reduction)}, which brickml lacks` };
+  }
+  const config = fields(`loss '${o.className}'`, rest, LOSS_NEUTRAL);
+  return 'why' in config ? config : { value: { className: o.className, config: config.value } };
+}
+
+/** One metric: a name, or a Keras metric object as brickml's `{ className, config }`. */
+function metricOf(v: unknown): Translation<unknown> {
+  if (typeof v === 'string') return { value: v };
+  const o = objectOf(v);
+  if (!o) return { why: `a metric must be a name or a Keras object, received ${JSON.stringify(v)}` };
+  const config = fields(`metric '${o.className}'`, o.config, METRIC_NEUTRAL);
+  return 'why' in config ? config : { value: { className: o.className, config: config.value } };
+}
+
+function metricsOf(v: unknown): Translation<CompileArgs['metrics']> {
+  if (v === null || v === undefined) return { value: undefined };
+  const list = (l: unknown): Translation<unknown[]> => {
+    const all = (Array.isArray(l) ? l.flat() : [l]).filter((m) => m !== null).map(metricOf);
+    const refused = all.find((m) => 'why' in m);
+    return refused && 'why' in refused ? refused : { value: all.map((m) => (m as { value: unknown }).value) };
+  };
+  if (!isRecord(v)) {
+    const out = list(v);
+    return 'why' in out ? out : { value: out.value as CompileArgs['metrics'] };
+  }
+  const entries = Object.entries(v).map(([k, l]) => [k, list(l)] as const);
+  const refused = entries.find(([, l]) => 'why' in l)?.[1];
+  if (refused && 'why' in refused) return refused;
+  const values = entries.map(([k, l]) => [k, (l as { value: unknown[] }).value]);
+  return { value: Object.fromEntries(values) as CompileArgs['metrics'] };
+}
+
+/**
+ * compile's arguments from a training config of that flavor; null when the file holds none, why not when a
+ * setting brickml cannot honour rules it out. Whether brickml has each loss and metric named is for
+ * compile to say.
+ */
+export function compileArgsFromKeras(config: unknown, flavor: KerasFlavor): Translation<CompileArgs> | null {
+  if (!isRecord(config) || Object.keys(config).length === 0) return null;
+  if (config.loss === undefined || config.loss === null) return { why: 'its training config names no loss' };
+  const dialect = DIALECTS[flavor];
+  const optimizer = optimizerOf(config.optimizer_config ?? config.optimizer, dialect);
+  if ('why' in optimizer) return optimizer;
+  const loss = lossOf(config.loss, dialect);
+  if ('why' in loss) return loss;
+  if (config.sample_weight_mode != null) return { why: 'its training config sets sample_weight_mode' };
   const weighted = config.weighted_metrics;
-  if (weighted != null && !(Array.isArray(weighted) && weighted.length === 0)) return null;
-  const args: CompileArgs = { optimizer, loss };
+  if (weighted != null && !(Array.isArray(weighted) && weighted.length === 0)) {
+    return { why: 'its training config has weighted metrics, which brickml lacks' };
+  }
+  const metrics = metricsOf(config.metrics);
+  if ('why' in metrics) return metrics;
+  const args: CompileArgs = { optimizer: optimizer.value, loss: loss.value };
   const weights = config.loss_weights;
   if (Array.isArray(weights) || isRecord(weights)) args.lossWeights = weights as CompileArgs['lossWeights'];
-  const metrics = config.metrics;
-  if (Array.isArray(metrics)) {
-    const flat = metrics.flat();
-    if (!flat.every((m) => typeof m === 'string')) return null;
-    args.metrics = flat as CompileArgs['metrics'];
-  } else if (isRecord(metrics)) args.metrics = metrics as CompileArgs['metrics'];
-  return args;
-}
-
-/** The losses tfjs-layers 4.22 knows by name, by brickml's class. */
-const TFJS_LOSSES: Record<string, string> = {
-  MeanSquaredError: 'mean_squared_error',
-  MeanAbsoluteError: 'mean_absolute_error',
-  BinaryCrossentropy: 'binary_crossentropy',
-  CategoricalCrossentropy: 'categorical_crossentropy',
-  SparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
-  Hinge: 'hinge',
-  SquaredHinge: 'squared_hinge',
-  CategoricalHinge: 'categorical_hinge',
-  LogCosh: 'logcosh',
-  KLDivergence: 'kullback_leibler_divergence',
-  Poisson: 'poisson',
-};
-
-/** brickml optimizer spec → tfjs-layers' optimizer_config, or null where tfjs has no such optimizer. */
-function tfjsOptimizer({ className, config: c }: { className: string; config: Json }): Json | null {
-  if (c.weightDecay != null || c.clipNorm != null || c.clipValue != null || c.globalClipNorm != null) return null;
-  if (typeof c.learningRate !== 'number') return null;
-  const lr = { learningRate: c.learningRate };
-  switch (className) {
-    case 'SGD':
-      return c.momentum
-        ? { class_name: 'Momentum', config: { ...lr, momentum: c.momentum, useNesterov: c.nesterov } }
-        : c.nesterov
-          ? null
-          : { class_name: 'SGD', config: lr };
-    case 'Adam':
-      return c.amsgrad
-        ? null
-        : { class_name: 'Adam', config: { ...lr, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon } };
-    case 'RMSprop':
-      return {
-        class_name: 'RMSProp',
-        config: { ...lr, decay: c.rho, momentum: c.momentum, epsilon: c.epsilon, centered: c.centered },
-      };
-    case 'Adadelta':
-      return { class_name: 'Adadelta', config: { ...lr, rho: c.rho, epsilon: c.epsilon } };
-    case 'Adamax':
-      return { class_name: 'Adamax', config: { ...lr, beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, decay: 0 } };
-    default:
-      return null;
-  }
+  if (metrics.value !== undefined) args.metrics = metrics.value;
+  return { value: args };
 }
 
 /**
- * The compiled model's training config as tfjs-layers writes it (loss and metrics by snake_case name,
- * optimizer_config in tfjs' camelCase), or null when the model is not compiled or tfjs-layers lacks its
- * optimizer, a loss setting or the per-output form it uses.
+ * Compiles the model as its training config says. As Keras loads a model whose training config it cannot
+ * restore, the model stays uncompiled otherwise, with a warning saying why (the loss, optimizer, metric
+ * or setting brickml lacks). Every part is made and checked (then disposed) before compile, so a part
+ * brickml lacks leaves the model as it was; an error that is not brickml's own is thrown.
  */
-export function kerasTrainingConfig(model: Model): Json | null {
-  if (!model.isCompiled) return null;
-  const optimizer = tfjsOptimizer(model.optimizer.toSpec() as { className: string; config: Json });
-  const outputs = model.compiledOutputs;
-  // tfjs-layers takes a loss by name only: at its defaults.
-  const losses = outputs.map((o) => {
-    const { className, config } = o.loss.toSpec();
-    const defaults = lossFromSpec(className).toSpec().config;
-    return JSON.stringify(config) === JSON.stringify(defaults) ? (TFJS_LOSSES[className] ?? null) : null;
+export function compileFromKeras(who: string, model: Model, config: unknown, flavor: KerasFlavor): void {
+  const args = compileArgsFromKeras(config, flavor);
+  if (args === null) return;
+  const uncompiled = (why: string) => console.warn(`${who}: the model loads uncompiled: ${why}`);
+  if ('why' in args) {
+    uncompiled(args.why);
+    return;
+  }
+  try {
+    checkCompileArgs(who, model, args.value);
+    model.compile(args.value);
+  } catch (e) {
+    if (!(e instanceof BrickError)) throw e;
+    uncompiled(e.message);
+  }
+}
+
+/** Makes every optimizer, loss and metric the arguments name, then disposes them: named errors first. */
+function checkCompileArgs(who: string, model: Model, args: CompileArgs): void {
+  const outputs = resolveOutputs(who, model.outputNames, args);
+  optimizerFromSpec(args.optimizer).dispose();
+  outputs.forEach((o, i) => {
+    for (const m of makeMetrics(o, model.outputShapes[i]?.at(-1) ?? undefined)) m.dispose();
   });
-  if (!optimizer || losses.some((l) => l === null) || outputs.some((o) => o.weight !== 1)) return null;
-  const metricNames = (specs: unknown[]) =>
-    specs.every((m) => typeof m === 'string') ? specs.map((m) => snake(m as string)) : null;
-  const metrics = outputs.map((o) => metricNames(o.metricSpecs));
-  if (metrics.some((m) => m === null)) return null;
-  const single = outputs.length === 1;
-  return {
-    loss: single ? losses[0] : Object.fromEntries(outputs.map((o, i) => [o.name, losses[i]])),
-    metrics: single ? metrics[0] : Object.fromEntries(outputs.map((o, i) => [o.name, metrics[i]])),
-    optimizer_config: optimizer,
-  };
 }

@@ -3,8 +3,10 @@
  * this order; Keras 2 and tfjs-layers by name (`dense_1/kernel`, `lstm/lstm_cell/recurrent_kernel`,
  * `bidirectional/forward_lstm/kernel`), which `matchesKerasName` reads, cell scopes or not.
  */
-import type { BrickSpec } from '@brickml/layers';
+import type { Brick, BrickSpec } from '@brickml/layers';
+import { fail } from './errors.js';
 import { fullConfig } from './layer-config.js';
+import { RECURRENT } from './names.js';
 
 /** One weight: brickml's key in the brick (params or state, as namedWeights writes it) and Keras' name. */
 export interface KerasWeight {
@@ -14,14 +16,30 @@ export interface KerasWeight {
   keras: string;
 }
 
-const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
 const KERNEL = new Set(['Dense', 'Conv1D', 'Conv2D', 'Conv2DTranspose']);
 
 /**
  * A brick's weights in Keras' creation order. A stateful recurrent brick's carried states are not weights
- * in Keras (they start at zero), so they are not listed.
+ * in Keras (they start at zero), so they are not listed. Given a brick, a param Keras has no name for (a
+ * class this table lacks) is a named error rather than a weight left out; a spec tells no params, so a
+ * class the table lacks lists none.
  */
-export function kerasWeights(spec: BrickSpec): KerasWeight[] {
+export function kerasWeights(of: BrickSpec | Brick): KerasWeight[] {
+  const spec = 'params' in of ? (of.toSpec() as BrickSpec) : of;
+  const listed = weightsOf(spec) ?? [];
+  if ('params' in of) {
+    const keys = new Set(listed.map((w) => w.key));
+    const missing = Object.keys(of.params).find((k) => !keys.has(k));
+    if (missing !== undefined) {
+      const who = `${of.className} '${of.name}'`;
+      fail(who, `param '${missing}' has no Keras weight name (brickml knows none for class ${of.className})`);
+    }
+  }
+  return listed;
+}
+
+/** The weights of a class the table knows, or null. */
+function weightsOf(spec: BrickSpec): KerasWeight[] | null {
   const c = fullConfig(spec);
   const w = (key: string, keras: string): KerasWeight => ({ key, keras });
   const bias = c.useBias ? [w('bias', 'bias')] : [];
@@ -40,15 +58,15 @@ export function kerasWeights(spec: BrickSpec): KerasWeight[] {
     return [...(c.scale ? [w('gamma', 'gamma')] : []), ...(c.center ? [w('beta', 'beta')] : []), ...moving];
   }
   if (RECURRENT.has(className)) return [w('kernel', 'kernel'), w('recurrentKernel', 'recurrent_kernel'), ...bias];
-  if (className === 'TimeDistributed') return kerasWeights(c.layer as BrickSpec);
+  if (className === 'TimeDistributed') return weightsOf(c.layer as BrickSpec);
   if (className === 'Bidirectional') {
     const inner = c.layer as BrickSpec;
     const name = inner.config.name as string;
     return (['forward', 'backward'] as const).flatMap((dir) =>
-      kerasWeights(inner).map((x) => w(`${dir}/${x.key}`, `${dir}_${name}/${x.keras}`)),
+      (weightsOf(inner) ?? []).map((x) => w(`${dir}/${x.key}`, `${dir}_${name}/${x.keras}`)),
     );
   }
-  return [];
+  return null;
 }
 
 /** brickml's keys of a brick's weights, in Keras' order (Keras 3's `vars/0..n`). */

@@ -43,6 +43,9 @@ async function h5wasm() {
     const gate = (...args: unknown[]) => {
       if (muted === 0) original.apply(console, args);
     };
+    // h5wasm's module binds console.error once, at import, and takes no print hook (it makes the module
+    // with only noInitialRun), so the gate stands in for console.error just while the import runs, and
+    // forwards every call made meanwhile; finally puts the original back even when the import fails.
     console.error = gate;
     try {
       const h5 = (await import('h5wasm')).default;
@@ -124,8 +127,9 @@ function readDataset(who: string, path: string, d: InstanceType<H5Module['Datase
 export async function writeH5(tree: H5Tree): Promise<Uint8Array<ArrayBuffer>> {
   const { h5, FS } = await h5wasm();
   const path = `/brickml-write-${++fileCount}.h5`;
-  const file = new h5.File(path, 'w');
+  let file: InstanceType<H5Module['File']> | null = null;
   try {
+    file = new h5.File(path, 'w');
     const groups = new Map<string, H5Group>([['', file as H5Group]]);
     const groupAt = (p: string): H5Group => {
       const known = groups.get(p);
@@ -151,9 +155,13 @@ export async function writeH5(tree: H5Tree): Promise<Uint8Array<ArrayBuffer>> {
     }
     file.flush();
     file.close();
+    file = null;
     return new Uint8Array(FS.readFile(path));
   } finally {
-    FS.unlink(path);
+    // A write that failed part way still closes the file, or HDF5 keeps it open for the process's life.
+    const open = file;
+    if (open && Number(open.file_id) >= 0) quietly(() => open.close());
+    if (FS.analyzePath(path).exists) FS.unlink(path);
   }
 }
 

@@ -6,14 +6,18 @@
 import { BrickError, formatShape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../../model.js';
+import { KERAS3_OPTIMIZERS } from '../keras-config/training-config.js';
 import type { H5Tree } from './h5.js';
-import { kerasVarsGroups, toSnakeCase, type VarsGroup } from './weights-layout.js';
+import { kerasVarsGroups, type VarsGroup } from './weights-layout.js';
 
 const describe = (g: VarsGroup, key: string) =>
   g.brick ? `${g.brick.className} '${g.brick.name}' weight '${key}'` : `'${g.name}' weight '${key}'`;
 
-/** The model's weights as Keras 3 lays them out, each vars group with its `name` attribute. */
-export async function kerasWeightsTree(model: Model): Promise<H5Tree> {
+/**
+ * The model's weights as Keras 3 lays them out, each vars group with its `name` attribute; a compiled
+ * model's (empty) optimizer group too, unless the optimizer is left out.
+ */
+export async function kerasWeightsTree(model: Model, { includeOptimizer = true } = {}): Promise<H5Tree> {
   const tree: H5Tree = { groups: new Map(), datasets: new Map() };
   const groups = kerasVarsGroups(model);
   const values = await Promise.all(groups.flatMap((g) => g.weights.map((w) => w.variable.data())));
@@ -36,9 +40,11 @@ export async function kerasWeightsTree(model: Model): Promise<H5Tree> {
       });
     });
   }
-  if (model.isCompiled) {
+  if (includeOptimizer && model.isCompiled) {
     tree.groups.set('optimizer', {});
-    tree.groups.set('optimizer/vars', { name: toSnakeCase(model.optimizer.className) });
+    tree.groups.set('optimizer/vars', {
+      name: KERAS3_OPTIMIZERS[model.optimizer.className] ?? model.optimizer.className,
+    });
   }
   return tree;
 }

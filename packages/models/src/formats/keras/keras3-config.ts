@@ -11,10 +11,10 @@ import { isNestedModel, type Member } from '../../engine/executor.js';
 import type { Model } from '../../model.js';
 import type { ModelSpec } from '../../spec.js';
 import { kerasConfigFromSpec } from '../keras-config/index.js';
+import { isRecord } from '../keras-config/names.js';
 import { kerasCompileConfig } from './compile-config.js';
 
 type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Keras 3's float32 dtype policy object, as every layer and model states it. */
 export const FLOAT32_POLICY = {
@@ -36,10 +36,10 @@ function buildConfigOf(member: Member): Json {
   return { input_shape: batched(member.inputShape) };
 }
 
-/** The model as Keras 3's config.json holds it (compile_config included). */
-export function keras3ModelConfig(model: Model): Json {
-  const config = kerasConfigFromSpec(model.toSpec() as ModelSpec, 'keras3') as Json;
-  return { ...envelope(model, config), compile_config: kerasCompileConfig(model) };
+/** The model as Keras 3's config.json holds it (with its compile_config, unless left out). */
+export function keras3ModelConfig(who: string, model: Model, { includeOptimizer = true } = {}): Json {
+  const config = envelope(model, kerasConfigFromSpec(model.toSpec() as ModelSpec, 'keras3') as Json);
+  return includeOptimizer ? { ...config, compile_config: kerasCompileConfig(who, model) } : config;
 }
 
 /** A model's config with Keras 3's envelope and every layer's build details. */

@@ -5,8 +5,7 @@
  */
 import { BrickError } from '@brickml/core';
 import type { Model } from '../../model.js';
-import { modelFromKerasConfig } from '../keras-config/index.js';
-import { compileArgsFromKeras } from './compile-config.js';
+import { compileFromKeras, modelFromKerasConfig } from '../keras-config/index.js';
 import { readH5 } from './h5.js';
 import { assignKerasWeights } from './keras-weights.js';
 import { withStatedInput } from './keras3-config.js';
@@ -15,7 +14,7 @@ import { readKerasArchive } from './zip.js';
 
 /**
  * The brickml Model (weights assigned) a .keras file holds; compiled when its compile_config maps to
- * brickml's losses/optimizers/metrics. Named errors for unsupported layers, missing or misshapen weights.
+ * brickml's losses/optimizers/metrics, uncompiled with a warning saying why otherwise. Named errors for unsupported layers, missing or misshapen weights.
  *
  * @example
  * const model = await modelFromKerasFile('mnist.keras', new Uint8Array(await readFile('mnist.keras')));
@@ -35,15 +34,7 @@ export async function modelFromKerasFile(who: string, bytes: Uint8Array): Promis
     if (archive.weights) assignKerasWeights(who, model, await readH5(who, archive.weights));
     else if (hasWeights)
       throw new BrickError(`${who}: the archive holds no model.weights.h5, but the model has weights`, who);
-    const args = compileArgsFromKeras((config as { compile_config?: unknown }).compile_config);
-    if (args) {
-      try {
-        model.compile(args);
-      } catch {
-        // An optimizer, loss or metric brickml lacks: the model loads uncompiled, as Keras loads a model
-        // whose compile_config it cannot restore.
-      }
-    }
+    compileFromKeras(who, model, (config as { compile_config?: unknown }).compile_config, 'keras3');
     return model;
   } catch (e) {
     model.dispose();

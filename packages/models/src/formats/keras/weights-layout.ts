@@ -10,6 +10,8 @@ import type { Brick } from '@brickml/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { isNestedModel, type Member } from '../../engine/executor.js';
 import type { Model } from '../../model.js';
+import { RECURRENT, snake } from '../keras-config/names.js';
+import { kerasWeights } from '../keras-config/weights.js';
 
 /** One `vars` group: its path (without `/vars`), the Keras object's name, and its variables in order. */
 export interface VarsGroup {
@@ -18,15 +20,6 @@ export interface VarsGroup {
   weights: { key: string; variable: tf.Variable }[];
   /** The brick these weights belong to (null for a model's own, empty group). */
   brick: Brick | null;
-}
-
-/** keras.src.utils.naming.to_snake_case. */
-export function toSnakeCase(name: string): string {
-  return name
-    .replace(/\W+/g, '')
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
 }
 
 /** saving_lib._get_unique_name: the first use of a name keeps it, later ones get `_1`, `_2`, ... */
@@ -38,8 +31,6 @@ export function uniqueNamer(): (name: string) => string {
     return n === undefined ? name : `${name}_${n + 1}`;
   };
 }
-
-const RECURRENT = new Set(['SimpleRNN', 'LSTM', 'GRU']);
 
 const join = (a: string, b: string) => (a ? `${a}/${b}` : b);
 
@@ -62,31 +53,44 @@ function modelGroups(model: Model, path: string, out: VarsGroup[]): void {
     });
   }
   for (const member of model.layers as readonly Member[]) {
-    const at = join(path, `layers/${name(toSnakeCase(member.className))}`);
+    const at = join(path, `layers/${name(snake(member.className))}`);
     if (isNestedModel(member)) modelGroups(member as Model, at, out);
     else brickGroups(member, at, out);
   }
 }
 
+/**
+ * A brick's weights whose keys start with `prefix`, in Keras' creation order (kerasWeights: the one list of
+ * Keras' weights), keyed as namedWeights keys them. Stateful carried states are not listed: Keras creates
+ * them untracked, so they are not saved.
+ */
+function ordered(brick: Brick, prefix = ''): VarsGroup['weights'] {
+  return kerasWeights(brick)
+    .filter((w) => w.key.startsWith(prefix))
+    .map(({ key }) => ({ key, variable: (brick.params[key] ?? brick.state[key]) as tf.Variable }));
+}
+
 function brickGroups(brick: Brick, path: string, out: VarsGroup[]): void {
-  const entries = (vars: Record<string, tf.Variable>) =>
-    Object.entries(vars).map(([key, variable]) => ({ key, variable }));
   const inner = brick as Brick & { layer?: Brick; forwardLayer?: Brick; backwardLayer?: Brick };
   if (RECURRENT.has(brick.className)) {
-    // The states of a stateful layer are not saved (Keras creates them without tracking).
     out.push({ path, name: brick.name, weights: [], brick });
-    out.push({
-      path: `${path}/cell`,
-      name: `${toSnakeCase(brick.className)}_cell`,
-      weights: entries(brick.params),
-      brick,
-    });
+    out.push({ path: `${path}/cell`, name: `${snake(brick.className)}_cell`, weights: ordered(brick), brick });
     return;
   }
   if (brick.className === 'Bidirectional' && inner.forwardLayer && inner.backwardLayer) {
     out.push({ path, name: brick.name, weights: [], brick });
-    brickGroups(withKeys(inner.forwardLayer, brick, 'forward/'), `${path}/forward_layer`, out);
-    brickGroups(withKeys(inner.backwardLayer, brick, 'backward/'), `${path}/backward_layer`, out);
+    for (const [dir, copy] of [
+      ['forward', inner.forwardLayer],
+      ['backward', inner.backwardLayer],
+    ] as const) {
+      // The copy's weights, keyed as the wrapper keys them (`forward/kernel`), sit under its cell.
+      const layerPath = `${path}/${dir}_layer`;
+      const weights = ordered(brick, `${dir}/`);
+      if (RECURRENT.has(copy.className)) {
+        out.push({ path: layerPath, name: copy.name, weights: [], brick });
+        out.push({ path: `${layerPath}/cell`, name: `${snake(copy.className)}_cell`, weights, brick });
+      } else out.push({ path: layerPath, name: copy.name, weights, brick });
+    }
     return;
   }
   if (brick.className === 'TimeDistributed' && inner.layer) {
@@ -94,20 +98,5 @@ function brickGroups(brick: Brick, path: string, out: VarsGroup[]): void {
     brickGroups(inner.layer, `${path}/layer`, out);
     return;
   }
-  out.push({ path, name: brick.name, weights: [...entries(brick.params), ...entries(brick.state)], brick });
-}
-
-/**
- * A wrapper's inner brick as its wrapper names its weights (`forward/kernel`), so that the keys of every
- * group are the wrapper's own: the ones namedWeights lists.
- */
-function withKeys(inner: Brick, wrapper: Brick, prefix: string): Brick {
-  const pick = (vars: Record<string, tf.Variable>) =>
-    Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith(prefix)));
-  return {
-    className: inner.className,
-    name: inner.name,
-    params: pick(wrapper.params),
-    state: pick(wrapper.state),
-  } as unknown as Brick;
+  out.push({ path, name: brick.name, weights: ordered(brick), brick });
 }

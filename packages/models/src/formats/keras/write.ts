@@ -19,19 +19,24 @@ export function kerasDate(d: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}@${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
+export interface KerasSaveOptions {
+  /** Whether a compiled model's compile_config (and its optimizer's group) is written. Default: true. */
+  includeOptimizer?: boolean;
+}
+
 /**
  * The model as .keras bytes, laid out as Keras 3 writes them.
  *
  * @example
- * await writeFile('model.keras', await modelToKerasFile(model));
+ * await writeFile('model.keras', await modelToKerasFile(model, { includeOptimizer: false }));
  */
-export async function modelToKerasFile(model: Model): Promise<Uint8Array> {
-  const who = `modelToKerasFile '${model.name}'`;
+export async function modelToKerasFile(model: Model, options: KerasSaveOptions = {}): Promise<Uint8Array> {
+  const who = `${model.label}.save`;
   if (!model.built) {
     throw new BrickError(`${who}: the model must be built (give it an input shape or call it once) before saving`, who);
   }
-  const config = JSON.stringify(keras3ModelConfig(model));
+  const config = JSON.stringify(keras3ModelConfig(who, model, options));
   const metadata = JSON.stringify({ keras_version: KERAS_VERSION, date_saved: kerasDate(new Date()) });
-  const weights = await writeH5(await kerasWeightsTree(model));
+  const weights = await writeH5(await kerasWeightsTree(model, options));
   return writeKerasArchive({ config, metadata, weights });
 }

@@ -5,10 +5,12 @@
  */
 import { BrickError } from '@brickml/core';
 import type { io } from '@tensorflow/tfjs-core';
+import { joinWeightData } from '../../io/checksum.js';
 import type { Model } from '../../model.js';
-import { fail, isRecord, type KerasFlavor, show } from '../keras-config/errors.js';
-import { assignKerasNamedWeights, compileArgsFromKerasTraining, modelFromKerasConfig } from '../keras-config/index.js';
-import { decodeWeights, joinWeightData } from './weight-data.js';
+import { fail, type KerasFlavor, show } from '../keras-config/errors.js';
+import { assignKerasNamedWeights, compileFromKeras, modelFromKerasConfig } from '../keras-config/index.js';
+import { isRecord } from '../keras-config/names.js';
+import { decodeWeights } from './weight-data.js';
 
 /**
  * True when the artifacts hold a Keras/tfjs-layers topology (format 'layers-model', or a modelTopology with
@@ -41,11 +43,12 @@ export function readTopology(who: string, artifacts: io.ModelArtifacts) {
 /**
  * Builds the brickml Model (weights assigned) from tfjs-layers artifacts; named errors for unsupported
  * layers (named, never skipped) and weight names or shapes that do not match. With a training config, the
- * model comes back compiled with the equivalent loss, optimizer and metrics when brickml has them.
+ * model comes back compiled with the equivalent loss, optimizer and metrics when brickml has them, and
+ * uncompiled with a warning saying why otherwise.
  */
 export function modelFromTfjsArtifacts(who: string, artifacts: io.ModelArtifacts): Model {
   const { modelConfig, flavor, training } = readTopology(who, artifacts);
-  const weights = decodeWeights(who, artifacts.weightSpecs ?? [], joinWeightData(artifacts.weightData));
+  const weights = decodeWeights(who, artifacts.weightSpecs ?? [], new Uint8Array(joinWeightData(artifacts.weightData)));
   // The optimizer's state tfjs-layers saves with includeOptimizer: brickml starts its optimizer afresh.
   for (const spec of artifacts.weightSpecs ?? []) if (spec.group === 'optimizer') weights.delete(spec.name);
   let model: Model;
@@ -57,24 +60,10 @@ export function modelFromTfjsArtifacts(who: string, artifacts: io.ModelArtifacts
   }
   try {
     assignKerasNamedWeights(who, model, weights);
-    compileFrom(model, training);
+    compileFromKeras(who, model, training, flavor);
     return model;
   } catch (e) {
     model.dispose();
     throw e;
-  }
-}
-
-/**
- * Compiles the model as its training config says, when brickml has that loss, optimizer and metrics; as
- * Keras loads a model whose training config it cannot restore, the model stays uncompiled otherwise.
- */
-function compileFrom(model: Model, training: unknown): void {
-  const args = compileArgsFromKerasTraining(training);
-  if (!args) return;
-  try {
-    model.compile(args);
-  } catch (e) {
-    if (!(e instanceof BrickError)) throw e;
   }
 }

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
+import { joinWeightData } from '../../io/checksum.js';
 import { modelFromTfjsArtifacts, tfjsArtifactsFromModelJson } from './index.js';
-import { decodeWeights, joinWeightData } from './weight-data.js';
+import { decodeWeights } from './weight-data.js';
 
 const DIR = join(import.meta.dirname, 'fixtures', 'abalone');
 // biome-ignore lint/suspicious/noExplicitAny: edits reach into model.json at any depth.
@@ -125,7 +126,7 @@ function quantize(values: Float32Array) {
 describe('quantized weights', () => {
   test('uint8 weights read as tfjs-core dequantizes them, and the model predicts as tfjs-layers does', async () => {
     const plain = abalone();
-    const data = joinWeightData(plain.weightData);
+    const data = new Uint8Array(joinWeightData(plain.weightData));
     const floats = decodeWeights('test', plain.weightSpecs ?? [], data);
     const parts = [...floats.values()].map((w) => quantize(w.values));
     const weightSpecs = (plain.weightSpecs ?? []).map((s, i) => ({

@@ -4,8 +4,9 @@
  * the shards of all groups, read in order, are the weight data.
  */
 import type { io } from '@tensorflow/tfjs-core';
-import { fail, isRecord, show } from '../keras-config/errors.js';
-import { joinWeightData } from './weight-data.js';
+import { joinWeightData } from '../../io/checksum.js';
+import { fail, show } from '../keras-config/errors.js';
+import { isRecord } from '../keras-config/names.js';
 
 /** The artifacts of a model.json, its shards read through `readFile` (a path relative to model.json). */
 export function tfjsArtifactsFromModelJson(
@@ -48,7 +49,7 @@ export function tfjsArtifactsFromModelJson(
 
 /** model.json and its one weight file (named `weightsFile`) for artifacts, as tfjs-layers writes them. */
 export function modelJsonFromTfjsArtifacts(artifacts: io.ModelArtifacts, weightsFile = 'weights.bin') {
-  const weights = joinWeightData(artifacts.weightData);
+  const weights = new Uint8Array(joinWeightData(artifacts.weightData));
   const modelJson: Record<string, unknown> = {
     modelTopology: artifacts.modelTopology,
     format: artifacts.format,

@@ -3,7 +3,7 @@
  * rather than written as a file tfjs-layers cannot load or would compute differently.
  */
 import { BrickError } from '@brickml/core';
-import { isRecord } from '../keras-config/errors.js';
+import { isRecord } from '../keras-config/names.js';
 
 const MISSING_CLASSES = new Set(['Subtract', 'SpatialDropout2D', 'RandomFlip']);
 

@@ -8,19 +8,6 @@ import type { io } from '@tensorflow/tfjs-core';
 import { fail } from '../keras-config/errors.js';
 import type { FileWeight } from '../keras-config/index.js';
 
-/** One buffer from tfjs' weightData (an ArrayBuffer, or a list of them the files were split into). */
-export function joinWeightData(data: io.WeightData | undefined): Uint8Array {
-  if (data === undefined) return new Uint8Array(0);
-  const parts = (Array.isArray(data) ? data : [data]).map((b) => new Uint8Array(b));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** float16 bits → float32 value. */
 function half(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
