@@ -1,6 +1,6 @@
 /** What every command shares: where it writes, how it reads JSON and writes files without leaving half of one. */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BrickError } from '@brickml/core';
 import type { ProgressStream } from '@brickml/models';
@@ -20,6 +20,28 @@ export const processIO: CliIO = {
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/**
+ * True for an error of the operating system's file calls (ENOENT, EACCES, EISDIR, ENOTDIR, ENOSPC, ...):
+ * a path the user gave that cannot be read or written, not a bug of brickml's.
+ */
+export function isFileError(e: unknown): e is NodeJS.ErrnoException {
+  const { code, syscall } = (e ?? {}) as { code?: unknown; syscall?: unknown };
+  return e instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof syscall === 'string';
+}
+
+/**
+ * Runs `step` on the user's `path`; a file error becomes one BrickError naming the path
+ * ("brickml fit: could not write out/plane.model (ENOTDIR: not a directory, mkdir 'out/plane.model')").
+ */
+export async function onPath<T>(who: string, verb: string, path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (!isFileError(e)) throw e;
+    throw new BrickError(`${who}: could not ${verb} ${path} (${e.message})`, who);
+  }
+}
+
 /** The parsed JSON of a file, or a BrickError naming it. */
 export async function readJson(file: string, who: string): Promise<unknown> {
   try {
@@ -36,14 +58,26 @@ export function withoutSchema(json: unknown): unknown {
   return rest;
 }
 
-/** Writes beside the target, then renames over it: a reader never sees half a file. */
-export async function writeAtomic(target: string, data: string | Uint8Array, who: string): Promise<void> {
+/** Writes a flushed temporary file beside the target, then renames it over: a reader never sees half a file. */
+async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, data);
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, target);
   } catch (e) {
     await rm(temp, { force: true });
-    throw new BrickError(`${who}: could not write ${target} (${message(e)})`, who);
+    throw e;
   }
+}
+
+/** Writes the file whole or not at all; a file error is a BrickError naming the target. */
+export function writeAtomic(target: string, data: string | Uint8Array, who: string): Promise<void> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return onPath(who, 'write', target, () => writeFileAtomic(target, bytes));
 }

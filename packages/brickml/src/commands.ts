@@ -2,11 +2,12 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName, BrickError, useBackend } from '@brickml/core';
-import { type CliIO, message, processIO } from './cli-io.js';
+import { type CliIO, isFileError, message, processIO } from './cli-io.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { fitCommand } from './fit-command.js';
 import { COMMAND_HELP, HELP } from './help.js';
-import { convertCommand, FORMATS, type Format, plotCommand, summaryCommand } from './model-commands.js';
+import { convertCommand, plotCommand, summaryCommand } from './model-commands.js';
+import { FORMATS, type Format } from './model-files.js';
 import { predictCommand } from './predict-command.js';
 
 export type { CliIO } from './cli-io.js';
@@ -147,7 +148,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
   try {
     return await run(command, rest, values, io);
   } catch (e) {
-    if (!(e instanceof BrickError)) throw e;
+    // A file the user named that cannot be read or written is their mistake too (its message names the
+    // path); anything else is a bug, whose stack trace is wanted.
+    if (!(e instanceof BrickError) && !isFileError(e)) throw e;
     const prefix = `brickml ${command}`;
     io.err(e.message.startsWith(prefix) ? e.message : `${prefix}: ${e.message}`);
     return 1;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { DataSource, loadExamples, loadInputs } from './data-source.js';
+import { DataSource, examplesOf, loadExamples, loadInputs } from './data-source.js';
 import { writeNpy } from './npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'brickml-data-'));
@@ -59,6 +59,24 @@ describe('data sources', () => {
     expect(x.shape).toEqual([3, 2]);
     expect(y.shape).toEqual([3]);
     expect([...(await x.data())]).toEqual([1, 2, 3, 4, 5, 6]);
+    tf.dispose([x, y]);
+  });
+
+  test('a source whose targets cannot be built leaves no input tensor behind', () => {
+    const before = tf.memory().numTensors;
+    expect(() =>
+      examplesOf(
+        () => tf.tensor2d([1, 2, 3, 4], [2, 2]),
+        () => tf.tensor2d([1, 2, 3], [2, 2]),
+      ),
+    ).toThrow();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('loading a source leaves only its x and y', async () => {
+    const before = tf.memory().numTensors;
+    const { x, y } = await load({ kind: 'npy', x: 'x.npy', y: 'y.npy' });
+    expect(tf.memory().numTensors).toBe(before + 2);
     tf.dispose([x, y]);
   });
 

@@ -71,6 +71,16 @@ async function readBytes(file: string, who: string): Promise<Buffer> {
 
 const toTensor = (a: NpyArray) => tf.tensor(a.data, a.shape, a.dtype);
 
+/**
+ * x and y built inside one tidy: when building y throws, x is disposed with it instead of leaking.
+ *
+ * @example
+ * const { x, y } = examplesOf(() => tf.tensor2d(features, [n, 2]), () => tf.tensor2d(labels, [n, 1]));
+ */
+export function examplesOf(x: () => tf.Tensor, y: () => tf.Tensor): Examples {
+  return tf.tidy(() => ({ x: x(), y: y() }));
+}
+
 function oneHotRows(labels: ArrayLike<number>, classes: number, who: string): Float32Array {
   const out = new Float32Array(labels.length * classes);
   for (let i = 0; i < labels.length; i++) {
@@ -109,11 +119,11 @@ async function csvExamples(s: z.output<typeof CsvSource>, file: string, who: str
       if (c !== at) x[i * (width - 1) + j++] = v;
     });
   });
-  const y =
-    s.oneHot === undefined
-      ? tf.tensor2d(labels, [n, 1])
-      : tf.tensor2d(oneHotRows(labels, s.oneHot, `${who}: ${file}`), [n, s.oneHot]);
-  return { x: tf.tensor2d(x, [n, width - 1]), y };
+  const y = s.oneHot === undefined ? labels : oneHotRows(labels, s.oneHot, `${who}: ${file}`);
+  return examplesOf(
+    () => tf.tensor2d(x, [n, width - 1]),
+    () => tf.tensor2d(y, [n, s.oneHot ?? 1]),
+  );
 }
 
 /**
@@ -131,10 +141,11 @@ export async function loadExamples(
   if (source.kind === 'mnist') {
     const d = await readMnist(source.split, source.limit, who);
     const shape = source.flatten ? [d.count, d.rows * d.cols] : [d.count, d.rows, d.cols, 1];
-    const y = source.oneHot
-      ? tf.tensor2d(oneHotRows(d.labels, 10, who), [d.count, 10])
-      : tf.tensor1d(Float32Array.from(d.labels));
-    return { x: tf.tensor(d.pixels, shape), y };
+    const y = source.oneHot ? oneHotRows(d.labels, 10, who) : Float32Array.from(d.labels);
+    return examplesOf(
+      () => tf.tensor(d.pixels, shape),
+      () => (source.oneHot ? tf.tensor2d(y, [d.count, 10]) : tf.tensor1d(y)),
+    );
   }
   if (source.kind === 'csv') return csvExamples(source, resolve(baseDir, source.path), who);
   const xFile = resolve(baseDir, source.x);
@@ -147,7 +158,10 @@ export async function loadExamples(
       who,
     );
   }
-  return { x: toTensor(xs), y: toTensor(ys) };
+  return examplesOf(
+    () => toTensor(xs),
+    () => toTensor(ys),
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import type { CompileArgs, Model } from '@brickml/models';
 import { type CliIO, readJson, withoutSchema } from './cli-io.js';
 import { DataSource, loadExamples } from './data-source.js';
 import { formatLogs } from './fit-command.js';
-import { isCompiled, readTrainedModel } from './model-files.js';
+import { readTrainedModel } from './model-files.js';
 import { parseSpec } from './parse-spec.js';
 import { TrainingSpec } from './training-spec.js';
 
@@ -29,7 +29,7 @@ export async function evaluateCommand(
   try {
     model = await readTrainedModel(modelPath, who);
     if (spec?.compile) model.compile(spec.compile as CompileArgs);
-    else if (!isCompiled(model)) {
+    else if (!model.isCompiled) {
       throw new BrickError(
         `${who}: ${modelPath} was saved without a training configuration; give a training file with a compile section`,
         who,

@@ -1,4 +1,4 @@
-/** `brickml fit train.json`: validate the whole file, read the data, build, compile, fit, evaluate, save. */
+/** `brickml fit train.json`: validate the whole file, build and compile the model, read the data, fit, evaluate, save. */
 import { basename, dirname, extname, resolve } from 'node:path';
 import { type BackendName, BrickError, setSeed, useBackend } from '@brickml/core';
 import {
@@ -14,9 +14,9 @@ import {
 } from '@brickml/models';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
-import { type CliIO, readJson, writeAtomic } from './cli-io.js';
+import { type CliIO, onPath, readJson, writeAtomic } from './cli-io.js';
 import { type Examples, loadExamples } from './data-source.js';
-import { isCompiled, readModel } from './model-files.js';
+import { readModel, saveFormat, stateNote } from './model-files.js';
 import { parseSpec } from './parse-spec.js';
 import { TrainingSpec } from './training-spec.js';
 
@@ -49,16 +49,34 @@ function callbackFor(spec: string | { className: string; config?: object }, base
   return callbackFromSpec({ ...spec, config } as CallbackSpec);
 }
 
-/** The model the file describes, compiled by its compile section or by the saved model's own configuration. */
-export async function trainingModel(file: string, spec: Spec, who: string): Promise<Model> {
+/**
+ * The model the file describes, compiled by its compile section or by the saved model's own configuration.
+ * With fit.resume, a saved model that is compiled keeps its compile configuration and optimizer state, as
+ * Keras' BackupAndRestore does: compiling again would start a fresh optimizer. A compile section beside it
+ * is then not applied, and `io` is told so.
+ */
+export async function trainingModel(file: string, spec: Spec, who: string, io?: CliIO): Promise<Model> {
   const base = dirname(resolve(file));
   const model =
     typeof spec.model === 'string'
       ? (await readModel(resolve(base, spec.model), who)).model
       : modelFromSpec(spec.model);
   try {
-    if (spec.compile) model.compile(spec.compile as CompileArgs);
-    else if (!isCompiled(model)) {
+    const resume = spec.fit.resume ?? false;
+    if (resume && !model.trainingState) {
+      throw new BrickError(
+        `${file}: fit.resume needs a saved model that holds a training state, ${typeof spec.model === 'string' ? `${spec.model} has none` : 'model is a spec'}`,
+        file,
+      );
+    }
+    if (resume && model.isCompiled) {
+      if (spec.compile) {
+        io?.out(
+          `${who}: fit.resume continues with the optimizer state, loss and metrics saved in ${spec.model}; compile in ${file} is not applied`,
+        );
+      }
+    } else if (spec.compile) model.compile(spec.compile as CompileArgs);
+    else if (!model.isCompiled) {
       throw new BrickError(
         `${file}: compile must be given: the model ${typeof spec.model === 'string' ? `at ${spec.model} was saved without a training configuration` : 'is a spec'}`,
         file,
@@ -84,44 +102,41 @@ export async function fitCommand(file: string, io: CliIO, backend?: BackendName 
   const paths = outputPaths(file, spec);
   await useBackend(backend ?? spec.backend);
   if (spec.seed !== undefined) setSeed(spec.seed);
+  const { callbacks: callbackSpecs = [], verbose = 1, resume = false, ...options } = spec.fit;
+  // The model and the callbacks before the data: a mistake in them shows before seconds of reading.
+  const model = await trainingModel(file, spec, who, io);
   const owned: tf.Tensor[] = [];
-  const load = async (key: 'train' | 'validation' | 'test'): Promise<Examples | null> => {
-    const source = spec.data[key];
-    if (!source) return null;
-    const examples = await loadExamples(source, `${file}: data.${key}`, base);
-    owned.push(examples.x, examples.y);
-    return examples;
-  };
-  let model: Model | null = null;
   try {
+    const progress = io.progress ? [new ProgressLogger({ verbose, stream: io.progress })] : [];
+    const callbacks = [...progress, ...callbackSpecs.map((c) => callbackFor(c, base))];
+    const load = async (key: 'train' | 'validation' | 'test'): Promise<Examples | null> => {
+      const source = spec.data[key];
+      if (!source) return null;
+      const examples = await loadExamples(source, `${file}: data.${key}`, base);
+      owned.push(examples.x, examples.y);
+      return examples;
+    };
     const train = (await load('train')) as Examples;
     const validation = await load('validation');
     const test = await load('test');
-    model = await trainingModel(file, spec, who);
-    const { callbacks = [], verbose = 1, resume = false, ...options } = spec.fit;
-    if (resume && !model.trainingState) {
-      throw new BrickError(
-        `${file}: fit.resume needs a saved model that holds a training state, ${typeof spec.model === 'string' ? `${spec.model} has none` : 'model is a spec'}`,
-        file,
-      );
-    }
-    const progress = io.progress ? [new ProgressLogger({ verbose, stream: io.progress })] : [];
     const history = await model.fit(train.x, train.y, {
       ...options,
       verbose: io.progress ? 0 : verbose,
-      callbacks: [...progress, ...callbacks.map((c) => callbackFor(c, base))],
+      callbacks,
       ...(resume ? { trainingState: model.trainingState } : {}),
       ...(validation ? { validationData: [validation.x, validation.y] as [tf.Tensor, tf.Tensor] } : {}),
     });
     if (test) io.out(`test: ${formatLogs(await model.evaluate(test.x, test.y, { batchSize: options.batchSize }))}`);
-    const trainingState = history.trainingState ?? undefined;
-    await model.save(paths.model, { ...(spec.output.format ? { format: spec.output.format } : {}), trainingState });
-    io.out(`${who}: saved the model to ${paths.model}`);
+    const format = saveFormat(paths.model, spec.output.format);
+    // Only brickml's format holds the training state; the others refuse it rather than drop it.
+    const trainingState = format === 'brickml' ? (history.trainingState ?? undefined) : undefined;
+    await onPath(who, 'write', paths.model, () => model.save(paths.model, { format, trainingState }));
+    io.out(`${who}: saved the model to ${paths.model}${stateNote(format, history.trainingState)}`);
     await writeAtomic(paths.history, `${history.toSVG()}\n`, who);
     io.out(`${who}: wrote the history chart to ${paths.history}`);
     return 0;
   } finally {
-    model?.dispose();
+    model.dispose();
     for (const t of owned) t.dispose();
   }
 }

@@ -32,8 +32,10 @@ export const COMMAND_HELP: Readonly<Record<string, string>> = {
 Trains the model a training file describes and writes the trained model and an SVG chart of its history.
 The file holds: model (a spec, or the path of a saved model), compile (optimizer, loss, lossWeights,
 metrics), fit (epochs, batchSize, validationSplit, shuffle, verbose, initialEpoch, classWeight, callbacks,
-and resume: continue a saved model's run where it stopped), data (train, validation, test: { kind: 'mnist'
-| 'csv' | 'npy', ... }), backend, seed and output (model, history, format). Paths are relative to the training file. Its JSON Schema is brickml/schema/training.json.
+and resume: continue a saved model's run where it stopped, with its saved compile configuration and
+optimizer state), data (train, validation, test: { kind: 'mnist' | 'csv' | 'npy', ... }), backend, seed and
+output (model, history, format; only brickml's format keeps the run's progress for resume). Paths are
+relative to the training file. Its JSON Schema is brickml/schema/training.json.
 `,
   evaluate: `Usage: brickml evaluate <model> <train.json | data.json> [--backend <name>]
 
@@ -59,7 +61,8 @@ with .svg, unless -o says where (- for stdout).
   convert: `Usage: brickml convert <in> <out> [--format brickml | tfjs | keras]
 
 Loads a saved model (folder, model.json or .keras) and saves it at <out> in the given format (default:
-keras when <out> ends in .keras, else brickml).
+keras when <out> ends in .keras, else brickml). A brickml copy keeps the training state fit.resume continues
+from; tfjs and keras files cannot carry it.
 `,
   backends: `Usage: brickml backends
 

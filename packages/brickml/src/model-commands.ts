@@ -1,12 +1,8 @@
 /** summary, plot and convert: commands on a model file alone. */
 import { basename, dirname, extname, join } from 'node:path';
 import { useBackend } from '@brickml/core';
-import { type CliIO, writeAtomic } from './cli-io.js';
-import { readModel, readTrainedModel } from './model-files.js';
-
-/** Formats convert writes. */
-export const FORMATS = ['brickml', 'tfjs', 'keras'] as const;
-export type Format = (typeof FORMATS)[number];
+import { type CliIO, onPath, writeAtomic } from './cli-io.js';
+import { type Format, readModel, readTrainedModel, saveFormat, stateNote } from './model-files.js';
 
 export async function summaryCommand(file: string, io: CliIO): Promise<number> {
   // Building creates the weights; neither the summary nor the picture needs a faster backend than cpu.
@@ -42,11 +38,14 @@ export async function convertCommand(from: string, to: string, format: Format | 
   const who = 'brickml convert';
   await useBackend('cpu');
   const model = await readTrainedModel(from, who);
+  const written = saveFormat(to, format);
   try {
-    await model.save(to, format ? { format } : {});
+    // The run's progress goes along where the format can hold it, so fit.resume continues from the copy.
+    const trainingState = written === 'brickml' ? (model.trainingState ?? undefined) : undefined;
+    await onPath(who, 'write', to, () => model.save(to, { format: written, trainingState }));
+    io.out(`${who}: saved ${from} to ${to}${format ? ` as ${format}` : ''}${stateNote(written, model.trainingState)}`);
   } finally {
     model.dispose();
   }
-  io.out(`${who}: saved ${from} to ${to}${format ? ` as ${format}` : ''}`);
   return 0;
 }

@@ -1,11 +1,12 @@
 /**
  * The models the CLI reads: a spec file (`{ "format": "brickml.model", ... }`, built with fresh weights) or
- * anything loadModel reads (a saved folder or its model.json, a tfjs-layers model.json, a .keras file).
+ * anything loadModel reads (a saved folder or its model.json, a tfjs-layers model.json, a .keras file);
+ * and the formats it saves them in.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { BrickError } from '@brickml/core';
 import { loadModel, type Model, modelFromSpec } from '@brickml/models';
-import { message, withoutSchema } from './cli-io.js';
+import { message, onPath, withoutSchema } from './cli-io.js';
 
 /** A model and whether it came from a spec file (so its weights are fresh, not trained). */
 export interface ReadModel {
@@ -41,7 +42,7 @@ export async function readModel(path: string, who: string): Promise<ReadModel> {
       return { model: modelFromSpec(withoutSchema(json)), fromSpec: true };
     }
   }
-  return { model: await loadModel(path), fromSpec: false };
+  return { model: await onPath(who, 'read', path, () => loadModel(path)), fromSpec: false };
 }
 
 /** Reads a model that must hold trained weights: a spec file is refused by name. */
@@ -54,12 +55,14 @@ export async function readTrainedModel(path: string, who: string): Promise<Model
   return model;
 }
 
-/** True when the model has a loss and an optimizer. */
-export function isCompiled(model: Model): boolean {
-  try {
-    model.requireCompiled('isCompiled');
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Formats a model is saved in (convert's --format, a training file's output.format). */
+export const FORMATS = ['brickml', 'tfjs', 'keras'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The format a save to `path` writes: the one asked for, else keras for a .keras path, else brickml. */
+export const saveFormat = (path: string, format?: Format): Format =>
+  format ?? (path.endsWith('.keras') ? 'keras' : 'brickml');
+
+/** What a save line adds when the format cannot hold the run's training state (a tfjs folder, a .keras file). */
+export const stateNote = (format: Format, trainingState: unknown) =>
+  format === 'brickml' || !trainingState ? '' : ` (without its training state, which ${format} files cannot carry)`;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setSeed } from '@brickml/core';
@@ -139,10 +139,11 @@ describe('brickml fit, evaluate, predict, convert', () => {
     reference.dispose();
   });
 
-  test('fit.resume continues a saved run: one epoch, then two more, equals three in one run', async () => {
+  test('fit.resume continues a saved run with its saved optimizer: one epoch, then two more, equals three in one run', async () => {
     const c = capture();
     const first = { ...trainingFile, fit: { ...trainingFile.fit, epochs: 1 }, output: { model: 'out/first.model' } };
-    const { seed: _, compile: __, ...rest } = trainingFile;
+    // The compile section stays, as in the README's sample: compiling again would start a fresh Adam.
+    const { seed: _, ...rest } = trainingFile;
     const then = {
       ...rest,
       model: 'out/first.model',
@@ -154,6 +155,9 @@ describe('brickml fit, evaluate, predict, convert', () => {
     expect(await runCli(['fit', at('first.json')], c.io)).toBe(0);
     expect(await runCli(['fit', at('then.json')], c.io)).toBe(0);
     expect(c.err).toEqual([]);
+    expect(c.out).toContain(
+      `brickml fit: fit.resume continues with the optimizer state, loss and metrics saved in out/first.model; compile in ${at('then.json')} is not applied`,
+    );
     expect(
       c
         .progress()
@@ -228,12 +232,82 @@ describe('brickml fit, evaluate, predict, convert', () => {
     expect(rows.map(Math.fround)).toEqual([...npy.data]);
   });
 
-  test('convert saves a copy that predicts the same', async () => {
+  test('convert saves a copy that predicts the same and keeps the training state', async () => {
     const c = capture();
     const copy = at('copy.model');
     expect(await runCli(['convert', at('out/plane.model'), copy, '--format', 'brickml'], c.io)).toBe(0);
     expect(c.out).toEqual([`brickml convert: saved ${at('out/plane.model')} to ${copy} as brickml`]);
     await expectSamePredictions(at('out/plane.model'), copy);
+    const [original, copied] = [await loadModel(at('out/plane.model')), await loadModel(copy)];
+    expect(original.trainingState).not.toBeNull();
+    expect(copied.trainingState).toEqual(original.trainingState);
+    original.dispose();
+    copied.dispose();
+  });
+
+  test('convert to tfjs or keras says the training state is not carried', async () => {
+    const c = capture();
+    const [tfjs, keras] = [at('stateless.tfjs'), at('stateless.keras')];
+    expect(await runCli(['convert', at('out/plane.model'), tfjs, '--format', 'tfjs'], c.io)).toBe(0);
+    expect(await runCli(['convert', at('out/plane.model'), keras], c.io)).toBe(0);
+    expect(await runCli(['convert', keras, at('from-keras.model')], c.io)).toBe(0);
+    expect(c.err).toEqual([]);
+    expect(c.out).toEqual([
+      `brickml convert: saved ${at('out/plane.model')} to ${tfjs} as tfjs (without its training state, which tfjs files cannot carry)`,
+      `brickml convert: saved ${at('out/plane.model')} to ${keras} (without its training state, which keras files cannot carry)`,
+      `brickml convert: saved ${keras} to ${at('from-keras.model')}`,
+    ]);
+  });
+
+  test('fit to a .keras file saves it without the training state, and says so', async () => {
+    const c = capture();
+    const file = { ...trainingFile, fit: { ...fitOptions, epochs: 1 }, output: { model: 'out/plane.keras' } };
+    writeFileSync(at('to-keras.json'), JSON.stringify(file));
+    expect(await runCli(['fit', at('to-keras.json')], c.io)).toBe(0);
+    expect(c.err).toEqual([]);
+    expect(c.out).toContain(
+      `brickml fit: saved the model to ${at('out/plane.keras')} (without its training state, which keras files cannot carry)`,
+    );
+    const saved = await loadModel(at('out/plane.keras'));
+    expect(saved.trainingState).toBeNull();
+    saved.dispose();
+  });
+
+  test('fit builds the model before it reads the data: a model error is reported first', async () => {
+    const c = capture();
+    const file = { ...trainingFile, model: 'out/absent.model', data: { train: { ...source, path: 'absent.csv' } } };
+    writeFileSync(at('model-first.json'), JSON.stringify(file));
+    const before = tf.memory().numTensors;
+    expect(await runCli(['fit', at('model-first.json')], c.io)).toBe(1);
+    expect(c.err).toEqual([expect.stringMatching(/^brickml fit: could not read .*out\/absent\.model \(ENOENT/)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('fit disposes the model when the data cannot be read', async () => {
+    const c = capture();
+    const file = { ...trainingFile, data: { train: { ...source, path: 'absent.csv' } } };
+    writeFileSync(at('no-data.json'), JSON.stringify(file));
+    const before = tf.memory().numTensors;
+    expect(await runCli(['fit', at('no-data.json')], c.io)).toBe(1);
+    expect(c.err).toEqual([expect.stringMatching(/^brickml fit: .*data\.train: cannot read .*absent\.csv \(ENOENT/)]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('paths that cannot be written are one line naming the path, not a stack trace', async () => {
+    const c = capture();
+    mkdirSync(at('taken.keras'));
+    mkdirSync(at('taken.svg'));
+    const file = { ...trainingFile, fit: { ...fitOptions, epochs: 1 }, output: { history: 'taken.svg' } };
+    writeFileSync(at('history-on-folder.json'), JSON.stringify(file));
+    const underFile = join(at('points.csv'), 'x.model');
+    expect(await runCli(['convert', at('out/plane.model'), underFile], c.io)).toBe(1);
+    expect(await runCli(['convert', at('out/plane.model'), at('taken.keras')], c.io)).toBe(1);
+    expect(await runCli(['fit', at('history-on-folder.json')], c.io)).toBe(1);
+    expect(c.err).toEqual([
+      expect.stringMatching(new RegExp(`^brickml convert: could not write ${underFile} \\(ENOTDIR`)),
+      expect.stringMatching(new RegExp(`^brickml convert: could not write ${at('taken.keras')} \\(EISDIR`)),
+      expect.stringMatching(new RegExp(`^brickml fit: could not write ${at('taken.svg')} \\(EISDIR`)),
+    ]);
   });
 
   test('convert to a .keras file and back predicts the same, and summary reads the .keras file', async () => {

@@ -9,6 +9,7 @@ import { CallbackSpecObject, METRIC_NAMES, MetricSpecObjectSchema, ModelSpec } f
 import { OptimizerName, OptimizerSpecObject } from '@brickml/optimizers';
 import { z } from 'zod';
 import { DataSource } from './data-source.js';
+import { FORMATS } from './model-files.js';
 
 const list = (names: readonly string[]) => names.join(', ');
 
@@ -77,8 +78,9 @@ export const FitJson = z.strictObject({
   /** Class index → weight of its samples in the loss. Default: none. */
   classWeight: z.record(z.string().regex(/^\d+$/, { error: 'must be a class index' }), nonNegativeNumber()).optional(),
   /**
-   * Continue the run of the saved model `model` names where it stopped (its next epoch, shuffling position
-   * and callback states), up to `epochs`. Default: false (train it afresh from epoch initialEpoch).
+   * Continue the run of the saved model `model` names where it stopped (its next epoch, shuffling position,
+   * callback states, and its compile configuration with the optimizer's state, as Keras' BackupAndRestore),
+   * up to `epochs`. Default: false (train it afresh from epoch initialEpoch).
    */
   resume: z.boolean().optional(),
   /** Callbacks by name or { className, config }; a CSVLogger's filename is relative to the training file. Default: none. */
@@ -91,7 +93,7 @@ export const OutputJson = z.strictObject({
   /** Where the history chart (SVG) is written, relative to the training file. Default: `<training file name>.history.svg` beside it. */
   history: z.string().min(1).optional(),
   /** Format of the saved model: 'brickml', 'tfjs' or 'keras'. Default: brickml, or keras for a path ending in .keras. */
-  format: z.enum(['brickml', 'tfjs', 'keras']).optional(),
+  format: z.enum(FORMATS).optional(),
 });
 
 /** The training file `brickml fit` runs. */
@@ -100,7 +102,10 @@ export const TrainingSpec = z.strictObject({
   $schema: z.string().optional(),
   /** A model spec ({ format: 'brickml.model', ... }) or the path of a saved model or spec file, relative to this file. */
   model: z.union([ModelSpec, z.string().min(1)], { error: 'must be a model spec or the path of a model file' }),
-  /** compile's arguments. Default: the saved model's own training configuration, when model names one that has it. */
+  /**
+   * compile's arguments. Default: the saved model's own training configuration, when model names one that
+   * has it. With fit.resume that saved configuration and its optimizer state are kept, and this is not applied.
+   */
   compile: CompileJson.optional(),
   /** fit's options. */
   fit: FitJson.default({}),
