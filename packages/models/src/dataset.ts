@@ -8,6 +8,7 @@
 import { BrickError, nonNegativeInt, parseConfig, positiveInt } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { TrainingStateOption } from './callbacks/fit-progress.js';
 import type { History } from './callbacks/index.js';
 import { type DataLike, Owned } from './data.js';
 import type { Model } from './model.js';
@@ -60,7 +61,7 @@ export const FitDatasetOptions = z.strictObject({
    * Progress to continue from exactly (`model.trainingState` of a loaded checkpoint, or a History's
    * `trainingState`): the first epoch, the generators' positions and the callbacks' states. Default: none.
    */
-  trainingState: z.record(z.string(), z.unknown()).nullable().optional(),
+  trainingState: TrainingStateOption,
 });
 export type FitDatasetOptions = z.input<typeof FitDatasetOptions>;
 

@@ -1,6 +1,7 @@
 /** Options of fit and evaluate: one zod schema each, defaults stated once (Keras 3 defaults). */
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { z } from 'zod';
+import { TrainingStateOption } from './callbacks/fit-progress.js';
 import type { DataLike } from './data.js';
 import type { ModelData } from './training.js';
 import type { Callback } from './types.js';
@@ -36,7 +37,7 @@ export const FitOptions = z.strictObject({
    * Progress to continue from exactly (`model.trainingState` of a loaded checkpoint, or a History's
    * `trainingState`): the first epoch, the generator's position and the callbacks' states. Default: none.
    */
-  trainingState: z.record(z.string(), z.unknown()).nullable().optional(),
+  trainingState: TrainingStateOption,
   /** Class index → weight of its samples in the loss. Default: none. */
   classWeight: z.record(z.string(), nonNegativeNumber()).optional(),
   /** One weight per training sample. Default: none. */

@@ -409,7 +409,7 @@ export async function loop(model: Model, source: BatchSource, o: LoopOptions): P
   const savers = o.callbacks.filter((c) => c.setProgress);
   const others = o.callbacks.filter((c) => !c.setProgress);
   const callbacks = new CallbackList([...(progress ? [progress] : []), ...others, history, ...savers]);
-  const run = new FitProgress(o.who, o.callbacks, () => model.bricks());
+  const run = new FitProgress(o.who, o.callbacks, () => model.layers);
   if (o.trainingState) run.resume(o.trainingState);
   const names = logNames(model);
   callbacks.setModel(model);
@@ -467,8 +467,10 @@ export async function loop(model: Model, source: BatchSource, o: LoopOptions): P
     }
     await callbacks.onEpochEnd(epoch, logs);
   }
-  history.trainingState = run.snapshot(epoch);
+  const state = run.snapshot(epoch);
   await callbacks.onTrainEnd(logs);
+  // Weights put back at the end (EarlyStopping's best) would not match the last epoch's optimizer and generators.
+  history.trainingState = o.callbacks.some((c) => c.restoredWeights === true) ? null : state;
   return history;
 }
 

@@ -1,5 +1,6 @@
-import type { RandomState } from '@brickml/core';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { z } from 'zod';
+import type { TrainingStateSchema } from './callbacks/fit-progress.js';
 
 /** Per-epoch (or per-evaluation) numbers: { loss, accuracy, val_loss, val_accuracy, lr? }. */
 export type Logs = Record<string, number>;
@@ -38,25 +39,22 @@ export type CallbackState = { className: string } & Record<string, unknown>;
 
 /**
  * What resuming a fit needs besides the weights and the optimizer's state, as JSON: it is what checkpoints
- * save as the model's `trainingState`, and what fit's `trainingState` option continues from.
+ * save as the model's `trainingState`, and what fit's `trainingState` option continues from. Its fields are
+ * documented on TrainingStateSchema, which it is derived from (the epoch to continue from, the generators'
+ * positions, the callbacks' states).
  */
-export type TrainingState = {
-  /** The epoch to continue from: epochs finished, counted from 0. */
-  epoch: number;
-  /** The global generator's position (shuffling, dropout and noise draws). */
-  rng: RandomState;
-  /** The positions of the generators bricks hold of their own (a `seed` in their config), by `<brick>/<field>`. */
-  streams?: Record<string, RandomState>;
-  /** getState() of each callback that has one, in the order fit was given the callbacks. */
-  callbacks: CallbackState[];
-};
+export type TrainingState = z.output<typeof TrainingStateSchema>;
 
 /** fit's side of saving and resuming, handed to callbacks that save or restore progress. */
 export interface TrainingProgress {
   /** The state to save now for a run that continues at `epoch`: the generator and every callback's state. */
   snapshot(epoch: number): TrainingState;
-  /** Continue from `state`: its generator and callback states are put back and its epoch starts the loop. */
-  resume(state: TrainingState): void;
+  /**
+   * Continue from `state` (a TrainingState, or JSON checked against TrainingStateSchema: a named error before
+   * anything changes): its generators and callback states are put back and its epoch starts the loop.
+   * Returns the state as checked.
+   */
+  resume(state: Record<string, unknown>): TrainingState;
 }
 
 export interface TrainParams {
@@ -91,6 +89,11 @@ export interface Callback {
   getState?(): CallbackState;
   /** Puts back what getState returned; a resumed fit calls it after every onTrainBegin. */
   setState?(state: CallbackState): void;
+  /**
+   * True when the last onTrainEnd put back weights other than the last epoch's (EarlyStopping's best
+   * weights): the fit's TrainingState then no longer matches the weights, and History.trainingState is null.
+   */
+  readonly restoredWeights?: boolean;
   /**
    * Makes this a callback that saves or restores training progress (ModelCheckpoint, BackupAndRestore):
    * fit hands it its TrainingProgress and runs its hooks after every other callback's, so a snapshot at

@@ -7,10 +7,10 @@ import { BrickError, parseConfig, positiveInt } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Model } from '../model.js';
-import type { Callback, Logs, TrainingModel, TrainingProgress, TrainingState } from '../types.js';
+import type { Callback, Logs, TrainingProgress } from '../types.js';
 
 export const BackupAndRestoreConfig = z.strictObject({
-  /** Where the backup lives: a folder in Node (given to it alone: deleting the backup empties it), or a URL such as 'indexeddb://run'. Required. */
+  /** Where the backup lives: a folder in Node, or a URL such as 'indexeddb://run'. Deleting a folder backup removes only the files a save writes there (model.json, weights.<hex>.bin, leftover temporary files); anything else, and the folder, stay. Required. */
   backupDir: z.string().min(1),
   /** 'epoch' (at each epoch's end) or a number of batches between backups; a batch backup resumes at the start of its epoch. Default: 'epoch'. */
   saveFreq: z.union([z.literal('epoch'), positiveInt()]).default('epoch'),
@@ -19,6 +19,9 @@ export const BackupAndRestoreConfig = z.strictObject({
 });
 
 const isUrl = (target: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !target.startsWith('file://');
+
+/** What a folder save writes (see io/folder-handler.ts): the weights, and the temporary files of a killed write. */
+const SAVED_FILE = /^(?:weights\.[0-9a-f]{16}\.bin|\.(?:model\.json|weights\.[0-9a-f]{16}\.bin)\.[0-9a-f]{12}\.tmp)$/;
 
 /**
  * Backs up the model at each epoch's end and, when a backup exists as training begins, restores the
@@ -32,7 +35,7 @@ export class BackupAndRestore implements Callback {
   readonly config: z.output<typeof BackupAndRestoreConfig>;
   /** The epoch the last fit resumed at, or null when it started afresh. */
   resumedAt: number | null = null;
-  private model?: TrainingModel;
+  private model?: Model;
   private progress?: TrainingProgress;
   private epoch = 0;
   private batchesSinceSave = 0;
@@ -41,7 +44,8 @@ export class BackupAndRestore implements Callback {
     this.config = parseConfig('BackupAndRestore', BackupAndRestoreConfig, config);
   }
 
-  setModel(model: TrainingModel): void {
+  /** fit hands it the brickml Model it trains (the backup is that model, saved and loaded). */
+  setModel(model: Model): void {
     this.model = model;
   }
 
@@ -51,10 +55,13 @@ export class BackupAndRestore implements Callback {
 
   private get target(): { model: Model; progress: TrainingProgress } {
     const { model, progress } = this;
-    if (model === undefined || progress === undefined || !('trainableVariables' in model)) {
-      throw new BrickError('BackupAndRestore: it works inside fit, on a brickml Model', 'BackupAndRestore');
+    if (model === undefined || progress === undefined) {
+      throw new BrickError(
+        'BackupAndRestore: it works inside fit, which hands it the model and its progress',
+        'BackupAndRestore',
+      );
     }
-    return { model: model as unknown as Model, progress };
+    return { model, progress };
   }
 
   private async exists(): Promise<boolean> {
@@ -72,7 +79,7 @@ export class BackupAndRestore implements Callback {
     if (!(await this.exists())) return;
     // Imported here: saving imports the model, whose training loop imports the callbacks.
     const { loadModel } = await import('../io/save-load.js');
-    const { copyTrainingInto } = await import('./copy-training.js');
+    const { prepareTrainingCopy } = await import('./copy-training.js');
     const backup = await loadModel(this.config.backupDir);
     try {
       const state = backup.trainingState;
@@ -82,9 +89,11 @@ export class BackupAndRestore implements Callback {
           'BackupAndRestore',
         );
       }
-      progress.resume(state as TrainingState);
-      await copyTrainingInto('BackupAndRestore', backup, model);
-      this.resumedAt = (state as TrainingState).epoch;
+      // Every check (the weights, the optimizer, the state) before anything changes.
+      const copy = await prepareTrainingCopy('BackupAndRestore', backup, model);
+      const { epoch } = progress.resume(state);
+      copy();
+      this.resumedAt = epoch;
     } finally {
       backup.dispose();
     }
@@ -123,6 +132,6 @@ export class BackupAndRestore implements Callback {
     const path = dir.replace(/^file:\/\//, '');
     // model.json first: a kill part-way leaves no backup rather than half of one.
     await fs.remove(fs.join(path, 'model.json'));
-    for (const name of await fs.readdir(path)) await fs.remove(fs.join(path, name));
+    for (const name of await fs.readdir(path)) if (SAVED_FILE.test(name)) await fs.remove(fs.join(path, name));
   }
 }

@@ -6,6 +6,7 @@ import { Sequential } from '../sequential.js';
 import type { Callback, CallbackState, Logs, TrainingModel } from '../types.js';
 import { CallbackList } from './callback-list.js';
 import { EarlyStopping } from './early-stopping.js';
+import { LambdaCallback } from './lambda-callback.js';
 import { ReduceLROnPlateau } from './reduce-lr-on-plateau.js';
 
 /** A TrainingModel with a settable learning rate and no weights worth keeping. */
@@ -199,5 +200,41 @@ describe("fit's trainingState option", () => {
     const m = model();
     await expectNoLeak(() => m.fit(x, y, { epochs: 3, verbose: 0, trainingState: state() }));
     m.dispose();
+  });
+});
+
+describe("History's trainingState beside EarlyStopping's restoreBestWeights", () => {
+  const x = [
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
+  const y = [[0], [1], [1]];
+  /** A fit whose monitor `score` takes the given values, one per epoch. */
+  async function fitScored(scores: number[]) {
+    setSeed(2);
+    const m = new Sequential({ inputShape: [2], layers: [new Dense({ units: 1 })] });
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const script = new LambdaCallback({
+      onEpochEnd: (epoch, logs) => {
+        logs.score = scores[epoch] as number;
+      },
+    });
+    const early = new EarlyStopping({ monitor: 'score', mode: 'min', patience: 10, restoreBestWeights: true });
+    const history = await m.fit(x, y, { epochs: scores.length, verbose: 0, callbacks: [script, early] });
+    m.dispose();
+    return { history, early };
+  }
+
+  test("is null when the weights put back are an earlier epoch's", async () => {
+    const { history, early } = await fitScored([0.5, 0.3, 0.6, 0.7]);
+    expect(early.restoredWeights).toBe(true);
+    expect(history.trainingState).toBeNull();
+  });
+
+  test('is kept when the best epoch was the last', async () => {
+    const { history, early } = await fitScored([0.5, 0.4, 0.3]);
+    expect(early.restoredWeights).toBe(false);
+    expect(history.trainingState?.epoch).toBe(3);
   });
 });

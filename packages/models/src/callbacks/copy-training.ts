@@ -9,7 +9,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { namedWeights } from '../io/weights.js';
 import type { Model } from '../model.js';
 
-export async function copyTrainingInto(who: string, from: Model, to: Model): Promise<void> {
+/**
+ * Checks that `from`'s training fits `to` (the same weight names and shapes, the same optimizer class), a
+ * named error before anything changes otherwise, and returns the copy, to run once every other check passed.
+ */
+export async function prepareTrainingCopy(who: string, from: Model, to: Model): Promise<() => void> {
   const fail = (message: string): never => {
     throw new BrickError(`${who}: ${message}`, who);
   };
@@ -22,12 +26,13 @@ export async function copyTrainingInto(who: string, from: Model, to: Model): Pro
       `the saved model's weights differ from the model's: ${[...missing.map((k) => `'${k}' missing`), ...extra.map((k) => `'${k}' unknown`)].join(', ')}`,
     );
   }
-  for (const [name, t] of target) {
+  const pairs = [...target].map(([name, t]) => {
     const s = (source.get(name) as { variable: tf.Variable }).variable;
     if (s.shape.join() !== t.variable.shape.join()) {
       fail(`weight '${name}' has shape ${formatShape(s.shape)} saved, ${formatShape(t.variable.shape)} in the model`);
     }
-  }
+    return [s, t.variable] as const;
+  });
   const saved = await from.optimizer.getState();
   if (saved.className !== to.optimizer.className) {
     fail(`the saved optimizer is ${saved.className}, the model's is ${to.optimizer.className}`);
@@ -38,8 +43,10 @@ export async function copyTrainingInto(who: string, from: Model, to: Model): Pro
     const name = byVariable.get(variable);
     if (name !== undefined) slots[(target.get(name) as { variable: tf.Variable }).variable.name] = values;
   }
-  to.optimizer.setState({ ...saved, slots }, to.trainableVariables());
   const lr = from.optimizer.config.learningRate;
-  if (typeof lr === 'number') to.optimizer.setLearningRate(lr);
-  for (const [name, t] of target) t.variable.assign((source.get(name) as { variable: tf.Variable }).variable);
+  return () => {
+    to.optimizer.setState({ ...saved, slots }, to.trainableVariables());
+    if (typeof lr === 'number') to.optimizer.setLearningRate(lr);
+    for (const [s, t] of pairs) t.assign(s);
+  };
 }

@@ -20,7 +20,7 @@ export const EarlyStoppingConfig = z.strictObject({
   mode: z.enum(['auto', 'min', 'max']).default('auto'),
   /** Value the monitor must beat for patience to reset. Default: none. */
   baseline: z.number().optional(),
-  /** Put back the weights of the best epoch when training ends. Default: false. */
+  /** Put back the weights of the best epoch when training ends (fit's History then has no trainingState, unless the best was the last epoch). Default: false. */
   restoreBestWeights: z.boolean().default(false),
   /** Epochs to let pass before watching. Default: 0. */
   startFromEpoch: z.int().nonnegative().default(0),
@@ -55,8 +55,17 @@ export class EarlyStopping implements Callback {
   bestEpoch = 0;
   best: number | undefined;
   wait = 0;
+  /**
+   * True when the last fit ended with the weights of an earlier epoch put back (restoreBestWeights): that
+   * fit's History.trainingState is then null, since it would pair these weights with the last epoch's
+   * optimizer state and generators.
+   */
+  restoredWeights = false;
   private model?: TrainingModel;
   private bestWeights: tf.Tensor[] | undefined;
+  /** The epoch whose weights bestWeights holds, and the last epoch seen. */
+  private keptEpoch = -1;
+  private lastEpoch = -1;
   private readonly direction: 'min' | 'max';
   private warned = false;
 
@@ -75,10 +84,11 @@ export class EarlyStopping implements Callback {
     return this.direction === 'min' ? current + delta < reference : current - delta > reference;
   }
 
-  private keepWeights(): void {
+  private keepWeights(epoch: number): void {
     if (this.model === undefined) return;
     this.dropWeights();
     this.bestWeights = this.model.getWeights();
+    this.keptEpoch = epoch;
   }
 
   private dropWeights(): void {
@@ -91,10 +101,13 @@ export class EarlyStopping implements Callback {
     this.stoppedEpoch = 0;
     this.bestEpoch = 0;
     this.best = undefined;
+    this.restoredWeights = false;
+    this.lastEpoch = -1;
     this.dropWeights();
   }
 
   onEpochEnd(epoch: number, logs: Logs): void {
+    this.lastEpoch = epoch;
     const current = logs[this.config.monitor];
     if (current === undefined) {
       if (!this.warned) {
@@ -106,12 +119,12 @@ export class EarlyStopping implements Callback {
       return;
     }
     if (epoch < this.config.startFromEpoch) return;
-    if (this.config.restoreBestWeights && this.bestWeights === undefined) this.keepWeights();
+    if (this.config.restoreBestWeights && this.bestWeights === undefined) this.keepWeights(epoch);
     this.wait += 1;
     if (this.improves(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
-      if (this.config.restoreBestWeights) this.keepWeights();
+      if (this.config.restoreBestWeights) this.keepWeights(epoch);
       if (this.config.baseline === undefined || this.improves(current, this.config.baseline)) this.wait = 0;
       return;
     }
@@ -135,7 +148,10 @@ export class EarlyStopping implements Callback {
   }
 
   onTrainEnd(): void {
-    if (this.config.restoreBestWeights && this.bestWeights !== undefined) this.model?.setWeights(this.bestWeights);
+    if (this.config.restoreBestWeights && this.bestWeights !== undefined && this.model !== undefined) {
+      this.model.setWeights(this.bestWeights);
+      this.restoredWeights = this.keptEpoch !== this.lastEpoch;
+    }
     this.dropWeights();
   }
 }

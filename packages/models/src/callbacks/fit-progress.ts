@@ -3,8 +3,9 @@
  * global one: shuffling, dropout, noise; and those bricks with a `seed` hold) and the state of every callback
  * that keeps one. The weights and the optimizer's slots travel in the saved model itself.
  */
-import { BrickError, nonNegativeInt, parseConfig, Random, rng } from '@brickml/core';
+import { BrickError, nonNegativeInt, parseConfig, Random, type RandomState, rng } from '@brickml/core';
 import { z } from 'zod';
+import { isNestedModel, type Member } from '../engine/executor.js';
 import type { Callback, CallbackState, TrainingProgress, TrainingState } from '../types.js';
 
 const RandomStateSchema = z.strictObject({
@@ -23,11 +24,21 @@ export const TrainingStateSchema = z.strictObject({
   epoch: nonNegativeInt(),
   /** The global generator's position: Random.getState(). */
   rng: RandomStateSchema,
-  /** The generators bricks hold of their own (a `seed` in their config), by `<brick>/<field>`. Default: none. */
+  /**
+   * The generators bricks hold of their own (a `seed` in their config), by path: `<brick>/<field>`, behind
+   * the names of the nested models that hold the brick (`tower/drop/stream`) and of a wrapper around it
+   * (`bi/forward_gru/stream`). Default: none.
+   */
   streams: z.record(z.string(), RandomStateSchema).default({}),
   /** getState() of each callback that has one, in the order fit was given the callbacks. */
   callbacks: z.array(z.looseObject({ className: z.string() })),
 });
+
+/**
+ * fit's and fitDataset's `trainingState` option: a History's `trainingState`, or the JSON a loaded model
+ * carries (`model.trainingState`), checked against TrainingStateSchema when the fit begins.
+ */
+export const TrainingStateOption = z.record(z.string(), z.unknown()).nullable().optional();
 
 /** Callbacks that keep state, in the order given. */
 const stateful = (callbacks: readonly Callback[]) =>
@@ -35,25 +46,37 @@ const stateful = (callbacks: readonly Callback[]) =>
     (c): c is Callback & Required<Pick<Callback, 'getState' | 'setState'>> => !!c.getState && !!c.setState,
   );
 
+/** A brick a wrapper holds (Bidirectional's forwardLayer, TimeDistributed's layer). */
 const isBrick = (v: unknown): v is { name: string } =>
   typeof v === 'object' && v !== null && typeof (v as { forward?: unknown }).forward === 'function' && 'name' in v;
 
 /**
- * Every generator the bricks hold of their own, by `<brick name>/<field>` (a wrapper's inner brick behind the
- * wrapper's name): a brick with a `seed` draws from its own stream instead of the global one.
+ * Every generator the bricks of `members` hold of their own, by path: a brick with a `seed` draws from its
+ * own stream instead of the global one. A brick's name is unique only among the members of one model, so
+ * the path holds the names of the nested models around it (`tower/drop/stream`), as weights are named, and
+ * a wrapper's inner brick sits behind the wrapper's name.
  */
-export function brickStreams(bricks: readonly object[]): Map<string, Random> {
+export function brickStreams(members: readonly Member[]): Map<string, Random> {
   const streams = new Map<string, Random>();
   const seen = new Set<object>();
-  const walk = (brick: object, prefix: string) => {
-    if (seen.has(brick)) return;
-    seen.add(brick);
-    for (const [field, value] of Object.entries(brick)) {
-      if (value instanceof Random) streams.set(`${prefix}/${field}`, value);
-      else if (isBrick(value)) walk(value, `${prefix}/${value.name}`);
+  const brick = (b: object, path: string) => {
+    for (const [field, value] of Object.entries(b)) {
+      if (value instanceof Random) streams.set(`${path}/${field}`, value);
+      else if (isBrick(value) && !seen.has(value)) {
+        seen.add(value);
+        brick(value, `${path}/${value.name}`);
+      }
     }
   };
-  for (const b of bricks) walk(b, (b as { name: string }).name);
+  const model = (list: readonly Member[], prefix: string) => {
+    for (const m of list) {
+      if (seen.has(m)) continue;
+      seen.add(m);
+      if (isNestedModel(m)) model(m.executor.members(), `${prefix}${m.name}/`);
+      else brick(m, `${prefix}${m.name}`);
+    }
+  };
+  model(members, '');
   return streams;
 }
 
@@ -62,26 +85,26 @@ export function brickStreams(bricks: readonly object[]): Map<string, Random> {
  * by the loop once every callback's onTrainBegin has run (onTrainBegin resets a callback's counters).
  */
 export class FitProgress implements TrainingProgress {
-  private pending: z.output<typeof TrainingStateSchema> | null = null;
+  private pending: TrainingState | null = null;
 
   constructor(
     private readonly who: string,
     private readonly callbacks: readonly Callback[],
-    /** The bricks of the model being trained. */
-    private readonly bricks: () => readonly object[] = () => [],
+    /** The members of the model being trained (its `layers`: bricks and nested models). */
+    private readonly members: () => readonly Member[] = () => [],
   ) {}
 
   snapshot(epoch: number): TrainingState {
-    const streams = [...brickStreams(this.bricks())].map(([key, r]) => [key, r.getState()]);
+    const streams = [...brickStreams(this.members())].map(([key, r]) => [key, r.getState()]);
     return {
       epoch,
       rng: rng().getState(),
-      ...(streams.length > 0 && { streams: Object.fromEntries(streams) }),
+      streams: Object.fromEntries(streams),
       callbacks: stateful(this.callbacks).map((c) => c.getState()),
     };
   }
 
-  resume(state: TrainingState | Record<string, unknown>): void {
+  resume(state: Record<string, unknown>): TrainingState {
     const { trainingState: parsed } = parseConfig(this.who, z.object({ trainingState: TrainingStateSchema }), {
       trainingState: state,
     });
@@ -89,7 +112,7 @@ export class FitProgress implements TrainingProgress {
       throw new BrickError(`${this.who}: ${message}`, this.who);
     };
     const names = (list: readonly CallbackState[]) => `[${list.map((c) => c.className).join(', ')}]`;
-    const held = parsed.callbacks as CallbackState[];
+    const held = parsed.callbacks;
     const current = stateful(this.callbacks).map((c) => c.getState());
     if (held.length !== current.length || held.some((c, i) => c.className !== current[i]?.className)) {
       fail(
@@ -97,13 +120,14 @@ export class FitProgress implements TrainingProgress {
       );
     }
     const heldStreams = Object.keys(parsed.streams).sort();
-    const own = [...brickStreams(this.bricks()).keys()].sort();
+    const own = [...brickStreams(this.members()).keys()].sort();
     if (heldStreams.join() !== own.join()) {
       fail(
         `the training state holds the generators of [${heldStreams.join(', ')}], but the model's bricks hold [${own.join(', ')}]`,
       );
     }
     this.pending = parsed;
+    return parsed;
   }
 
   /** Puts back the generators and the callbacks' states of a pending resume; returns its epoch, or null. */
@@ -115,8 +139,7 @@ export class FitProgress implements TrainingProgress {
       c.setState(state.callbacks[i] as CallbackState);
     });
     rng().setState(state.rng);
-    for (const [key, r] of brickStreams(this.bricks()))
-      r.setState(state.streams[key] as ReturnType<Random['getState']>);
+    for (const [key, r] of brickStreams(this.members())) r.setState(state.streams[key] as RandomState);
     return state.epoch;
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatFilepath } from './format-filepath.js';
+import { filepathFields, formatFilepath } from './format-filepath.js';
 
 // The expected strings are what Python 3's str.format returns for the same template and values (Keras
 // fills checkpoint paths with it): `template.format(**values)`.
@@ -42,5 +42,15 @@ describe('formatFilepath', () => {
     ['ckpt}', "ModelCheckpoint: filepath has an unmatched '}' (write '}}' for a brace)"],
   ])('%s is a named error', (template, message) => {
     expect(() => formatFilepath('ModelCheckpoint', template, { epoch: 1, loss: 0.5 })).toThrow(message);
+  });
+
+  test('filepathFields names each field once, checking the template without values', () => {
+    expect(filepathFields('ModelCheckpoint', 'ckpt-{epoch:02d}-{val_loss:.2f}-{{x}}-{epoch}')).toEqual([
+      'epoch',
+      'val_loss',
+    ]);
+    expect(() => filepathFields('ModelCheckpoint', 'ckpt}')).toThrow(
+      "ModelCheckpoint: filepath has an unmatched '}' (write '}}' for a brace)",
+    );
   });
 });

@@ -95,17 +95,43 @@ function formatNumber(who: string, key: string, value: number, spec: string): st
   return pad(missing, padChar) + signText + body;
 }
 
+const FIELD = /\{\{|\}\}|\{([^{}:!]*)(?::([^{}]*))?\}|[{}]/g;
+
+/** Calls `field` for each `{name}` or `{name:spec}` of `template` and returns its replacement, refusing a lone brace or a nameless field. */
+function eachField(who: string, template: string, field: (key: string, spec: string) => string): string {
+  return template.replace(FIELD, (whole, key?: string, spec?: string) => {
+    if (whole === '{{') return '{';
+    if (whole === '}}') return '}';
+    if (key === undefined)
+      throw new BrickError(`${who}: filepath has an unmatched '${whole}' (write '${whole}${whole}' for a brace)`, who);
+    if (key === '')
+      throw new BrickError(`${who}: filepath has a field with no name, '${whole}'; name a value: '{epoch}'`, who);
+    return field(key, spec ?? '');
+  });
+}
+
+/**
+ * The names of the fields of `template`, after checking it as formatFilepath would with every field set to 1
+ * (braces, format specs), so a bad template is refused before any value exists.
+ * @example
+ * filepathFields('ModelCheckpoint', 'ckpt-{epoch:02d}-{val_loss:.2f}'); // ['epoch', 'val_loss']
+ */
+export function filepathFields(who: string, template: string): string[] {
+  const keys = new Set<string>();
+  eachField(who, template, (key, spec) => {
+    keys.add(key);
+    return formatNumber(who, key, 1, spec);
+  });
+  return [...keys];
+}
+
 /**
  * Fills the `{name}` and `{name:spec}` fields of `template` from `values`, as Python's str.format does.
  * @example
  * formatFilepath('ModelCheckpoint', 'ckpt-{epoch:02d}-{val_loss:.2f}', { epoch: 3, val_loss: 0.4567 }); // 'ckpt-03-0.46'
  */
 export function formatFilepath(who: string, template: string, values: Record<string, number>): string {
-  return template.replace(/\{\{|\}\}|\{([^{}:!]*)(?::([^{}]*))?\}|[{}]/g, (whole, key?: string, spec?: string) => {
-    if (whole === '{{') return '{';
-    if (whole === '}}') return '}';
-    if (key === undefined)
-      throw new BrickError(`${who}: filepath has an unmatched '${whole}' (write '${whole}${whole}' for a brace)`, who);
+  return eachField(who, template, (key, spec) => {
     const value = values[key];
     if (value === undefined) {
       throw new BrickError(
@@ -113,6 +139,6 @@ export function formatFilepath(who: string, template: string, values: Record<str
         who,
       );
     }
-    return formatNumber(who, key, value, spec ?? '');
+    return formatNumber(who, key, value, spec);
   });
 }

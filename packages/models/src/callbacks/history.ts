@@ -14,8 +14,10 @@ export class History implements Callback {
   /** One series per log key, aligned with `epoch`. */
   history: Record<string, number[]> = {};
   /**
-   * Where the fit ended, to save with the model and continue exactly later:
-   * `model.save(dir, { trainingState: history.trainingState })`, then fit's `trainingState` option.
+   * Where the fit ended (taken after the last epoch, before onTrainEnd), to save with the model and continue
+   * exactly later: `model.save(dir, { trainingState: history.trainingState })`, then fit's `trainingState`
+   * option. Null when a callback put back other weights at the end (EarlyStopping's restoreBestWeights, see
+   * `Callback.restoredWeights`): those weights do not match the last epoch's optimizer state and generators.
    */
   trainingState: TrainingState | null = null;
 

@@ -156,8 +156,106 @@ describe('ModelCheckpoint', () => {
     [{ filepath: 'x', saveFreq: 0 }, /^ModelCheckpoint: saveFreq .*received 0$/],
     [{ filepath: 'x', period: 1.5 }, 'ModelCheckpoint: period must be a positive integer, received 1.5'],
     [{ filepath: 'x', monitor: 'f1' }, "ModelCheckpoint: cannot tell whether monitor 'f1' should go up or down"],
+    [
+      { filepath: 'e{epoch}-b{batch}' },
+      "ModelCheckpoint: filepath 'e{epoch}-b{batch}' names '{batch}', but saves are made at epochs' ends (saveFreq 'epoch'); give saveFreq a number of batches, or drop '{batch}'",
+    ],
+    [{ filepath: 'ckpt-{epoch' }, "ModelCheckpoint: filepath has an unmatched '{' (write '{{' for a brace)"],
+    [{ filepath: 'ckpt-{}' }, "ModelCheckpoint: filepath has a field with no name, '{}'; name a value: '{epoch}'"],
+    [
+      { filepath: 'ckpt-{epoch:q}' },
+      "ModelCheckpoint: filepath field '{epoch:q}' has a format spec brickml does not read",
+    ],
+    [
+      { filepath: 'ckpt-{epoch}.keras' },
+      "ModelCheckpoint: filepath 'ckpt-{epoch}.keras' is a .keras file, which holds no optimizer state or training progress, so a fit could not resume from it; save to a folder (no '.keras'), or set saveWeightsOnly: true",
+    ],
   ])('refuses the config %j by name', (config, message) => {
     expect(() => new ModelCheckpoint(config as never)).toThrow(message);
+  });
+
+  test('a {batch} field is accepted with saves every N batches', () => {
+    expect(new ModelCheckpoint({ filepath: 'e{epoch}-b{batch:03d}', saveFreq: 5 }).config.saveFreq).toBe(5);
+  });
+
+  test('a NaN monitor skips the best-only save with a warning that says so, once per fit', async () => {
+    const m = model();
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      const cb = new ModelCheckpoint({ filepath: join(dir, 'nan'), monitor: 'score', saveBestOnly: true, mode: 'min' });
+      for (let fit = 0; fit < 2; fit++) {
+        await m.fit(X, Y, { epochs: 2, batchSize: 4, verbose: 0, callbacks: [scripted([Number.NaN, Number.NaN]), cb] });
+      }
+      expect(cb.saved).toEqual([]);
+      expect(cb.best).toBeUndefined();
+    } finally {
+      console.warn = warn;
+      m.dispose();
+    }
+    const line = "ModelCheckpoint: monitor 'score' is NaN, so nothing was saved as the best model";
+    expect(warnings).toEqual([line, line]);
+  });
+
+  test('a best-only save holds its own value as the best to resume with', async () => {
+    const m = model();
+    const cb = new ModelCheckpoint({
+      filepath: join(dir, 'best-state', 'e{epoch}'),
+      monitor: 'score',
+      mode: 'max',
+      saveBestOnly: true,
+    });
+    await m.fit(X, Y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [scripted([0.5, 0.4, 0.7]), cb] });
+    m.dispose();
+    const bests: unknown[] = [];
+    for (const path of cb.saved) {
+      const loaded = await loadModel(path);
+      bests.push((loaded.trainingState as { callbacks: { best: number }[] }).callbacks[0]?.best);
+      loaded.dispose();
+    }
+    expect(bests).toEqual([0.5, 0.7]);
+  });
+
+  test('the best value changes only once its save succeeded', async () => {
+    const cb = new ModelCheckpoint({ filepath: 'ckpt', monitor: 'loss', saveBestOnly: true });
+    let full = true;
+    cb.setModel({
+      stopTraining: false,
+      optimizer: { currentLearningRate: () => 0.1, setLearningRate: () => {} },
+      getWeights: () => [],
+      setWeights: () => {},
+      save: async () => {
+        if (full) throw new Error('disk full');
+      },
+    });
+    cb.onTrainBegin();
+    await expect(cb.onEpochEnd(0, { loss: 0.5 })).rejects.toThrow('disk full');
+    expect(cb.best).toBeUndefined();
+    full = false;
+    await cb.onEpochEnd(1, { loss: 0.6 });
+    expect(cb.best).toBe(0.6);
+    expect(cb.saved).toEqual(['ckpt']);
+  });
+
+  test('a .keras filepath with saveWeightsOnly saves the spec and weights alone', async () => {
+    const m = model();
+    const calls: unknown[] = [];
+    const save = m.save.bind(m);
+    m.save = (target, options) => {
+      calls.push(options);
+      return save(target, options);
+    };
+    const cb = new ModelCheckpoint({ filepath: join(dir, 'keras', 'e{epoch}.keras'), saveWeightsOnly: true });
+    await m.fit(X, Y, { epochs: 1, batchSize: 4, verbose: 0, callbacks: [cb] });
+    expect(calls).toEqual([{ includeOptimizer: false }]);
+    const loaded = await loadModel(join(dir, 'keras', 'e1.keras'));
+    expect(loaded.trainingState).toBeNull();
+    const [a, b] = [m.getWeights(), loaded.getWeights()];
+    expect(await Promise.all(b.map((t) => t.data()))).toEqual(await Promise.all(a.map((t) => t.data())));
+    for (const t of [...a, ...b]) t.dispose();
+    m.dispose();
+    loaded.dispose();
   });
 
   test('setState refuses the state of another callback by name', () => {

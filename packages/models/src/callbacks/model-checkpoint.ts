@@ -6,11 +6,11 @@
 import { BrickError, parseConfig, positiveInt } from '@brickml/core';
 import { z } from 'zod';
 import type { Callback, CallbackState, Logs, TrainingModel, TrainingProgress } from '../types.js';
-import { formatFilepath } from './format-filepath.js';
+import { filepathFields, formatFilepath } from './format-filepath.js';
 import { monitorDirection } from './monitor.js';
 
 export const ModelCheckpointConfig = z.strictObject({
-  /** Where to save; `{epoch}` (from 1), `{batch}` and `{<log key>}` fields as Python formats them: 'ckpt-{epoch:02d}-{val_loss:.2f}'. Required. */
+  /** Where to save: a model folder (or a URL such as 'indexeddb://ckpt'); `{epoch}` (from 1), `{batch}` (with a saveFreq in batches) and `{<log key>}` fields as Python formats them: 'ckpt-{epoch:02d}-{val_loss:.2f}'. A '.keras' file holds no training state, so it needs saveWeightsOnly. Required. */
   filepath: z.string().min(1),
   /** Log key compared for saveBestOnly. Default: 'val_loss'. */
   monitor: z.string().min(1).default('val_loss'),
@@ -18,7 +18,7 @@ export const ModelCheckpointConfig = z.strictObject({
   mode: z.enum(['auto', 'min', 'max']).default('auto'),
   /** Save only when the monitored value beats the best so far. Default: false. */
   saveBestOnly: z.boolean().default(false),
-  /** Save without the optimizer's state and the training progress (smaller; such a save cannot resume). Default: false. */
+  /** Save the spec and the weights only, without the optimizer's state or the training progress: smaller, loads uncompiled, cannot resume. Unlike Keras' save_weights_only the spec is kept, so loadModel rebuilds the model. Default: false. */
   saveWeightsOnly: z.boolean().default(false),
   /** 'epoch' (at the end of epochs) or a number of batches between saves, counted across epochs. Default: 'epoch'. */
   saveFreq: z.union([z.literal('epoch'), positiveInt()]).default('epoch'),
@@ -58,12 +58,28 @@ export class ModelCheckpoint implements Callback {
   private model?: TrainingModel;
   private progress?: TrainingProgress;
   private readonly direction: 'min' | 'max';
-  private warned = false;
+  /** The reasons already warned about in this fit, each warned once. */
+  private readonly warned = new Set<'missing' | 'nan'>();
 
   constructor(config: z.input<typeof ModelCheckpointConfig>) {
-    this.config = parseConfig('ModelCheckpoint', ModelCheckpointConfig, config);
-    this.direction = monitorDirection('ModelCheckpoint', this.config.monitor, this.config.mode);
+    const who = 'ModelCheckpoint';
+    this.config = parseConfig(who, ModelCheckpointConfig, config);
+    this.direction = monitorDirection(who, this.config.monitor, this.config.mode);
     this.best = this.config.initialValueThreshold;
+    // A template that cannot be filled fails here, not after the first epoch of training.
+    const { filepath, saveFreq, saveWeightsOnly } = this.config;
+    if (saveFreq === 'epoch' && filepathFields(who, filepath).includes('batch')) {
+      throw new BrickError(
+        `${who}: filepath '${filepath}' names '{batch}', but saves are made at epochs' ends (saveFreq 'epoch'); give saveFreq a number of batches, or drop '{batch}'`,
+        who,
+      );
+    }
+    if (filepath.endsWith('.keras') && !saveWeightsOnly) {
+      throw new BrickError(
+        `${who}: filepath '${filepath}' is a .keras file, which holds no optimizer state or training progress, so a fit could not resume from it; save to a folder (no '.keras'), or set saveWeightsOnly: true`,
+        who,
+      );
+    }
   }
 
   /** With saves every N batches and saveBestOnly, the monitored batch loss is read each batch. */
@@ -93,6 +109,7 @@ export class ModelCheckpoint implements Callback {
     this.best = this.config.initialValueThreshold;
     this.batchesSinceSave = 0;
     this.saved.length = 0;
+    this.warned.clear();
   }
 
   onEpochBegin(epoch: number): void {
@@ -117,22 +134,38 @@ export class ModelCheckpoint implements Callback {
     return this.direction === 'min' ? current < this.best : current > this.best;
   }
 
+  private warn(reason: 'missing' | 'nan', message: string): void {
+    if (this.warned.has(reason)) return;
+    this.warned.add(reason);
+    console.warn(`ModelCheckpoint: ${message}`);
+  }
+
   private async maybeSave(epoch: number, logs: Logs, resumeEpoch: number): Promise<void> {
+    const current = logs[this.config.monitor];
     if (this.config.saveBestOnly) {
-      const current = logs[this.config.monitor];
-      if (current === undefined || Number.isNaN(current)) {
-        if (!this.warned) {
-          console.warn(
-            `ModelCheckpoint: cannot save the best model, monitor '${this.config.monitor}' is not in the logs; available: ${Object.keys(logs).join(', ')}`,
-          );
-          this.warned = true;
-        }
-        return;
+      const { monitor } = this.config;
+      if (current === undefined) {
+        const available = Object.keys(logs).join(', ');
+        return this.warn(
+          'missing',
+          `cannot save the best model, monitor '${monitor}' is not in the logs; available: ${available}`,
+        );
       }
+      if (Number.isNaN(current))
+        return this.warn('nan', `monitor '${monitor}' is NaN, so nothing was saved as the best model`);
       if (!this.improves(current)) return;
-      this.best = current;
     }
-    await this.save(epoch, logs, resumeEpoch);
+    // The saved training state holds the new best; a save that fails leaves the old one.
+    const { best, batchesSinceSave } = this;
+    if (this.config.saveBestOnly) this.best = current;
+    this.batchesSinceSave = 0;
+    try {
+      await this.save(epoch, logs, resumeEpoch);
+    } catch (e) {
+      this.best = best;
+      this.batchesSinceSave = batchesSinceSave;
+      throw e;
+    }
   }
 
   private async save(epoch: number, logs: Logs, resumeEpoch: number): Promise<void> {
@@ -141,10 +174,11 @@ export class ModelCheckpoint implements Callback {
       throw new BrickError('ModelCheckpoint: the model being trained has no save method', 'ModelCheckpoint');
     }
     const path = formatFilepath('ModelCheckpoint', this.config.filepath, { ...logs, epoch: epoch + 1 });
-    this.batchesSinceSave = 0;
-    const weightsOnly = this.config.saveWeightsOnly;
-    const trainingState = weightsOnly ? undefined : this.progress?.snapshot(resumeEpoch);
-    await model.save(path, { includeOptimizer: !weightsOnly, ...(trainingState ? { trainingState } : {}) });
+    if (this.config.saveWeightsOnly) await model.save(path, { includeOptimizer: false });
+    else {
+      const trainingState = this.progress?.snapshot(resumeEpoch);
+      await model.save(path, { includeOptimizer: true, ...(trainingState && { trainingState }) });
+    }
     this.saved.push(path);
     if (this.config.verbose) console.log(`Epoch ${epoch + 1}: saved the model to ${path}`);
   }

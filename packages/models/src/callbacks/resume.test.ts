@@ -1,13 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rng, setSeed } from '@brickml/core';
-import { Dense, Dropout } from '@brickml/layers';
+import { Concatenate, Dense, Dropout, input } from '@brickml/layers';
 import { expectNoLeak } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CompileArgs } from '../engine/compile.js';
-import type { Model } from '../model.js';
+import { Model } from '../model.js';
 import { loadModel } from '../node.js';
 import { Sequential } from '../sequential.js';
 import type { Callback, Logs, TrainingState } from '../types.js';
@@ -38,6 +38,26 @@ function build(optimizer: CompileArgs['optimizer'], dropoutSeed?: number): Seque
   return model;
 }
 
+/** Two nested Sequentials, each with a seeded Dropout named 'drop': names repeat across nesting levels. */
+function twinTowers(optimizer: CompileArgs['optimizer']): Model {
+  setSeed(11);
+  const tower = (name: string, seed: number) =>
+    new Sequential({
+      name,
+      inputShape: [4],
+      layers: [
+        new Dense({ name: 'hidden', units: 6, activation: 'tanh' }),
+        new Dropout({ name: 'drop', rate: 0.4, seed }),
+      ],
+    });
+  const x = input({ shape: [4], name: 'x' });
+  const joined = new Concatenate({ name: 'join' }).apply([tower('a', 5).apply(x), tower('b', 9).apply(x)] as never);
+  const y = new Dense({ name: 'out', units: 3, activation: 'softmax' }).apply(joined);
+  const model = new Model({ inputs: x, outputs: y, name: 'twins' });
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
 /** Every epoch's logs, in order, across fits. */
 function recorder(into: Logs[]): Callback {
   return new LambdaCallback({ onEpochEnd: (_e, logs) => void into.push({ ...logs }) });
@@ -59,6 +79,8 @@ interface Scenario {
   stopAfter: number;
   /** A seed of Dropout's own, or none (the global generator). */
   dropoutSeed?: number;
+  /** The model every run builds, compiled. Default: build(optimizer, dropoutSeed). */
+  make?: () => Model;
 }
 
 let dir = '';
@@ -70,15 +92,17 @@ afterAll(async () => {
 });
 
 /** Weights and logs of an uninterrupted run, and of a run stopped at a checkpoint and resumed from it by loadModel. */
-async function both({ optimizer, callbacks, epochs, stopAfter, dropoutSeed }: Scenario, name: string) {
+async function both(scenario: Scenario, name: string) {
+  const { optimizer, callbacks, epochs, stopAfter, dropoutSeed } = scenario;
+  const make = scenario.make ?? (() => build(optimizer, dropoutSeed));
   const straightLogs: Logs[] = [];
-  const straight = build(optimizer, dropoutSeed);
+  const straight = make();
   await straight.fit(X, Y, { ...FIT, epochs, callbacks: [...callbacks(), recorder(straightLogs)] });
   const expected = await weightsOf(straight);
   straight.dispose();
 
   const resumedLogs: Logs[] = [];
-  const first = build(optimizer, dropoutSeed);
+  const first = make();
   const filepath = join(dir, name, 'ckpt-{epoch:02d}');
   const checkpoint = new ModelCheckpoint({ filepath });
   await first.fit(X, Y, { ...FIT, epochs: stopAfter, callbacks: [...callbacks(), recorder(resumedLogs), checkpoint] });
@@ -93,8 +117,9 @@ async function both({ optimizer, callbacks, epochs, stopAfter, dropoutSeed }: Sc
     trainingState: loaded.trainingState,
   });
   const actual = await weightsOf(loaded);
+  const streams = Object.keys((loaded.trainingState as TrainingState).streams);
   loaded.dispose();
-  return { expected, actual, straightLogs, resumedLogs };
+  return { expected, actual, straightLogs, resumedLogs, streams };
 }
 
 describe('a run resumed from a ModelCheckpoint equals the uninterrupted run on cpu', () => {
@@ -115,6 +140,15 @@ describe('a run resumed from a ModelCheckpoint equals the uninterrupted run on c
   test('a Dropout drawing from a stream of its own seed', async () => {
     const optimizer = { className: 'Adam' as const, config: { learningRate: 0.02 } };
     const r = await both({ optimizer, callbacks: () => [], epochs: 4, stopAfter: 2, dropoutSeed: 9 }, 'stream');
+    expect(r.resumedLogs).toEqual(r.straightLogs);
+    expect(r.actual).toEqual(r.expected);
+  });
+
+  test('same-named seeded Dropouts in two nested models keep a generator each', async () => {
+    const optimizer = { className: 'Adam' as const, config: { learningRate: 0.02 } };
+    const make = () => twinTowers(optimizer);
+    const r = await both({ optimizer, callbacks: () => [], epochs: 4, stopAfter: 2, make }, 'twins');
+    expect(r.streams.sort()).toEqual(['a/drop/stream', 'b/drop/stream']);
     expect(r.resumedLogs).toEqual(r.straightLogs);
     expect(r.actual).toEqual(r.expected);
   });
@@ -295,6 +329,70 @@ describe('BackupAndRestore', () => {
       expect(backup.resumedAt).toBe(1);
       again.dispose();
     });
+  });
+
+  test("a backup of another architecture is refused by name before the fit's progress changes", async () => {
+    const backupDir = join(dir, 'backup-other');
+    const first = build('adam');
+    await first.fit(X, Y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [new BackupAndRestore({ backupDir, deleteCheckpoint: false })],
+    });
+    first.dispose();
+    setSeed(11);
+    const other = new Sequential({ name: 'resumed', inputShape: [4], layers: [new Dense({ name: 'out', units: 3 })] });
+    other.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const resumed: unknown[] = [];
+    const backup = new BackupAndRestore({ backupDir });
+    backup.setModel(other);
+    backup.setProgress({
+      snapshot: () => {
+        throw new Error('not called');
+      },
+      resume: (state) => {
+        resumed.push(state);
+        return state as TrainingState;
+      },
+    });
+    await expect(backup.onTrainBegin()).rejects.toThrow(
+      "BackupAndRestore: the saved model's weights differ from the model's: 'hidden/kernel' unknown, 'hidden/bias' unknown",
+    );
+    expect(resumed).toEqual([]);
+    other.dispose();
+  });
+
+  test('a backup whose state does not fit the callbacks leaves the weights untouched', async () => {
+    const backupDir = join(dir, 'backup-callbacks');
+    const plateau = () => new ReduceLROnPlateau({ monitor: 'loss' });
+    const first = build('adam');
+    await first.fit(X, Y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [new BackupAndRestore({ backupDir, deleteCheckpoint: false }), plateau()],
+    });
+    first.dispose();
+    const again = build('adam');
+    const before = await weightsOf(again);
+    await expect(
+      again.fit(X, Y, { ...FIT, epochs: 2, callbacks: [new BackupAndRestore({ backupDir })] }),
+    ).rejects.toThrow(
+      'the training state holds the states of [ReduceLROnPlateau], but the callbacks that keep state are []',
+    );
+    expect(await weightsOf(again)).toEqual(before);
+    again.dispose();
+  });
+
+  test('deleting the backup removes only what saves wrote, leaving other files and folders', async () => {
+    const backupDir = join(dir, 'backup-shared');
+    await mkdir(join(backupDir, 'logs'), { recursive: true });
+    await writeFile(join(backupDir, 'notes.txt'), 'kept');
+    // A temporary file a killed save left behind.
+    await writeFile(join(backupDir, '.model.json.0123456789ab.tmp'), '{');
+    const model = build('adam');
+    await model.fit(X, Y, { ...FIT, epochs: 2, callbacks: [new BackupAndRestore({ backupDir })] });
+    model.dispose();
+    expect((await readdir(backupDir)).sort()).toEqual(['logs', 'notes.txt']);
   });
 
   test('without a backup the run starts from epoch 0', async () => {
