@@ -1,4 +1,5 @@
-import type { BrickSpec } from '@brickml/layers';
+import { type BrickSpec, Dense } from '@brickml/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
 import { kerasWeightKeys, kerasWeights, matchesKerasName } from './weights.js';
@@ -115,4 +116,29 @@ test('a weight name of the other direction or another layer does not match', () 
   expect(matchesKerasName('b/forward_l/lstm_cell/kernel:0', 'b', forward as never)).toBe(true);
   expect(matchesKerasName('b/backward_l/lstm_cell/kernel:0', 'b', forward as never)).toBe(false);
   expect(matchesKerasName('b2/forward_l/kernel', 'b', forward as never)).toBe(false);
+});
+
+describe('a param Keras has no name for', () => {
+  /** A built Dense given one more param than Dense has: what a brick the table does not know looks like. */
+  function withExtraParam() {
+    const dense = new Dense({ name: 'd', units: 2 });
+    dense.build([3]);
+    const extra = tf.variable(tf.zeros([2]));
+    (dense.params as Record<string, tf.Variable>).extra = extra;
+    return { dense, extra };
+  }
+
+  test('is a named error for the brick, never a weight left out', () => {
+    const { dense, extra } = withExtraParam();
+    expect(() => kerasWeights(dense)).toThrow("Dense 'd': param 'extra' has no Keras weight name");
+    extra.dispose();
+    dense.dispose();
+  });
+
+  test('a spec alone lists the weights Keras names', () => {
+    const { dense, extra } = withExtraParam();
+    expect(kerasWeightKeys(dense.toSpec() as BrickSpec)).toEqual(['kernel', 'bias']);
+    extra.dispose();
+    dense.dispose();
+  });
 });

@@ -1,7 +1,7 @@
 import { Dense } from '@brickml/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Sequential } from '../../index.js';
 import type { Model } from '../../model.js';
 import { modelFromTfjsArtifacts, modelToTfjsArtifacts } from './index.js';
@@ -136,7 +136,8 @@ describe("a tfjs-layers model's training config", () => {
     ours.dispose();
   });
 
-  test('an optimizer brickml lacks leaves the model uncompiled', async () => {
+  test('an optimizer brickml lacks leaves the model uncompiled, with a warning naming it', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const artifacts = await saved(tfjsClassifier());
     const ours = modelFromTfjsArtifacts('test', {
       ...artifacts,
@@ -146,6 +147,8 @@ describe("a tfjs-layers model's training config", () => {
       },
     });
     expect(ours.isCompiled).toBe(false);
+    expect(warn).toHaveBeenCalledWith("test: the model loads uncompiled: brickml has no optimizer 'Ftrl'");
+    warn.mockRestore();
     ours.dispose();
   });
 });
