@@ -1,7 +1,8 @@
 import { Dense } from '@brickml/layers';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { Sequential } from '../../index.js';
-import { compileArgsFromKeras, compileFromKeras } from './training-config.js';
+import { compileFromKeras } from './compile-from-keras.js';
+import { compileArgsFromKeras } from './training-config.js';
 
 const classifier = () =>
   new Sequential({
