@@ -11,15 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setSeed } from '@brickml/core';
 import { Dense } from '@brickml/layers';
+import { loadModel, type Model, Sequential } from '@brickml/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Model } from '../model.js';
-import { loadModel } from '../node.js';
-import { Sequential } from '../sequential.js';
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL('./fixtures/save-and-die.ts', import.meta.url));
-const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+const repo = fileURLToPath(new URL('../', import.meta.url));
 
 /** Runs the child; the signal that ended it, or null when the save completed. */
 async function saveAndDie(dir: string, killAt: number): Promise<string | null> {

@@ -182,9 +182,32 @@ export class Model implements TrainingModel {
     // Resolve everything before replacing the previous compile, so a bad argument changes nothing.
     const outputs = resolveOutputs(who, this.outputNames, args);
     const optimizer = optimizerFromSpec(args.optimizer);
+    const ownsOptimizer = optimizer !== args.optimizer;
+    let metrics: Metric[][] | null = null;
+    try {
+      if (this.built) metrics = this.makeOutputMetrics(outputs);
+    } catch (e) {
+      if (ownsOptimizer) optimizer.dispose();
+      throw e;
+    }
     this.releaseCompiled(optimizer);
-    this.compiled = { optimizer, ownsOptimizer: optimizer !== args.optimizer, outputs, metrics: null };
-    if (this.built) void this.metrics;
+    this.compiled = { optimizer, ownsOptimizer, outputs, metrics };
+  }
+
+  /** Each output's metrics ('accuracy' picks its kind from the output's width and the loss). */
+  private makeOutputMetrics(outputs: readonly CompiledOutput[]): Metric[][] {
+    const shapes = this.outputShapes;
+    const made: Metric[][] = [];
+    try {
+      outputs.forEach((o, i) => {
+        const shape = shapes[i] as Shape;
+        made.push(makeMetrics(o, shape[shape.length - 1] ?? undefined));
+      });
+    } catch (e) {
+      for (const m of made.flat()) m.dispose();
+      throw e;
+    }
+    return made;
   }
 
   private releaseCompiled(next?: Optimizer): void {
@@ -250,13 +273,7 @@ export class Model implements TrainingModel {
   /** Each output's metrics, made on first use ('accuracy' needs the output width to pick its kind). */
   get outputMetrics(): Metric[][] {
     const c = this.need('metrics');
-    if (!c.metrics) {
-      const shapes = this.outputShapes;
-      c.metrics = this.compiledOutputs.map((o, i) => {
-        const shape = shapes[i] as Shape;
-        return makeMetrics(o, shape[shape.length - 1] ?? undefined);
-      });
-    }
+    c.metrics ??= this.makeOutputMetrics(c.outputs);
     return c.metrics;
   }
 

@@ -258,6 +258,7 @@ export async function fit(
   const who = `${model.label}.fit`;
   model.requireCompiled('fit');
   const o = parseConfig(who, FitOptions, options);
+  checkResumeEpoch(who, options.initialEpoch, o.trainingState);
   const release = model.hold(who, 'fit');
   const owned = new Owned();
   try {
@@ -300,7 +301,6 @@ export async function fit(
       train = { ...train, sampleWeight: weighted };
     }
     const validation = val;
-    checkResumeEpoch(who, options.initialEpoch, o.trainingState);
     return await loop(model, memorySource(train, o.batchSize, o.shuffle), {
       ...o,
       who,

@@ -84,5 +84,13 @@ export function resolveOutputs(who: string, outputNames: readonly string[], args
 
 /** An output's metrics, made once its width is known ('accuracy' picks its kind from it and the loss). */
 export function makeMetrics(output: CompiledOutput, units: number | undefined): Metric[] {
-  return output.metricSpecs.map((m) => metricFromSpec(m, output.loss.className, units));
+  const made: Metric[] = [];
+  try {
+    for (const m of output.metricSpecs) made.push(metricFromSpec(m, output.loss.className, units));
+  } catch (e) {
+    // The ones made here before a bad spec hold accumulators; a Metric the caller passed stays theirs.
+    for (const m of made) if (!output.metricSpecs.includes(m)) m.dispose();
+    throw e;
+  }
+  return made;
 }

@@ -10,12 +10,13 @@
  */
 import { BrickError, formatShape, parseConfig, sizeOf } from '@brickml/core';
 import type { Optimizer, OptimizerState } from '@brickml/optimizers';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Model } from '../model.js';
 import { modelFromSpec } from '../model-from-spec.js';
 import { ModelSpec } from '../spec.js';
 import { joinWeightData, sha256 } from './checksum.js';
+import { slotsByVariable, slotsByWeightName } from './optimizer-state.js';
 import { compileArgsOf, TrainingConfig, trainingConfigOf } from './training-config.js';
 import { assignNamedWeights, describeSlot, namedWeights, sameShape } from './weights.js';
 
@@ -50,67 +51,51 @@ type Metadata = z.output<typeof Metadata>;
 /**
  * The model as tfjs ModelArtifacts in brickml's format: weights, spec, and (unless includeOptimizer is
  * false) the compile configuration and the optimizer's state.
- *
- * @example
- * const artifacts = await modelToArtifacts(model);
- * const copy = await modelFromArtifacts(artifacts);
  */
-export async function modelToArtifacts(model: Model, options: SaveOptions = {}): Promise<tf.io.ModelArtifacts> {
+export async function modelToBrickmlArtifacts(model: Model, options: SaveOptions = {}): Promise<tf.io.ModelArtifacts> {
   const who = `${model.label}.save`;
   const slots = [...namedWeights(model)];
-  const entries: { name: string; variable: tf.Variable; group: tf.io.WeightGroup }[] = slots.map(([name, s]) => ({
-    name,
-    variable: s.variable,
-    group: 'model',
-  }));
+  const entries: { spec: tf.io.WeightsManifestEntry; values: ArrayLike<number> }[] = [];
+  for (const [name, s] of slots) {
+    entries.push({ spec: { name, shape: [...s.variable.shape], dtype: 'float32' }, values: await s.variable.data() });
+  }
   const training = options.includeOptimizer === false ? null : trainingConfigOf(who, model);
   let iterations: number | undefined;
-  let slotTensors: tf.Tensor[] = [];
   if (training) {
-    const state = await model.optimizer.getState();
+    const state = slotsByWeightName(await model.optimizer.getState(), model);
     iterations = state.iterations;
-    const nameOf = new Map(slots.map(([name, s]) => [s.variable.name, name]));
-    for (const [variable, bySlot] of Object.entries(state.slots)) {
-      const weight = nameOf.get(variable);
-      if (weight === undefined) continue; // a variable of another model sharing this optimizer
+    for (const [weight, bySlot] of Object.entries(state.slots)) {
       for (const [slot, { shape, values }] of Object.entries(bySlot)) {
-        const t = tf.tensor(values, shape, 'float32');
-        slotTensors.push(t);
-        entries.push({ name: `${OPTIMIZER}${weight}/${slot}`, variable: t as tf.Variable, group: 'optimizer' });
+        const spec: tf.io.WeightsManifestEntry = {
+          name: `${OPTIMIZER}${weight}/${slot}`,
+          shape,
+          dtype: 'float32',
+          group: 'optimizer',
+        };
+        entries.push({ spec, values });
       }
     }
   }
-  try {
-    const values = await Promise.all(entries.map((e) => e.variable.data()));
-    const weightData = new ArrayBuffer(values.reduce((n, v) => n + v.length, 0) * BYTES);
-    const view = new DataView(weightData);
-    let offset = 0;
-    for (const v of values)
-      for (let i = 0; i < v.length; i++, offset += BYTES) view.setFloat32(offset, Number(v[i]), true);
-    const metadata: Metadata = {
-      state: slots.filter(([, s]) => s.kind === 'state').map(([name]) => name),
-      sha256: await sha256(weightData),
-      ...(training && { training, optimizerIterations: iterations }),
-      ...(options.trainingState && { trainingState: JSON.parse(JSON.stringify(options.trainingState)) }),
-    };
-    return {
-      format: BRICKML_FORMAT,
-      generatedBy: 'brickml',
-      convertedBy: null,
-      modelTopology: model.toSpec() as unknown as object,
-      weightSpecs: entries.map((e) => ({
-        name: e.name,
-        shape: [...e.variable.shape],
-        dtype: 'float32' as const,
-        ...(e.group === 'optimizer' && { group: e.group }),
-      })),
-      weightData,
-      userDefinedMetadata: { brickml: metadata },
-    };
-  } finally {
-    tf.dispose(slotTensors);
-    slotTensors = [];
-  }
+  const weightData = new ArrayBuffer(entries.reduce((n, e) => n + e.values.length, 0) * BYTES);
+  const view = new DataView(weightData);
+  let offset = 0;
+  for (const { values: v } of entries)
+    for (let i = 0; i < v.length; i++, offset += BYTES) view.setFloat32(offset, Number(v[i]), true);
+  const metadata: Metadata = {
+    state: slots.filter(([, s]) => s.kind === 'state').map(([name]) => name),
+    sha256: await sha256(weightData),
+    ...(training && { training, optimizerIterations: iterations }),
+    ...(options.trainingState && { trainingState: JSON.parse(JSON.stringify(options.trainingState)) }),
+  };
+  return {
+    format: BRICKML_FORMAT,
+    generatedBy: 'brickml',
+    convertedBy: null,
+    modelTopology: model.toSpec() as unknown as object,
+    weightSpecs: entries.map((e) => e.spec),
+    weightData,
+    userDefinedMetadata: { brickml: metadata },
+  };
 }
 
 /** True when the artifacts are in brickml's own format. */
@@ -189,18 +174,13 @@ function restoreOptimizer(
   saved: [string, number[], Float32Array][],
   model: Model,
 ): void {
-  const slots = namedWeights(model);
   const state: OptimizerState = { className: optimizer.className, iterations, slots: {} };
   for (const [path, shape, values] of saved) {
     const cut = path.lastIndexOf('/');
     const weight = path.slice(0, cut);
-    const slot = slots.get(weight);
-    if (!slot) {
-      throw new BrickError(`${who}: the optimizer state names weight '${weight}', which the model does not have`, who);
-    }
-    const byName = state.slots[slot.variable.name] ?? {};
-    state.slots[slot.variable.name] = byName;
-    byName[path.slice(cut + 1)] = { shape, values: Array.from(values) };
+    const bySlot = state.slots[weight] ?? {};
+    bySlot[path.slice(cut + 1)] = { shape, values: Array.from(values) };
+    state.slots[weight] = bySlot;
   }
-  optimizer.setState(state, model.trainableVariables());
+  optimizer.setState(slotsByVariable(who, state, model), model.trainableVariables());
 }

@@ -21,6 +21,8 @@ export interface FileSystem {
   /** 'file', 'dir', or null when nothing is there. */
   kind(path: string): Promise<'file' | 'dir' | null>;
   join(...parts: string[]): string;
+  /** The absolute form of a path (the key that tells two spellings of one folder apart). */
+  resolve(path: string): string;
   dirname(path: string): string;
   basename(path: string): string;
 }

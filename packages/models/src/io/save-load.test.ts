@@ -154,6 +154,38 @@ describe('saving and loading models', () => {
     });
   });
 
+  test('saves into one folder at once run one after another: the folder holds the last, whole', async () => {
+    const dir = join(root, 'concurrent');
+    const a = model();
+    const b = new Sequential({ name: 'small', inputShape: [2], layers: [new Dense({ units: 1 })] });
+    for (let i = 0; i < 5; i++) {
+      await Promise.all([a.save(dir), b.save(`${dir}/./`), a.save(dir), b.save(dir)]);
+      const loaded = await loadModel(dir);
+      expect(loaded.name).toBe('small');
+      expect(await weightValues(loaded)).toEqual(await weightValues(b));
+      expect(await readdir(dir)).toHaveLength(2);
+      loaded.dispose();
+    }
+    a.dispose();
+    b.dispose();
+  });
+
+  test('trainingState is refused by the formats that cannot carry it, naming the format', async () => {
+    const m = model();
+    for (const [target, format] of [
+      [join(root, 'state.keras'), 'keras'],
+      [join(root, 'state-tfjs'), 'tfjs'],
+    ] as const) {
+      await expect(m.save(target, { format, trainingState: { epoch: 1 } })).rejects.toThrow(
+        `Sequential 'saved'.save: trainingState is kept by the 'brickml' format only; a ${format} file cannot carry it`,
+      );
+    }
+    await expect(m.save(join(root, 'x'), { format: 'onnx' as 'tfjs' })).rejects.toThrow(
+      "format must be one of 'brickml', 'tfjs', 'keras', received 'onnx'",
+    );
+    m.dispose();
+  });
+
   test('leftovers of a killed save are removed by the next save', async () => {
     const dir = join(root, 'leftovers');
     const m = model();

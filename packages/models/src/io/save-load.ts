@@ -8,11 +8,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isKerasFile, modelFromKerasFile, modelToKerasFile } from '../formats/keras/index.js';
 import { isTfjsLayersArtifacts, modelFromTfjsArtifacts, modelToTfjsArtifacts } from '../formats/tfjs/index.js';
 import type { Model } from '../model.js';
-import { isBrickmlArtifacts, modelFromBrickmlArtifacts, modelToArtifacts, type SaveOptions } from './artifacts.js';
+import {
+  isBrickmlArtifacts,
+  modelFromBrickmlArtifacts,
+  modelToBrickmlArtifacts,
+  type SaveOptions,
+} from './artifacts.js';
 import { fileSystem } from './file-system.js';
-import { cleanBeside, folderHandler, writeFileAtomic } from './folder-handler.js';
+import { cleanBeside, folderHandler, serialized, writeFileAtomic } from './folder-handler.js';
 
-const FORMATS = ['brickml', 'tfjs', 'keras'] as const;
+/** The formats `save` writes: brickml's own, tfjs-layers' model.json, Keras 3's .keras file. */
+export const SAVE_FORMATS = ['brickml', 'tfjs', 'keras'] as const;
 
 const isHandler = (x: unknown): x is tf.io.IOHandler =>
   typeof x === 'object' && x !== null && ('save' in x || 'load' in x) && !(x instanceof Uint8Array);
@@ -26,13 +32,49 @@ function routed(who: string, url: string, kind: 'save' | 'load'): tf.io.IOHandle
   return handlers[0] ?? null;
 }
 
+/** Throws a named error unless `format` is one of SAVE_FORMATS and the options fit it. */
+function checkFormat(who: string, format: string, options: SaveOptions): void {
+  if (!(SAVE_FORMATS as readonly string[]).includes(format)) {
+    throw new BrickError(
+      `${who}: format must be one of ${SAVE_FORMATS.map((f) => `'${f}'`).join(', ')}, received '${format}'`,
+      who,
+    );
+  }
+  if (options.trainingState && format !== 'brickml') {
+    throw new BrickError(
+      `${who}: trainingState is kept by the 'brickml' format only; a ${format} file cannot carry it (save in the 'brickml' format to resume training from it)`,
+      who,
+    );
+  }
+}
+
+/**
+ * The model as tfjs ModelArtifacts, in brickml's format (default: weights, spec, compile configuration,
+ * optimizer state, trainingState) or tfjs-layers' (`format: 'tfjs'`), for any tf.io handler.
+ *
+ * @example
+ * const artifacts = await modelToArtifacts(model);
+ * const copy = await modelFromArtifacts(artifacts);
+ */
+export async function modelToArtifacts(model: Model, options: SaveOptions = {}): Promise<tf.io.ModelArtifacts> {
+  const who = `${model.label}.save`;
+  const format = options.format ?? 'brickml';
+  checkFormat(who, format, options);
+  if (format === 'keras') {
+    throw new BrickError(`${who}: a .keras file is not tfjs ModelArtifacts; use modelToKerasFile for its bytes`, who);
+  }
+  if (format === 'tfjs') return modelToTfjsArtifacts(model, { includeOptimizer: options.includeOptimizer ?? true });
+  return modelToBrickmlArtifacts(model, options);
+}
+
 /**
  * Saves the model: its spec, weights, compile configuration and optimizer state (unless includeOptimizer is
- * false), and `trainingState`. A folder save is crash-safe: a kill at any moment leaves the old model or the
- * new one, whole.
+ * false), and `trainingState` (brickml's format only). A path save is crash-safe: a kill at any moment leaves
+ * the old model or the new one, whole. Saves to one folder from this process run one after another.
  *
  * @example
  * await saveModel(model, './mnist-model');            // Node: a folder
+ * await saveModel(model, 'model.keras');              // Node: a Keras 3 file
  * await saveModel(model, 'indexeddb://mnist-model');  // a browser
  */
 export async function saveModel(
@@ -42,21 +84,29 @@ export async function saveModel(
 ): Promise<tf.io.SaveResult> {
   const who = `${model.label}.save`;
   const format = options.format ?? (typeof target === 'string' && target.endsWith('.keras') ? 'keras' : 'brickml');
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    throw new BrickError(
-      `${who}: format must be one of ${FORMATS.map((f) => `'${f}'`).join(', ')}, received '${format}'`,
-      who,
-    );
+  checkFormat(who, format, options);
+  if (format === 'keras') return saveKeras(who, model, target, options);
+  const handler = isHandler(target) ? target : routed(who, checkTarget(who, target), 'save');
+  if (handler) {
+    if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
+    return handler.save(await modelToArtifacts(model, { ...options, format }));
   }
-  if (format === 'keras') return saveKeras(who, model, target);
-  const artifacts = format === 'tfjs' ? await modelToTfjsArtifacts(model) : await modelToArtifacts(model, options);
-  const handler = isHandler(target) ? target : routedOrFolder(who, target, 'save');
-  if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
-  return handler.save(artifacts);
+  // A folder: queued from the start, so that of several saves called at once the last one called is kept.
+  const fs = fileSystem(who);
+  const dir = filePath(target as string);
+  return serialized(fs, dir, async () => {
+    const artifacts = await modelToArtifacts(model, { ...options, format });
+    return (folderHandler(fs, dir, who, 'model.json', true).save as tf.io.SaveHandler)(artifacts);
+  });
 }
 
 /** A .keras file: one zip, written through a flushed temporary file and a rename. */
-async function saveKeras(who: string, model: Model, target: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
+async function saveKeras(
+  who: string,
+  model: Model,
+  target: string | tf.io.IOHandler,
+  options: SaveOptions,
+): Promise<tf.io.SaveResult> {
   if (typeof target !== 'string' || routed(who, target, 'save')) {
     throw new BrickError(
       `${who}: a .keras file is written to a file path (Node); for tfjs IO handlers use the 'brickml' or 'tfjs' format`,
@@ -65,23 +115,23 @@ async function saveKeras(who: string, model: Model, target: string | tf.io.IOHan
   }
   const fs = fileSystem(who);
   const path = filePath(target);
-  const bytes = await modelToKerasFile(model);
-  await fs.mkdir(fs.dirname(path));
-  await writeFileAtomic(fs, path, bytes);
-  await cleanBeside(fs, path);
-  return {
-    modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength },
-  };
+  await serialized(fs, path, async () => {
+    const bytes = await modelToKerasFile(model, { includeOptimizer: options.includeOptimizer ?? true });
+    await fs.mkdir(fs.dirname(path));
+    await writeFileAtomic(fs, path, bytes);
+    await cleanBeside(fs, path);
+  });
+  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
 }
 
-function routedOrFolder(who: string, target: string, kind: 'save' | 'load'): tf.io.IOHandler {
+function checkTarget(who: string, target: unknown): string {
   if (typeof target !== 'string' || target === '') {
     throw new BrickError(
       `${who}: the target must be a path, a URL or a tf.io.IOHandler, received ${JSON.stringify(target)}`,
       who,
     );
   }
-  return routed(who, target, kind) ?? folderHandler(fileSystem(who), filePath(target), who);
+  return target;
 }
 
 /** Builds the model that artifacts hold: brickml's format, or tfjs-layers' (Keras 2 and tfjs topologies). */
