@@ -4,8 +4,8 @@
  * names), and the learning rate when it is a plain number (ReduceLROnPlateau or a scheduler may have set it).
  */
 import { BrickError, formatShape } from '@brickml/core';
-import type { OptimizerState } from '@brickml/optimizers';
 import type * as tf from '@tensorflow/tfjs-core';
+import { remapOptimizerState } from '../io/optimizer-state.js';
 import { namedWeights } from '../io/weights.js';
 import type { Model } from '../model.js';
 
@@ -37,15 +37,10 @@ export async function prepareTrainingCopy(who: string, from: Model, to: Model): 
   if (saved.className !== to.optimizer.className) {
     fail(`the saved optimizer is ${saved.className}, the model's is ${to.optimizer.className}`);
   }
-  const byVariable = new Map([...source].map(([name, s]) => [s.variable.name, name]));
-  const slots: OptimizerState['slots'] = {};
-  for (const [variable, values] of Object.entries(saved.slots)) {
-    const name = byVariable.get(variable);
-    if (name !== undefined) slots[(target.get(name) as { variable: tf.Variable }).variable.name] = values;
-  }
+  const state = remapOptimizerState(who, saved, from, to);
   const lr = from.optimizer.config.learningRate;
   return () => {
-    to.optimizer.setState({ ...saved, slots }, to.trainableVariables());
+    to.optimizer.setState(state, to.trainableVariables());
     if (typeof lr === 'number') to.optimizer.setLearningRate(lr);
     for (const [s, t] of pairs) t.assign(s);
   };
