@@ -1,9 +1,7 @@
 /** What every command shares: where it writes, how it reads JSON and writes files without leaving half of one. */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { BrickError } from '@brickml/core';
-import type { ProgressStream } from '@brickml/models';
+import { fileSystem, type ProgressStream, writeFileAtomic } from '@brickml/models';
 
 /** Where the CLI writes: stdout and stderr by default, collectors in tests. */
 export interface CliIO {
@@ -58,26 +56,11 @@ export function withoutSchema(json: unknown): unknown {
   return rest;
 }
 
-/** Writes a flushed temporary file beside the target, then renames it over: a reader never sees half a file. */
-async function writeFileAtomic(target: string, bytes: Uint8Array): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-}
-
-/** Writes the file whole or not at all; a file error is a BrickError naming the target. */
+/**
+ * Writes the file whole or not at all (a flushed temporary file renamed over it, as model saves do); a file
+ * error is a BrickError naming the target.
+ */
 export function writeAtomic(target: string, data: string | Uint8Array, who: string): Promise<void> {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  return onPath(who, 'write', target, () => writeFileAtomic(target, bytes));
+  return onPath(who, 'write', target, () => writeFileAtomic(fileSystem(who), target, bytes));
 }

@@ -2,12 +2,13 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName, BrickError, useBackend } from '@brickml/core';
+import { SAVE_FORMATS } from '@brickml/models';
 import { type CliIO, isFileError, message, processIO } from './cli-io.js';
 import { evaluateCommand } from './evaluate-command.js';
 import { fitCommand } from './fit-command.js';
 import { COMMAND_HELP, HELP } from './help.js';
 import { convertCommand, plotCommand, summaryCommand } from './model-commands.js';
-import { FORMATS, type Format } from './model-files.js';
+import type { Format } from './model-files.js';
 import { predictCommand } from './predict-command.js';
 
 export type { CliIO } from './cli-io.js';
@@ -136,8 +137,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
       return 2;
     }
   }
-  if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
-    io.err(`brickml ${command}: --format must be one of ${FORMATS.join(', ')}, received '${values.format}'`);
+  if (values.format !== undefined && !(SAVE_FORMATS as readonly string[]).includes(values.format)) {
+    io.err(`brickml ${command}: --format must be one of ${SAVE_FORMATS.join(', ')}, received '${values.format}'`);
     return 2;
   }
   const names: readonly string[] = [...BACKENDS, 'auto'];

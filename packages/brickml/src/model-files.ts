@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { BrickError } from '@brickml/core';
-import { loadModel, type Model, modelFromSpec } from '@brickml/models';
+import { loadModel, type Model, modelFromSpec, type SAVE_FORMATS } from '@brickml/models';
 import { message, onPath, withoutSchema } from './cli-io.js';
 
 /** A model and whether it came from a spec file (so its weights are fresh, not trained). */
@@ -55,9 +55,8 @@ export async function readTrainedModel(path: string, who: string): Promise<Model
   return model;
 }
 
-/** Formats a model is saved in (convert's --format, a training file's output.format). */
-export const FORMATS = ['brickml', 'tfjs', 'keras'] as const;
-export type Format = (typeof FORMATS)[number];
+/** A format a model is saved in (convert's --format, a training file's output.format). */
+export type Format = (typeof SAVE_FORMATS)[number];
 
 /** The format a save to `path` writes: the one asked for, else keras for a .keras path, else brickml. */
 export const saveFormat = (path: string, format?: Format): Format =>

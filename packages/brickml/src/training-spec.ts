@@ -5,11 +5,10 @@
  */
 import { BACKENDS, nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { LOSS_NAMES, LossSpecObjectSchema } from '@brickml/losses';
-import { CallbackSpecObject, METRIC_NAMES, MetricSpecObjectSchema, ModelSpec } from '@brickml/models';
+import { CallbackSpecObject, METRIC_NAMES, MetricSpecObjectSchema, ModelSpec, SAVE_FORMATS } from '@brickml/models';
 import { OptimizerName, OptimizerSpecObject } from '@brickml/optimizers';
 import { z } from 'zod';
 import { DataSource } from './data-source.js';
-import { FORMATS } from './model-files.js';
 
 const list = (names: readonly string[]) => names.join(', ');
 
@@ -93,7 +92,7 @@ export const OutputJson = z.strictObject({
   /** Where the history chart (SVG) is written, relative to the training file. Default: `<training file name>.history.svg` beside it. */
   history: z.string().min(1).optional(),
   /** Format of the saved model: 'brickml', 'tfjs' or 'keras'. Default: brickml, or keras for a path ending in .keras. */
-  format: z.enum(FORMATS).optional(),
+  format: z.enum(SAVE_FORMATS).optional(),
 });
 
 /** The training file `brickml fit` runs. */
