@@ -1,9 +1,19 @@
 /** The README's "Save, continue training, move to Keras or tfjs and back" section, run as written on tiny data. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { BackupAndRestore, Dense, loadModel, type Model, ModelCheckpoint, Sequential, setSeed } from 'brickml';
+import {
+  BackupAndRestore,
+  Dense,
+  LambdaCallback,
+  loadModel,
+  type Model,
+  ModelCheckpoint,
+  Sequential,
+  setSeed,
+} from 'brickml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const x = [
@@ -13,6 +23,8 @@ const x = [
   [1, 1],
 ];
 const y = [[0], [1], [1], [0]];
+// A Sequential of two Dense layers that Keras 3.10 wrote (origin in that folder's README).
+const KERAS_FIXTURE = '../packages/models/src/formats/keras/fixtures/xor-sequential-dense.keras';
 
 function build(): Sequential {
   setSeed(4);
@@ -57,16 +69,29 @@ test('save, load compiled, checkpoint and resume, backup, .keras and tfjs as the
   const m = await loadModel('ckpt/epoch-04');
   await m.fit(x, y, { epochs: 10, verbose: 0, callbacks: callbacks(), trainingState: m.trainingState });
   expect(await weights(m)).toEqual(await weights(straight));
+  // The script killed during epoch 6, then run again from the start: the second run picks up the backup.
+  const killed = build();
+  const kill = new LambdaCallback({
+    onEpochEnd: (epoch) => {
+      if (epoch === 5) throw new Error('killed');
+    },
+  });
+  await expect(
+    killed.fit(x, y, { epochs: 10, verbose: 0, callbacks: [new BackupAndRestore({ backupDir: 'backup' }), kill] }),
+  ).rejects.toThrow('killed');
   const backedUp = build();
   await backedUp.fit(x, y, { epochs: 10, verbose: 0, callbacks: [new BackupAndRestore({ backupDir: 'backup' })] });
   expect(await weights(backedUp)).toEqual(await weights(straight));
 
   await model.save('model.keras');
-  const fromKeras = await loadModel('model.keras');
+  await copyFile(fileURLToPath(new URL(KERAS_FIXTURE, import.meta.url)), 'trained.keras');
+  const fromKeras = await loadModel('trained.keras'); // a file Keras 3 wrote
+  const roundTrip = await loadModel('model.keras');
   await model.save('./web-model', { format: 'tfjs' });
   const fromTfjs = await loadModel('./web-model');
   const expected = await weights(model);
-  for (const copy of [fromKeras, fromTfjs]) {
+  expect(fromKeras.layers.map((l) => l.className)).toEqual(['Dense', 'Dense']);
+  for (const copy of [roundTrip, fromTfjs]) {
     const got = await weights(copy);
     got.forEach((w, i) => {
       w.forEach((v, j) => {
@@ -74,5 +99,6 @@ test('save, load compiled, checkpoint and resume, backup, .keras and tfjs as the
       });
     });
   }
-  for (const k of [model, again, straight, checkpointed, m, backedUp, fromKeras, fromTfjs]) k.dispose();
+  for (const k of [model, again, straight, checkpointed, m, killed, backedUp, fromKeras, roundTrip, fromTfjs])
+    k.dispose();
 });

@@ -33,7 +33,20 @@ export function slotsByVariable(who: string, state: OptimizerState, model: Model
   return { ...state, slots };
 }
 
-/** A state of `from`'s optimizer keyed for `to`'s variables (two models of one spec). */
-export function remapOptimizerState(who: string, state: OptimizerState, from: Model, to: Model): OptimizerState {
-  return slotsByVariable(who, slotsByWeightName(state, from), to);
+/**
+ * A state of `from`'s optimizer keyed for `to`'s variables. The two models hold the same weights in the same
+ * order (one spec built twice), though automatic names may differ (`dense_3` in one, `dense_7` in the other):
+ * the weights are paired by position.
+ */
+export function remapOptimizerState(state: OptimizerState, from: Model, to: Model): OptimizerState {
+  const target = [...namedWeights(to).values()];
+  const toVariable = new Map(
+    [...namedWeights(from).values()].map((s, i) => [s.variable.name, target[i]?.variable.name]),
+  );
+  const slots: OptimizerState['slots'] = {};
+  for (const [variable, bySlot] of Object.entries(state.slots)) {
+    const name = toVariable.get(variable);
+    if (name !== undefined) slots[name] = bySlot;
+  }
+  return { ...state, slots };
 }
