@@ -1,7 +1,8 @@
 /**
  * A model's weights and model.weights.h5's tree (see weights-layout.ts for where each one sits). Reading
- * checks the whole file against the model before any weight changes; the optimizer's variables are left
- * out (brickml does not restore optimizer state yet).
+ * checks the whole file against the model before any weight changes. The optimizer's variables are left
+ * out both ways: Keras lists them in its own optimizer's order, which brickml's optimizers do not share;
+ * brickml's format is the one that carries optimizer state.
  */
 import { BrickError, formatShape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
