@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setSeed } from '@brickml/core';
 import { Dense } from '@brickml/layers';
-import { loadModel, type Model, Sequential } from '@brickml/models';
-import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, Sequential } from '@brickml/models';
+import { weightValues } from '@brickml/test-utils';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
@@ -31,13 +31,6 @@ async function saveAndDie(dir: string, killAt: number): Promise<string | null> {
   }
 }
 
-async function weights(m: Model): Promise<number[][]> {
-  const ws = m.getWeights();
-  const values = await Promise.all(ws.map(async (w) => Array.from(await w.data())));
-  tf.dispose(ws);
-  return values;
-}
-
 describe('a killed save', () => {
   let root: string;
   beforeAll(async () => {
@@ -48,11 +41,11 @@ describe('a killed save', () => {
   test('leaves the old model or the new one at every file operation, and the next save cleans up', async () => {
     setSeed(1);
     const a = new Sequential({ name: 'a', inputShape: [4], layers: [new Dense({ name: 'd', units: 3 })] });
-    const expectedA = await weights(a);
+    const expectedA = await weightValues(a);
     const reference = join(root, 'reference');
     expect(await saveAndDie(reference, Number.MAX_SAFE_INTEGER)).toBeNull();
     const b = await loadModel(reference);
-    const expectedB = await weights(b);
+    const expectedB = await weightValues(b);
     b.dispose();
 
     const seen: string[] = [];
@@ -61,7 +54,7 @@ describe('a killed save', () => {
       await a.save(dir);
       const signal = await saveAndDie(dir, k);
       const loaded = await loadModel(dir);
-      const got = await weights(loaded);
+      const got = await weightValues(loaded);
       seen.push(loaded.name);
       expect(got).toEqual(loaded.name === 'a' ? expectedA : expectedB);
       loaded.dispose();

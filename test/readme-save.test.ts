@@ -3,17 +3,8 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  BackupAndRestore,
-  Dense,
-  LambdaCallback,
-  loadModel,
-  type Model,
-  ModelCheckpoint,
-  Sequential,
-  setSeed,
-} from 'brickml';
+import { weightValues } from '@brickml/test-utils';
+import { BackupAndRestore, Dense, LambdaCallback, loadModel, ModelCheckpoint, Sequential, setSeed } from 'brickml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const x = [
@@ -34,13 +25,6 @@ function build(): Sequential {
   });
   model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   return model;
-}
-
-async function weights(m: Model): Promise<number[][]> {
-  const ws = m.getWeights();
-  const out = await Promise.all(ws.map(async (w) => Array.from(await w.data())));
-  tf.dispose(ws);
-  return out;
 }
 
 let dir = '';
@@ -68,7 +52,7 @@ test('save, load compiled, checkpoint and resume, backup, .keras and tfjs as the
   await checkpointed.fit(x, y, { epochs: 10, verbose: 0, callbacks: callbacks() });
   const m = await loadModel('ckpt/epoch-04');
   await m.fit(x, y, { epochs: 10, verbose: 0, callbacks: callbacks(), trainingState: m.trainingState });
-  expect(await weights(m)).toEqual(await weights(straight));
+  expect(await weightValues(m)).toEqual(await weightValues(straight));
   // The script killed during epoch 6, then run again from the start: the second run picks up the backup.
   const killed = build();
   const kill = new LambdaCallback({
@@ -81,7 +65,7 @@ test('save, load compiled, checkpoint and resume, backup, .keras and tfjs as the
   ).rejects.toThrow('killed');
   const backedUp = build();
   await backedUp.fit(x, y, { epochs: 10, verbose: 0, callbacks: [new BackupAndRestore({ backupDir: 'backup' })] });
-  expect(await weights(backedUp)).toEqual(await weights(straight));
+  expect(await weightValues(backedUp)).toEqual(await weightValues(straight));
 
   await model.save('model.keras');
   await copyFile(fileURLToPath(new URL(KERAS_FIXTURE, import.meta.url)), 'trained.keras');
@@ -89,10 +73,10 @@ test('save, load compiled, checkpoint and resume, backup, .keras and tfjs as the
   const roundTrip = await loadModel('model.keras');
   await model.save('./web-model', { format: 'tfjs' });
   const fromTfjs = await loadModel('./web-model');
-  const expected = await weights(model);
+  const expected = await weightValues(model);
   expect(fromKeras.layers.map((l) => l.className)).toEqual(['Dense', 'Dense']);
   for (const copy of [roundTrip, fromTfjs]) {
-    const got = await weights(copy);
+    const got = await weightValues(copy);
     got.forEach((w, i) => {
       w.forEach((v, j) => {
         expect(v).toBeCloseTo((expected[i] as number[])[j] as number, 6);

@@ -5,3 +5,4 @@ export * from './leaks.js';
 export * from './losses.js';
 export * from './model-grads.js';
 export * from './specs.js';
+export * from './weights.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrickError, setSeed } from '@brickml/core';
 import { BatchNormalization, Dense, Dropout } from '@brickml/layers';
-import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
+import { expectNoLeak, forEachBackend, weightValues } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -51,13 +51,6 @@ async function predictions(m: Model): Promise<number[]> {
   const p = m.predict(x) as tf.Tensor;
   const values = Array.from(await p.data());
   p.dispose();
-  return values;
-}
-
-async function weightValues(m: Model): Promise<number[][]> {
-  const ws = m.getWeights();
-  const values = await Promise.all(ws.map(async (w) => Array.from(await w.data())));
-  tf.dispose(ws);
   return values;
 }
 
