@@ -1,0 +1,133 @@
+/**
+ * What each published package shows and ships. npm renders a package's README outside the repository, so its
+ * links are absolute; the manifest carries the license, engines and repository fields a registry page reads;
+ * the tarball holds dist, README and LICENSE, and no source map (the sources one points at are not shipped).
+ * The tarball checks read `pnpm pack --dry-run` (offline, the list `pnpm publish` ships) of a built tree: run
+ * `pnpm build` first.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const GITHUB = 'https://github.com/brickml/brickml';
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  license?: string;
+  keywords?: string[];
+  homepage?: string;
+  bugs?: { url?: string };
+  repository?: { type?: string; url?: string; directory?: string };
+  engines?: { node?: string };
+  sideEffects?: boolean | string[];
+  files?: string[];
+  bin?: string | Record<string, string>;
+  exports?: unknown;
+  publishConfig?: { exports?: unknown };
+}
+
+const published = readdirSync(join(root, 'packages'))
+  .map((dir) => {
+    const path = join(root, 'packages', dir);
+    return { dir, path, manifest: JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as Manifest };
+  })
+  .filter((p) => !p.manifest.private);
+
+/** Link targets in markdown and inline HTML, outside code: inline links and images, references, href/src. */
+function linkTargets(markdown: string): string[] {
+  const prose = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  const patterns = [
+    /!?\[[^\]]*\]\(\s*<?([^)\s>]+)/g,
+    /^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)/gm,
+    /\b(?:href|src)\s*=\s*["']([^"']+)/g,
+  ];
+  return patterns.flatMap((re) => [...prose.matchAll(re)].map((m) => m[1]!));
+}
+
+/** A target npm can follow from its own page: a scheme (https:, mailto:) or an anchor in the page. */
+const isAbsolute = (target: string) => /^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#');
+
+/** Every path a manifest's published `exports` (all conditions but `source`) and `bin` name, without `./`. */
+function entryPaths(manifest: Manifest): string[] {
+  const walk = (node: unknown): string[] =>
+    typeof node === 'string'
+      ? [node]
+      : node && typeof node === 'object'
+        ? Object.entries(node).flatMap(([key, value]) => (key === 'source' ? [] : walk(value)))
+        : [];
+  const bin = typeof manifest.bin === 'string' ? [manifest.bin] : Object.values(manifest.bin ?? {});
+  return [...walk(manifest.publishConfig?.exports ?? manifest.exports), ...bin].map((p) => p.replace(/^\.\//, ''));
+}
+
+async function packedFiles(path: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('pnpm', ['pack', '--dry-run', '--json'], { cwd: path });
+  const parsed = JSON.parse(stdout) as { files: { path: string }[] } | { files: { path: string }[] }[];
+  return (Array.isArray(parsed) ? parsed[0]! : parsed).files.map((f) => f.path).sort();
+}
+
+describe('the link check', () => {
+  test('sees inline links, images, references and HTML links, and skips code', () => {
+    const md = [
+      '[a](../../README.md) ![b](docs/x.png) [c](https://x.org/y) [d](#usage)',
+      '[e]: ../core',
+      '<a href="docs/DESIGN.md">f</a>',
+      '`[g](../code-span)`',
+      '```ts\nconst h = xs[0](1);\n```',
+    ].join('\n');
+    expect(linkTargets(md)).toEqual([
+      '../../README.md',
+      'docs/x.png',
+      'https://x.org/y',
+      '#usage',
+      '../core',
+      'docs/DESIGN.md',
+    ]);
+    expect(linkTargets(md).filter((t) => !isAbsolute(t))).toEqual([
+      '../../README.md',
+      'docs/x.png',
+      '../core',
+      'docs/DESIGN.md',
+    ]);
+  });
+});
+
+describe.each(published)('the published package $manifest.name', ({ dir, path, manifest }) => {
+  test('links only to absolute addresses from its README', () => {
+    const readme = readFileSync(join(path, 'README.md'), 'utf8');
+    expect(linkTargets(readme).filter((t) => !isAbsolute(t))).toEqual([]);
+  });
+
+  test('carries the MIT LICENSE of the repository root and lists it in files', () => {
+    expect(manifest.license).toBe('MIT');
+    expect(readFileSync(join(path, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
+    expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'LICENSE']));
+  });
+
+  test('names its Node engines, repository folder, homepage, issue tracker and keywords', () => {
+    expect(manifest.engines).toEqual({ node: '>=20' });
+    expect(manifest.repository).toEqual({ type: 'git', url: `git+${GITHUB}.git`, directory: `packages/${dir}` });
+    expect(manifest.homepage).toBe(`${GITHUB}#readme`);
+    expect(manifest.bugs).toEqual({ url: `${GITHUB}/issues` });
+    expect(manifest.keywords?.length).toBeGreaterThan(0);
+  });
+
+  test('packs LICENSE, README, its built entries and side-effect files, and no source map', async () => {
+    const files = await packedFiles(path);
+    const sideEffects = Array.isArray(manifest.sideEffects) ? manifest.sideEffects : [];
+    const shipped = sideEffects.map((p) => p.replace(/^\.\//, '')).filter((p) => p.startsWith('dist/'));
+    const needed = ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts'];
+    expect(files, 'pack a built tree: run pnpm build first').toEqual(
+      expect.arrayContaining([...needed, ...entryPaths(manifest), ...shipped]),
+    );
+    expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.includes('.test.'))).toEqual([]);
+    const mapped = files.filter(
+      (f) => /\.(js|d\.ts)$/.test(f) && readFileSync(join(path, f), 'utf8').includes('sourceMappingURL'),
+    );
+    expect(mapped).toEqual([]);
+  });
+});
