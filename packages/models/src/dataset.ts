@@ -12,8 +12,10 @@ import { TrainingStateOption } from './callbacks/fit-progress.js';
 import type { History } from './callbacks/index.js';
 import { type DataLike, Owned } from './data.js';
 import type { Model } from './model.js';
+import { convert, type ModelData } from './model-data.js';
 import type { Batch } from './train-step.js';
-import { type BatchSource, checkResumeEpoch, convert, evaluateSource, loop, type ModelData } from './training.js';
+import { evaluateSource } from './training.js';
+import { type BatchSource, checkResumeEpoch, loop } from './training-loop.js';
 import type { Callback, Logs } from './types.js';
 
 /** One batch: `{ xs, ys, sampleWeight? }` (tfjs-layers' form) or `[x, y]` / `[x, y, sampleWeight]`. */

@@ -11,12 +11,12 @@ export { writeFileAtomic } from './io/folder-handler.js';
 export { loadModel, modelFromArtifacts, modelToArtifacts, SAVE_FORMATS, saveModel } from './io/save-load.js';
 export * from './metrics/index.js';
 export { Model, type ModelArgs } from './model.js';
+export type { ModelData } from './model-data.js';
 export { functionalFromSpec, modelFromSpec } from './model-from-spec.js';
 export type { EvaluateOptions, FitOptions } from './options.js';
 export { modelToSVG, type PlotModel } from './plot.js';
 export { Sequential, type SequentialArgs } from './sequential.js';
 export { FunctionalSpec, GraphLayerSpec, InputSpec, ModelSpec, SequentialSpec, TensorRef } from './spec.js';
-export type { ModelData } from './training.js';
 export type {
   Callback,
   CallbackState,

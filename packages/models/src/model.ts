@@ -10,12 +10,13 @@ import { type Executor, isNestedModel, leafBricks, type Member } from './engine/
 import { type Graph, mapGraph } from './engine/graph.js';
 import { GraphExecutor } from './engine/graph-executor.js';
 import type { SaveOptions } from './io/artifacts.js';
+import type { ModelData } from './model-data.js';
 import type { EvaluateOptions, FitOptions } from './options.js';
 import { modelToSVG } from './plot.js';
 import type { ModelSpec } from './spec.js';
 import { functionalSpec } from './spec-graph.js';
 import { graphSummaryText } from './summary.js';
-import { evaluate, fit, type ModelData, predict, trainOnBatch } from './training.js';
+import { evaluate, fit, predict, trainOnBatch } from './training.js';
 import type { Logs, Metric, TrainingModel } from './types.js';
 
 export interface ModelArgs {

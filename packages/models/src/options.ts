@@ -3,7 +3,7 @@ import { nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { z } from 'zod';
 import { TrainingStateOption } from './callbacks/fit-progress.js';
 import type { DataLike } from './data.js';
-import type { ModelData } from './training.js';
+import type { ModelData } from './model-data.js';
 import type { Callback } from './types.js';
 
 const isCallback = (c: unknown) => typeof c === 'object' && c !== null;
