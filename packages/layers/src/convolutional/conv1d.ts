@@ -9,16 +9,10 @@ import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core'
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
-import {
-  activateWithPenalty,
-  type KernelParams,
-  kernelFields,
-  kernelRegularizers,
-  preActivationGrad,
-  withActivityGrad,
-} from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { activateWithPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { checkStridesDilation, type Geometry, type Padding, windowAxis } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
@@ -64,7 +58,7 @@ interface Conv1DCache {
  * const conv = new Conv1D({ filters: 16, kernelSize: 3, padding: 'causal', dilationRate: 2 });
  * conv.build([100, 8]); // → [100, 16]
  */
-export class Conv1D extends BaseLayer<typeof Conv1DConfig, KernelParams, Conv1DCache> {
+export class Conv1D extends FusedActivationLayer<typeof Conv1DConfig, KernelParams, Conv1DCache> {
   constructor(config: Conv1DConfig) {
     super('Conv1D', Conv1DConfig, config);
     checkStridesDilation(this.label, single(this.config.strides), single(this.config.dilationRate));
@@ -154,20 +148,7 @@ export class Conv1D extends BaseLayer<typeof Conv1DConfig, KernelParams, Conv1DC
     return { y, cache: { x: x4, z, y, geometry }, ...(penalty && { penalty }) };
   }
 
-  backward(dy: tf.Tensor, cache: Conv1DCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: Conv1DCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
-  private fromPreActivation(dz: tf.Tensor, { x, geometry }: Conv1DCache) {
+  protected fromPreActivation(dz: tf.Tensor, { x, geometry }: Conv1DCache) {
     const [n, out, f] = dz.shape as [number, number, number];
     const dz4 = tf.reshape(dz, [n, 1, out, f]) as tf.Tensor4D;
     const dx4 = inputGrad(dz4, this.kernel4(), geometry, x.shape, this.padding);

@@ -10,16 +10,10 @@ import { BrickError, formatShape, nonNegativeInt, positiveInt, type Shape } from
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
-import {
-  activateWithPenalty,
-  type KernelParams,
-  kernelFields,
-  kernelRegularizers,
-  preActivationGrad,
-  withActivityGrad,
-} from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { activateWithPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { checkStridesDilation, type Geometry, Padding, Pair, padOrCrop, pair } from './conv-utils.js';
 import { inputGradByConv, kernelGrad } from './conv2d-backprop.js';
@@ -85,7 +79,11 @@ export function transposeAxis(n: number, k: number, s: number, d: number, paddin
  * const up = new Conv2DTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same' });
  * up.build([7, 7, 32]); // → [14, 14, 16]
  */
-export class Conv2DTranspose extends BaseLayer<typeof Conv2DTransposeConfig, KernelParams, Conv2DTransposeCache> {
+export class Conv2DTranspose extends FusedActivationLayer<
+  typeof Conv2DTransposeConfig,
+  KernelParams,
+  Conv2DTransposeCache
+> {
   private geometry!: Geometry;
   private size!: [number, number];
 
@@ -161,20 +159,7 @@ export class Conv2DTranspose extends BaseLayer<typeof Conv2DTransposeConfig, Ker
     });
   }
 
-  backward(dy: tf.Tensor, cache: Conv2DTransposeCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: Conv2DTransposeCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
-  private fromPreActivation(dz: tf.Tensor, { x }: Conv2DTransposeCache) {
+  protected fromPreActivation(dz: tf.Tensor, { x }: Conv2DTransposeCache) {
     const { s, d, rows, cols } = this.geometry;
     const dzp = padOrCrop(dz as tf.Tensor4D, rows, cols);
     const dx = tf.conv2d(dzp, this.params.kernel as tf.Tensor4D, s, 'valid', 'NHWC', d);

@@ -9,16 +9,10 @@ import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core'
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
-import {
-  activateWithPenalty,
-  type KernelParams,
-  kernelFields,
-  kernelRegularizers,
-  preActivationGrad,
-  withActivityGrad,
-} from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { activateWithPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
@@ -56,7 +50,7 @@ interface Conv2DCache {
  * const mix = new Conv2D({ filters: 8, kernelSize: 1 });
  * mix.build([28, 28, 32]); // → [28, 28, 8]: y[n,i,j,:] = x[n,i,j,:]·W[0,0] + b at every pixel
  */
-export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DCache> {
+export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DParams, Conv2DCache> {
   private window!: ReturnType<typeof windowShape>;
 
   constructor(config: Conv2DConfig) {
@@ -109,20 +103,7 @@ export class Conv2D extends BaseLayer<typeof Conv2DConfig, Conv2DParams, Conv2DC
     });
   }
 
-  backward(dy: tf.Tensor, cache: Conv2DCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dP/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: Conv2DCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
-  private fromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
+  protected fromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
     const { kernelSize, strides, padding, dilationRate } = this.config;
     const kernel = this.params.kernel as tf.Tensor4D;
     const dz4 = dz as tf.Tensor4D;

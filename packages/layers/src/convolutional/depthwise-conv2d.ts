@@ -9,9 +9,10 @@ import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core'
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { Initializer, makeVariable } from '../initializers.js';
-import { activateWithPenalty, preActivationGrad, withActivityGrad } from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { activateWithPenalty } from '../kernel-config.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import { type Regularizer, RegularizerConfig } from '../regularizers.js';
 import {
   checkStridesDilation,
@@ -69,7 +70,7 @@ interface DepthwiseConv2DCache {
  * const dw = new DepthwiseConv2D({ kernelSize: 3, padding: 'same', depthMultiplier: 2 });
  * dw.build([32, 32, 16]); // → [32, 32, 32]
  */
-export class DepthwiseConv2D extends BaseLayer<
+export class DepthwiseConv2D extends FusedActivationLayer<
   typeof DepthwiseConv2DConfig,
   DepthwiseConv2DParams,
   DepthwiseConv2DCache
@@ -129,20 +130,7 @@ export class DepthwiseConv2D extends BaseLayer<
     });
   }
 
-  backward(dy: tf.Tensor, cache: DepthwiseConv2DCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: DepthwiseConv2DCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
-  private fromPreActivation(dz: tf.Tensor, { x }: DepthwiseConv2DCache) {
+  protected fromPreActivation(dz: tf.Tensor, { x }: DepthwiseConv2DCache) {
     const kernel = this.params.kernel as tf.Tensor4D;
     const dz4 = dz as tf.Tensor4D;
     const dx = depthwiseInputGrad(dz4, kernel, this.geometry, x.shape);

@@ -8,9 +8,10 @@ import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core'
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { Initializer, makeVariable } from '../initializers.js';
-import { activateWithPenalty, preActivationGrad, withActivityGrad } from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { activateWithPenalty } from '../kernel-config.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import { type Regularizer, RegularizerConfig } from '../regularizers.js';
 import {
@@ -76,7 +77,7 @@ interface SeparableConv2DCache {
  * const sep = new SeparableConv2D({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' });
  * sep.build([32, 32, 16]); // → [32, 32, 64], 3·3·16 + 16·64 + 64 weights
  */
-export class SeparableConv2D extends BaseLayer<
+export class SeparableConv2D extends FusedActivationLayer<
   typeof SeparableConv2DConfig,
   SeparableConv2DParams,
   SeparableConv2DCache
@@ -154,20 +155,7 @@ export class SeparableConv2D extends BaseLayer<
     });
   }
 
-  backward(dy: tf.Tensor, cache: SeparableConv2DCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: act'(z)ᵀ·dA/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: SeparableConv2DCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
-  private fromPreActivation(dz: tf.Tensor, { x, u }: SeparableConv2DCache) {
+  protected fromPreActivation(dz: tf.Tensor, { x, u }: SeparableConv2DCache) {
     const [n, oh, ow, cm] = u.shape;
     const dz2 = tf.reshape(dz, [n * oh * ow, this.config.filters]);
     const u2 = tf.reshape(u, [n * oh * ow, cm]);

@@ -7,6 +7,7 @@ import { BrickError, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
+import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
 import {
   activateWithPenalty,
@@ -14,9 +15,8 @@ import {
   kernelFields,
   kernelRegularizers,
   preActivationGrad,
-  withActivityGrad,
 } from '../kernel-config.js';
-import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
 
@@ -42,7 +42,7 @@ interface DenseCache {
  * const dense = new Dense({ units: 10, activation: 'softmax' });
  * dense.build([784]);
  */
-export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache> {
+export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams, DenseCache> {
   /** Applied per step, Dense passes a sequence's mask on (Keras: supports_masking). */
   readonly supportsMasking = true;
 
@@ -81,19 +81,6 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
     });
   }
 
-  backward(dy: tf.Tensor, cache: DenseCache) {
-    this.checkGrad(dy);
-    return tf.tidy(() => this.fromPreActivation(preActivationGrad(this.config, dy, cache), cache));
-  }
-
-  /**
-   * The backward pass from dz, the loss's gradient at the pre-activation (a fused loss gradient). The
-   * activity penalty's gradient, on y, is added here through the activation: f'(z)ᵀ·dP/dy.
-   */
-  backwardFromPreActivation(dz: tf.Tensor, cache: DenseCache) {
-    return tf.tidy(() => this.fromPreActivation(withActivityGrad(this.config, dz, cache), cache));
-  }
-
   /** dW and db alone: the first brick of a model needs no dx, and dz·Wᵀ is a fifth of mnist_mlp's step. */
   paramGrads(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
@@ -102,7 +89,7 @@ export class Dense extends BaseLayer<typeof DenseConfig, DenseParams, DenseCache
     );
   }
 
-  private fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
+  protected fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
     const dz2 = tf.reshape(dz, [-1, this.config.units]);
     const dx = tf.reshape(tf.matMul(dz2, matMulT(this.params.kernel)), cache.x.shape);
     return { dx, grads: this.gradsFrom(dz2, cache) };
