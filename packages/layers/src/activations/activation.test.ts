@@ -5,8 +5,9 @@ import { Activation } from './activation.js';
 import { ActivationName, activate, activationGrad } from './functions.js';
 
 /**
- * Two rows off every kink: 0, ±0.5 (the shrinks), ±1 (hard_tanh, sparse_sigmoid, sparse_plus), ±3 (hard_sigmoid,
- * hard_silu) and 6 (relu6), each at least 0.05 away, with saturated values on both sides.
+ * Two rows off every kink: 0, ±0.5 (the shrinks), ±1 (hard_tanh, sparse_sigmoid, sparse_plus), ±2.5 (Keras 2's
+ * hard sigmoid), ±3 (hard_sigmoid, hard_silu) and 6 (relu6), each at least 0.05 away, with saturated values on
+ * both sides.
  */
 const offKinks = () =>
   tf.tensor2d([
