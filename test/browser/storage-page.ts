@@ -40,6 +40,8 @@ async function run(): Promise<Record<string, unknown>> {
     };
     loaded.dispose();
   }
+  await model.save('downloads://brickml-download');
+  report.expected = expected;
   report.path = await model.save('./a-folder').then(
     () => 'saved',
     (e: Error) => e.message,

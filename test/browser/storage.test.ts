@@ -1,14 +1,20 @@
 /**
  * Saves in a real browser: brickml's browser bundle, in headless Chromium, saves a trained model to
- * IndexedDB and localStorage through tfjs' handlers and loads it back compiled; a file path is a named error.
+ * IndexedDB and localStorage through tfjs' handlers and loads it back compiled, and downloads it as files
+ * that load in Node; a file path is a named error.
  * Needs Chromium (Debian's `chromium` package; CHROMIUM_PATH overrides its path); skipped without it except in CI.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadModel } from '@brickml/models';
+import * as tf from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,15 +55,34 @@ run(`saving in a browser${existsSync(executablePath) ? '' : ` (no Chromium at ${
     server?.close();
   });
 
-  test('IndexedDB and localStorage keep a compiled model with its optimizer; a path says it needs Node', async () => {
-    const page = await browser.newPage();
+  test('IndexedDB, localStorage and downloads keep a compiled model with its optimizer; a path says it needs Node', async () => {
+    const page = await browser.newPage({ acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
     await page.goto(url);
     await page.waitForFunction(() => 'runStorageTest' in globalThis);
     const report = await page.evaluate(() =>
       (globalThis as unknown as { runStorageTest: () => Promise<Record<string, unknown>> }).runStorageTest(),
     );
+    // downloads:// hands the browser model.json and the weights; saved side by side, they load in Node.
+    expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
+      'brickml-download.json',
+      'brickml-download.weights.bin',
+    ]);
+    const folder = await mkdtemp(join(tmpdir(), 'brickml-downloads-'));
+    try {
+      for (const d of downloads) await d.saveAs(join(folder, d.suggestedFilename()));
+      const model = await loadModel(join(folder, 'brickml-download.json'));
+      const y = model.predict([[0.5, -1, 2]]) as tf.Tensor;
+      expect(Array.from(await y.data())).toEqual(report.expected);
+      expect(model.isCompiled).toBe(true);
+      tf.dispose(y);
+      model.dispose();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
     expect(errors).toEqual([]);
     expect(report.backend).toBe('cpu');
     for (const store of ['indexeddb://brickml-storage', 'localstorage://brickml-storage']) {

@@ -129,9 +129,11 @@ export function folderHandler(
       const buffers: Uint8Array[] = [];
       for (const group of manifest) {
         const files: Uint8Array[] = [];
-        for (const path of group.paths) {
+        for (const listed of group.paths) {
+          // tfjs' downloads and converter write './name'; anything else with a folder in it leaves this one.
+          const path = listed.startsWith('./') ? listed.slice(2) : listed;
           if (!/^(?!\.\.?$)[^/\\]+$/.test(path))
-            fail(`${jsonName} names weight file '${path}', which is not a file name inside ${dir}`);
+            fail(`${jsonName} names weight file '${listed}', which is not a file name inside ${dir}`);
           const file = await read(path);
           const expected = WEIGHTS.exec(path)?.[1];
           if (expected && (await sha256(file)).slice(0, 16) !== expected) {
