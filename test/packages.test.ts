@@ -136,3 +136,21 @@ describe.each(published)('the published package $manifest.name', ({ dir, path, m
     },
   );
 });
+
+// A config's type is its zod schema's; each field's doc must reach the published .d.ts for editors to show it.
+const fieldDocs = [
+  { pkg: 'layers', file: 'core/dense.d.ts', field: 'units', doc: 'Width of the output.' },
+  { pkg: 'losses', file: 'huber.d.ts', field: 'delta', doc: 'Where the loss turns from quadratic to linear.' },
+  { pkg: 'optimizers', file: 'adam.d.ts', field: 'beta1', doc: 'Decay of the first-moment (mean) estimate.' },
+];
+const typesBuilt = fieldDocs.every(({ pkg, file }) => existsSync(join(root, 'packages', pkg, 'dist', file)));
+describe.runIf(typesBuilt || process.env.CI)(
+  `the published types${typesBuilt ? '' : ' (not built: run pnpm build)'}`,
+  () => {
+    test.each(fieldDocs)('keep the doc of $pkg/$file config field $field', ({ pkg, file, field, doc }) => {
+      const dts = readFileSync(join(root, 'packages', pkg, 'dist', file), 'utf8');
+      const escaped = doc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(dts).toMatch(new RegExp(`/\\*\\* ${escaped}[^*]*\\*/\\s*${field}:`));
+    });
+  },
+);

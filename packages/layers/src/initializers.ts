@@ -6,7 +6,7 @@
  * orthogonal: gain·Q of the QR decomposition of a standard normal [max(r, c), min(r, c)] matrix
  * (r = Π shape[:-1], c = shape[-1]) with R's diagonal made positive, transposed when r < c.
  */
-import { BrickError, rng } from '@brickml/core';
+import { BrickError, configObject, rng } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
@@ -27,20 +27,20 @@ const named = z.enum([
 /** A Keras initializer name, or `{ className, config }` for the ones with settings. */
 export const Initializer = z.union([
   named,
-  z.strictObject({ className: z.literal('Constant'), config: z.strictObject({ value: z.number() }) }),
-  z.strictObject({
+  configObject({ className: z.literal('Constant'), config: configObject({ value: z.number() }) }),
+  configObject({
     className: z.literal('RandomNormal'),
-    config: z.strictObject({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }),
+    config: configObject({ mean: z.number().default(0), stddev: z.number().positive().default(0.05) }),
   }),
-  z.strictObject({
+  configObject({
     className: z.literal('RandomUniform'),
-    config: z.strictObject({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) }),
+    config: configObject({ minval: z.number().default(-0.05), maxval: z.number().default(0.05) }),
   }),
-  z.strictObject({
+  configObject({
     className: z.literal('Orthogonal'),
-    config: z.strictObject({ gain: z.number().default(1) }).default({ gain: 1 }),
+    config: configObject({ gain: z.number().default(1) }).default({ gain: 1 }),
   }),
-  z.strictObject({
+  configObject({
     className: z.enum([
       'Zeros',
       'Ones',
@@ -51,7 +51,7 @@ export const Initializer = z.union([
       'LecunNormal',
       'LecunUniform',
     ]),
-    config: z.strictObject({}).default({}),
+    config: configObject({}).default({}),
   }),
 ]);
 export type Initializer = z.input<typeof Initializer>;

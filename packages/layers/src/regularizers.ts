@@ -3,7 +3,7 @@
  * (Keras' definition: no 1/2, so the lecture's λ/2·‖w‖² is l2 = λ/2). On a weight, or on a brick's output
  * (an activity regularizer, which the brick divides by the batch size).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
@@ -13,17 +13,17 @@ export const RegularizerConfig = z.union([
    * documents it (and Keras 2 did), unlike the L1L2 class, whose factors default to 0.
    */
   z.enum(['l1', 'l2', 'l1_l2']),
-  z.strictObject({
+  configObject({
     className: z.literal('L1'),
-    config: z.strictObject({ l1: z.number().nonnegative().default(0.01) }),
+    config: configObject({ l1: z.number().nonnegative().default(0.01) }),
   }),
-  z.strictObject({
+  configObject({
     className: z.literal('L2'),
-    config: z.strictObject({ l2: z.number().nonnegative().default(0.01) }),
+    config: configObject({ l2: z.number().nonnegative().default(0.01) }),
   }),
-  z.strictObject({
+  configObject({
     className: z.literal('L1L2'),
-    config: z.strictObject({ l1: z.number().nonnegative().default(0), l2: z.number().nonnegative().default(0) }),
+    config: configObject({ l1: z.number().nonnegative().default(0), l2: z.number().nonnegative().default(0) }),
   }),
 ]);
 export type RegularizerConfig = z.input<typeof RegularizerConfig>;

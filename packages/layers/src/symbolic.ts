@@ -4,7 +4,7 @@
  * is a `Node` (the brick, the tensors it took, the tensors it gave); a model walks the nodes back from its
  * outputs to find its graph. No tensor memory exists until the model runs.
  */
-import { formatShape, parseConfig, type Shape } from '@brickml/core';
+import { configObject, formatShape, parseConfig, type Shape } from '@brickml/core';
 import { z } from 'zod';
 import { autoName } from './names.js';
 
@@ -62,7 +62,7 @@ export function isSymbolic(x: unknown): x is SymbolicTensor {
   return x instanceof SymbolicTensor;
 }
 
-export const InputConfig = z.strictObject({
+export const InputConfig = configObject({
   /** Shape of one example, no batch axis: [784], [28, 28, 1]; null for a free axis ([null, 8]: any length). */
   shape: z.array(
     z

@@ -4,11 +4,13 @@
  * Logits: bce = max(z, 0) - z·y' + log(1 + e^-|z|) (softplus form, stable), d bce/dz = σ(z) - y'.
  * Fused with sigmoid: d lᵢ/dz = (p - y') / C, exact unless p is clipped (|z| ≳ 16 in float32).
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLoss, EPSILON } from './base.js';
 
-export const BinaryCrossentropyConfig = z.strictObject({
+export const BinaryCrossentropyConfig = configObject({
   /** yPred holds logits rather than probabilities. Default: false. */
   fromLogits: z.boolean().default(false),
   /** Pulls the targets toward ½: y(1 - s) + s/2. Default: 0. */

@@ -4,11 +4,13 @@
  * Logits: lᵢ = Σ_c y'c (logSumExp(z) - zc), d lᵢ/dz = softmax(z)·Σy' - y'.
  * Fused with softmax: d lᵢ/dz = p·Σy' - y' (= p - y' for targets summing to 1), exact unless a clip is hit.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLoss, EPSILON } from './base.js';
 
-export const CategoricalCrossentropyConfig = z.strictObject({
+export const CategoricalCrossentropyConfig = configObject({
   /** yPred holds logits rather than probabilities. Default: false. */
   fromLogits: z.boolean().default(false),
   /** Mixes the targets with the uniform distribution: y(1 - s) + s/C. Default: 0. */

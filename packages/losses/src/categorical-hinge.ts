@@ -4,11 +4,13 @@
  * Backward, where neg - pos + 1 > 0: d lₖ / d pc = (1 - yc)·ac - yc, else 0; ac = 1/k on the k entries
  * reaching the max (1 on the one argmax; ties split as TensorFlow splits a max's gradient), 0 elsewhere.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const CategoricalHingeConfig = z.strictObject({});
+export const CategoricalHingeConfig = configObject({});
 export type CategoricalHingeConfig = z.input<typeof CategoricalHingeConfig>;
 
 /**

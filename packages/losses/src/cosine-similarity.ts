@@ -4,11 +4,13 @@
  * from -1 (p along y) to 1 (p against y); 0 when either vector is zero.
  * Backward: d lₖ / d p = -(ŷ - [Σp² ≥ ε²]·(ŷ·p̂)·p̂) / n(p).
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLoss, EPSILON } from './base.js';
 
-export const CosineSimilarityConfig = z.strictObject({
+export const CosineSimilarityConfig = configObject({
   /** The axis the vectors lie along. Default: -1. */
   axis: z.int().default(-1),
 });

@@ -3,11 +3,13 @@
  * Backward: d lᵢ / d pᵢc = -yᵢc·[yᵢc·pᵢc < 1] / C
  * As Keras does, a batch whose labels are all 0 or 1 is read as {-1, 1}: y ← 2y - 1.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const HingeConfig = z.strictObject({});
+export const HingeConfig = configObject({});
 export type HingeConfig = z.input<typeof HingeConfig>;
 
 /** y ← 2y - 1 when every label is 0 or 1, else y; decided on the device (b is 1 or 0). */

@@ -3,11 +3,13 @@
  * Backward: d lᵢ / d pᵢc = clip(eᵢc, -δ, δ) / C
  * Computed as ½q² + δ(|e| - q) with q = min(|e|, δ), the same function without a branch.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const HuberConfig = z.strictObject({
+export const HuberConfig = configObject({
   /** Where the loss turns from quadratic to linear. Default: 1.0. */
   delta: z.number({ error: 'must be a number' }).positive({ error: 'must be positive' }).default(1),
 });

@@ -3,11 +3,13 @@
  * lₖ = Σ_c y'c·log(y'c / qc)   (a sum over the last axis, not a mean).
  * Backward: d lₖ / d pc = -y'c / qc where ε ≤ pc ≤ 1, else 0 (the flat parts of the clip).
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss, EPSILON } from './base.js';
 
-export const KLDivergenceConfig = z.strictObject({});
+export const KLDivergenceConfig = configObject({});
 export type KLDivergenceConfig = z.input<typeof KLDivergenceConfig>;
 
 /**

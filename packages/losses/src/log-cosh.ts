@@ -3,11 +3,13 @@
  * e + softplus(-2e) - log 2 with softplus(x) = max(x, 0) + log(1 + e^-|x|), finite for any |e|.
  * Backward: d lₖ / d pc = tanh(ec) / C.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const LogCoshConfig = z.strictObject({});
+export const LogCoshConfig = configObject({});
 export type LogCoshConfig = z.input<typeof LogCoshConfig>;
 
 /** log(1 + eˣ) without overflow. */

@@ -2,11 +2,13 @@
  * MeanAbsoluteError (Keras 3): lᵢ = mean_c |pᵢc - yᵢc|
  * Backward: d lᵢ / d pᵢc = sign(pᵢc - yᵢc) / C   (0 where p = y, as tf.abs' gradient)
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const MeanAbsoluteErrorConfig = z.strictObject({});
+export const MeanAbsoluteErrorConfig = configObject({});
 export type MeanAbsoluteErrorConfig = z.input<typeof MeanAbsoluteErrorConfig>;
 
 /**

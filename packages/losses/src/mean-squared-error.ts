@@ -3,11 +3,13 @@
  * Backward: d lᵢ / d pᵢc = 2 (pᵢc - yᵢc) / C
  * Keras has no ½ in front (the lecture's ½(y - p)² has gradient p - y); this follows Keras.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 
-export const MeanSquaredErrorConfig = z.strictObject({});
+export const MeanSquaredErrorConfig = configObject({});
 export type MeanSquaredErrorConfig = z.input<typeof MeanSquaredErrorConfig>;
 
 /**

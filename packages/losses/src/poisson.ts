@@ -2,11 +2,13 @@
  * Poisson (Keras 3 `poisson`): lₖ = mean_c (pc - yc·log(pc + ε)), ε = 1e-7; p is a predicted rate (> 0).
  * Backward: d lₖ / d pc = (1 - yc / (pc + ε)) / C.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss, EPSILON } from './base.js';
 
-export const PoissonConfig = z.strictObject({});
+export const PoissonConfig = configObject({});
 export type PoissonConfig = z.input<typeof PoissonConfig>;
 
 /**

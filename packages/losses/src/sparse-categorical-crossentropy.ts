@@ -6,12 +6,14 @@
  * Labels of shape [N] or [N, 1] ([N, T] or [N, T, 1] for sequences). A label outside [0, C) would give a
  * zero row: checkSparseLabels refuses it before training (a read back the loss itself does not make).
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLoss } from './base.js';
 import { logitXent, logitXentGrad, probabilityXent, probabilityXentGrad } from './categorical-crossentropy.js';
 
-export const SparseCategoricalCrossentropyConfig = z.strictObject({
+export const SparseCategoricalCrossentropyConfig = configObject({
   /** yPred holds logits rather than probabilities. Default: false. */
   fromLogits: z.boolean().default(false),
   /**

@@ -3,12 +3,14 @@
  * (a batch of 0/1 labels is read as -1/1, as Hinge does).
  * Backward: d lₖ / d pc = -2·yc·max(1 - yc·pc, 0) / C.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLoss } from './base.js';
 import { toSigned } from './hinge.js';
 
-export const SquaredHingeConfig = z.strictObject({});
+export const SquaredHingeConfig = configObject({});
 export type SquaredHingeConfig = z.input<typeof SquaredHingeConfig>;
 
 /**

@@ -5,7 +5,7 @@
  * which would stall the device: TerminateOnNaN covers that), and every tensor the batch held is disposed after
  * its step: fitDataset owns what the dataset yields.
  */
-import { BrickError, nonNegativeInt, parseConfig, positiveInt } from '@brickml/core';
+import { BrickError, configObject, nonNegativeInt, parseConfig, positiveInt } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { TrainingStateOption } from './callbacks/fit-progress.js';
@@ -43,7 +43,7 @@ const isDataset = (d: unknown) =>
   typeof d === 'function' ||
   (typeof d === 'object' && d !== null && (Symbol.iterator in d || Symbol.asyncIterator in d || 'iterator' in d));
 
-export const FitDatasetOptions = z.strictObject({
+export const FitDatasetOptions = configObject({
   /** Index of the epoch to stop before. Default: 1. */
   epochs: positiveInt().default(1),
   /** Batches in one epoch. Default: the dataset's length or size when it has one, else every batch it yields. */

@@ -1,5 +1,5 @@
 /** Options of fit and evaluate: one zod schema each, defaults stated once (Keras 3 defaults). */
-import { nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
+import { configObject, nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
 import { z } from 'zod';
 import { TrainingStateOption } from './callbacks/fit-progress.js';
 import type { DataLike } from './data.js';
@@ -8,7 +8,7 @@ import type { Callback } from './types.js';
 
 const isCallback = (c: unknown) => typeof c === 'object' && c !== null;
 
-export const FitOptions = z.strictObject({
+export const FitOptions = configObject({
   /** Index of the epoch to stop before. Default: 1. */
   epochs: positiveInt().default(1),
   /** Examples per gradient step. Default: 32. */
@@ -45,7 +45,7 @@ export const FitOptions = z.strictObject({
 });
 export type FitOptions = z.input<typeof FitOptions>;
 
-export const EvaluateOptions = z.strictObject({
+export const EvaluateOptions = configObject({
   /** Examples per forward pass (capped so no activation exceeds a GPU buffer binding). Default: 32. */
   batchSize: positiveInt().default(32),
   /** 0 silent, 1 or 2 prints the results. Default: 0. */

@@ -1,16 +1,16 @@
-import { positiveInt } from '@brickml/core';
+import { configObject, positiveInt } from '@brickml/core';
 import { LayerSpec } from '@brickml/layers';
 import { z } from 'zod';
 
 /** The JSON form of a Sequential model (weights travel apart). */
-export const SequentialSpec = z.strictObject({
+export const SequentialSpec = configObject({
   /** Always 'brickml.model'. */
   format: z.literal('brickml.model'),
   /** Spec format version. Always 1. */
   version: z.literal(1),
   /** Always 'Sequential'. */
   className: z.literal('Sequential'),
-  config: z.strictObject({
+  config: configObject({
     /** The model's name. Default: 'sequential_N'. */
     name: z.string().min(1).optional(),
     /** Shape of one example, no batch axis (null for a free axis). Default: taken from the first data seen. */
@@ -32,7 +32,7 @@ export const TensorRef = z.union([
 export type TensorRef = z.infer<typeof TensorRef>;
 
 /** One input of a functional model, as `input()` takes it. */
-export const InputSpec = z.strictObject({
+export const InputSpec = configObject({
   /** The input's name, unique in the model. */
   name: z.string().min(1),
   /** Shape of one example, no batch axis; null for a free axis (a sequence's time). */
@@ -45,7 +45,7 @@ export const InputSpec = z.strictObject({
  * One brick of a functional model (or a nested model, className 'Sequential' or 'Functional'), with the
  * tensors each of its calls reads: `inbound[k]` lists the inputs of call k.
  */
-export const GraphLayerSpec = z.strictObject({
+export const GraphLayerSpec = configObject({
   /** A brick's class name (`Dense`), or `Sequential` / `Functional` for a nested model. */
   className: z.string().min(1),
   /** The brick's config, or the nested model's config. */
@@ -56,14 +56,14 @@ export const GraphLayerSpec = z.strictObject({
 export type GraphLayerSpec = z.input<typeof GraphLayerSpec>;
 
 /** The JSON form of a functional model: inputs, bricks with their connections, outputs (weights travel apart). */
-export const FunctionalSpec = z.strictObject({
+export const FunctionalSpec = configObject({
   /** Always 'brickml.model'. */
   format: z.literal('brickml.model'),
   /** Spec format version. Always 1. */
   version: z.literal(1),
   /** Always 'Functional'. */
   className: z.literal('Functional'),
-  config: z.strictObject({
+  config: configObject({
     /** The model's name. Default: 'functional_N'. */
     name: z.string().min(1).optional(),
     /** The model's inputs, in order. */

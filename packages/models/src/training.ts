@@ -3,9 +3,8 @@
  * one tensor per input and output, given as a list or a record by name. Per-batch numbers stay on the
  * device (running loss sums, metric accumulators); they are read once per epoch, with one Promise.all.
  */
-import { BrickError, parseConfig, positiveInt, rng } from '@brickml/core';
+import { BrickError, configObject, parseConfig, positiveInt, rng } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import type { History } from './callbacks/index.js';
 import { classWeights, type DataLike, maxBatchFor, Owned, rows } from './data.js';
 import type { Model } from './model.js';
@@ -166,7 +165,7 @@ export async function evaluate(
 /** The model's outputs for x, one tensor per output, in batches small enough for one GPU buffer binding. */
 export function predict(model: Model, xData: ModelData, options: { batchSize?: number } = {}): tf.Tensor[] {
   const who = `${model.label}.predict`;
-  const { batchSize } = parseConfig(who, z.strictObject({ batchSize: positiveInt().default(32) }), options);
+  const { batchSize } = parseConfig(who, configObject({ batchSize: positiveInt().default(32) }), options);
   const owned = new Owned();
   try {
     const xs = toInputs(model, who, xData, owned);

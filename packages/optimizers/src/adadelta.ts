@@ -3,13 +3,13 @@
  * d ← ρ·d + (1-ρ)·Δ²; w ← w + lr·Δ. Both accumulators start at zero. (tfjs-core's adadelta divides by
  * the accumulator before this step's g², √(a_prev + ε), so it differs from Keras from the first step.)
  */
-import { positiveNumber } from '@brickml/core';
+import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const AdadeltaConfig = z.strictObject({
+export const AdadeltaConfig = configObject({
   ...optimizerFields(0.001),
   /** Decay ρ of both running averages (squared gradients, squared updates). Default 0.95. */
   rho: inInterval('[0, 1)').default(0.95),

@@ -3,12 +3,12 @@
  * initialAccumulatorValue. ε sits inside the root; tfjs-core's adagrad is the same update with ε fixed
  * to the backend's epsilon.
  */
-import { nonNegativeNumber, positiveNumber } from '@brickml/core';
+import { configObject, nonNegativeNumber, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 
-export const AdagradConfig = z.strictObject({
+export const AdagradConfig = configObject({
   ...optimizerFields(0.001),
   /** Starting value of every accumulator entry. Default 0.1. */
   initialAccumulatorValue: nonNegativeNumber().default(0.1),

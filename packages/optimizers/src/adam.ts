@@ -3,7 +3,7 @@
  * lr_t = lr·√(1-β₂ᵗ)/(1-β₁ᵗ); w ← w - lr_t·m/(√v + ε). (tfjs puts ε after the bias correction:
  * lr·m̂/(√v̂ + ε), the same update with ε scaled by √(1-β₂ᵗ).) Bias corrections are CPU numbers.
  */
-import { positiveNumber } from '@brickml/core';
+import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
@@ -21,7 +21,7 @@ export const adamFields = {
   amsgrad: z.boolean().default(false),
 };
 
-export const AdamConfig = z.strictObject(adamFields);
+export const AdamConfig = configObject(adamFields);
 export type AdamConfig = z.input<typeof AdamConfig>;
 
 type Slot = 'momentum' | 'velocity' | 'velocityHat';

@@ -2,13 +2,13 @@
  * Adamax (Keras 3): m ← m + (1-β₁)(g - m); u ← max(β₂·u, |g|); w ← w - lr·m/((1-β₁ᵗ)·(u + ε)).
  * m and u start at zero; the bias correction 1-β₁ᵗ is a CPU number. tfjs-core's adamax is the same.
  */
-import { positiveNumber } from '@brickml/core';
+import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const AdamaxConfig = z.strictObject({
+export const AdamaxConfig = configObject({
   ...optimizerFields(0.001),
   /** Decay of the first-moment (mean) estimate. Default 0.9. */
   beta1: inInterval('[0, 1)').default(0.9),

@@ -2,11 +2,11 @@
  * AdamW (Keras 3): Adam with decoupled weight decay on by default: w ← w - lr·wd·w before the Adam
  * step (the decay is the base loop's; AdamW only changes its default to 0.004).
  */
-import { nonNegativeNumber } from '@brickml/core';
-import { z } from 'zod';
+import { configObject, nonNegativeNumber } from '@brickml/core';
+import type { z } from 'zod';
 import { AdamBase, adamFields } from './adam.js';
 
-export const AdamWConfig = z.strictObject({
+export const AdamWConfig = configObject({
   ...adamFields,
   /** Decoupled weight decay: w -= lr·weightDecay·w before each update. Default 0.004. */
   weightDecay: nonNegativeNumber().default(0.004),

@@ -2,12 +2,14 @@
  * Lion (Keras 3): w ← w - lr·sign(β₁·m + (1-β₁)·g), then m ← β₂·m + (1-β₂)·g; m starts at zero.
  * Every entry moves by exactly ±lr (or 0), so Lion wants a smaller learning rate than Adam.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const LionConfig = z.strictObject({
+export const LionConfig = configObject({
   ...optimizerFields(0.001),
   /** Weight of the momentum in the step's sign, in (0, 1] (Keras: at 0 Lion is SignSGD). Default 0.9. */
   beta1: inInterval('(0, 1]').default(0.9),

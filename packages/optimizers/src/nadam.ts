@@ -4,13 +4,13 @@
  * The momentum cache Πₜ depends on t alone: a CPU number kept up to date from the step count (Keras
  * keeps it in a variable), so a saved state needs nothing beyond m, v and the step count.
  */
-import { positiveNumber } from '@brickml/core';
+import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const NadamConfig = z.strictObject({
+export const NadamConfig = configObject({
   ...optimizerFields(0.001),
   /** Decay of the first-moment (mean) estimate; the momentum schedule μₜ tends to it. Default 0.9. */
   beta1: inInterval('[0, 1)').default(0.9),

@@ -3,13 +3,13 @@
  * Δ = lr·g/√d; with momentum m: u ← m·u + Δ, w ← w - u; without: w ← w - Δ. ε sits inside the root
  * (as in Keras and tfjs), all slots start at zero.
  */
-import { positiveNumber } from '@brickml/core';
+import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const RMSpropConfig = z.strictObject({
+export const RMSpropConfig = configObject({
   ...optimizerFields(0.001),
   /** Discount ρ of the running mean of squared gradients. Default 0.9. */
   rho: inInterval('[0, 1)').default(0.9),

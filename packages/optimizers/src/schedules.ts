@@ -5,12 +5,20 @@
  * PiecewiseConstantDecay: values[i] for boundaries[i-1] < step ≤ boundaries[i].
  * The table at the end is the one list of schedules: adding one adds its class and one line there.
  */
-import { entry, nonNegativeInt, nonNegativeNumber, parseConfig, positiveNumber, registry } from '@brickml/core';
+import {
+  configObject,
+  entry,
+  nonNegativeInt,
+  nonNegativeNumber,
+  parseConfig,
+  positiveNumber,
+  registry,
+} from '@brickml/core';
 import { z } from 'zod';
 import { inInterval } from './interval.js';
 import type { Schedule } from './optimizer.js';
 
-export const ExponentialDecayConfig = z.strictObject({
+export const ExponentialDecayConfig = configObject({
   /** Learning rate at step 0. Required. */
   initialLearningRate: nonNegativeNumber(),
   /** Steps over which the rate is multiplied by decayRate once. Required. */
@@ -21,7 +29,7 @@ export const ExponentialDecayConfig = z.strictObject({
   staircase: z.boolean().default(false),
 });
 
-export const CosineDecayConfig = z.strictObject({
+export const CosineDecayConfig = configObject({
   /** Learning rate at step 0 (where the warmup starts, if any). Required. */
   initialLearningRate: nonNegativeNumber(),
   /** Steps of cosine decay (after the warmup). Required. */

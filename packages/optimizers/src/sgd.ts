@@ -2,12 +2,14 @@
  * SGD (Keras 3): without momentum w ← w - lr·g. With momentum m: v ← m·v - lr·g, then w ← w + v,
  * or with Nesterov w ← w + m·v - lr·g (v already updated). v starts at zero.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const SGDConfig = z.strictObject({
+export const SGDConfig = configObject({
   ...optimizerFields(0.01),
   /** Momentum factor m in [0, 1] (Keras refuses others); 0 keeps no velocity slot. Default 0. */
   momentum: inInterval('[0, 1]').default(0),

@@ -4,12 +4,13 @@
  * the derivatives listed in functions.ts. glu halves the last axis; every other f keeps the shape.
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { ActivationName, activate, activationGrad, activationShape } from './functions.js';
 
-export const ActivationConfig = z.strictObject({
+export const ActivationConfig = configObject({
   ...baseConfig,
   /** Name of the activation function (required, as in Keras). */
   activation: ActivationName,

@@ -3,11 +3,12 @@
  * Backward: dx = dy ⊙ ([x > 0] + α·[x ≤ 0]).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const LeakyReLUConfig = z.strictObject({
+export const LeakyReLUConfig = configObject({
   ...baseConfig,
   /** Slope α for negative inputs. Default: 0.3 (Keras 3). */
   negativeSlope: z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' }).default(0.3),

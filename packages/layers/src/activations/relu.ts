@@ -4,13 +4,14 @@
  * Backward: dx = dy ⊙ ([θ < x < m] + α·[x ≤ θ]).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
 
-export const ReLUConfig = z.strictObject({
+export const ReLUConfig = configObject({
   ...baseConfig,
   /** Largest output value. Default: none (unbounded). */
   maxValue: nonNegative().optional(),

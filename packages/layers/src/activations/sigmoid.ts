@@ -3,11 +3,12 @@
  * Backward: dx = dy ⊙ y ⊙ (1 − y).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const SigmoidConfig = z.strictObject({ ...baseConfig });
+export const SigmoidConfig = configObject({ ...baseConfig });
 export type SigmoidConfig = z.input<typeof SigmoidConfig>;
 
 interface SigmoidCache {

@@ -3,12 +3,12 @@
  * Backward: dx = y ⊙ (dy − Σ_a dy ⊙ y).
  * `axis` counts the batch axis, as in Keras: -1 is the last axis, 1 the first feature axis.
  */
-import { BrickError, type Shape } from '@brickml/core';
+import { BrickError, configObject, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const SoftmaxConfig = z.strictObject({
+export const SoftmaxConfig = configObject({
   ...baseConfig,
   /** Axis normalized over, counting the batch axis (0 is refused). Default: -1. */
   axis: z.int({ error: 'must be an integer' }).default(-1),

@@ -3,11 +3,12 @@
  * Backward: dx = dy ⊙ (1 − y²).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const TanhConfig = z.strictObject({ ...baseConfig });
+export const TanhConfig = configObject({ ...baseConfig });
 export type TanhConfig = z.input<typeof TanhConfig>;
 
 interface TanhCache {

@@ -5,7 +5,7 @@
  * applied to dz, less the causal padding; dW = P(xp)ᵀ·dz (im2col); db = Σ_{n,t} dz. Computed as Conv2D's
  * pieces on [N, 1, steps, C].
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
@@ -21,7 +21,7 @@ import { inputGrad, kernelGrad } from './conv2d-backprop.js';
 const Single = z.union([positiveInt(), z.tuple([positiveInt()])]);
 const single = (v: z.input<typeof Single>): number => (typeof v === 'number' ? v : v[0]);
 
-export const Conv1DConfig = z.strictObject({
+export const Conv1DConfig = configObject({
   ...baseConfig,
   /** Number of output channels (kernels). */
   filters: positiveInt(),

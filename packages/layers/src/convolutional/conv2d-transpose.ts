@@ -6,7 +6,7 @@
  * dx = C(dz), a forward convolution of dz padded by B (cropped where the padding is negative);
  * dW = P(dz)ᵀ·x (im2col, conv2d-backprop.ts); db = Σ_{n,p,q} dz.
  */
-import { BrickError, formatShape, nonNegativeInt, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, nonNegativeInt, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
@@ -21,7 +21,7 @@ import { inputGradByConv, kernelGrad } from './conv2d-backprop.js';
 /** Like Pair, zeros allowed. */
 const NonNegativePair = z.union([nonNegativeInt(), z.tuple([nonNegativeInt(), nonNegativeInt()])]);
 
-export const Conv2DTransposeConfig = z.strictObject({
+export const Conv2DTransposeConfig = configObject({
   ...baseConfig,
   /** Number of output channels. */
   filters: positiveInt(),

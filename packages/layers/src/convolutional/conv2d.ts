@@ -5,9 +5,9 @@
  * dW = P(x)ᵀ·dz with P(x) the im2col patch matrix [N·OH·OW, KH·KW·C]; db = Σ_{n,i,j} dz.
  * Both without Conv2DBackpropFilter, which wasm lacks (see conv2d-backprop.ts).
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
 import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
@@ -17,7 +17,7 @@ import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
 
-export const Conv2DConfig = z.strictObject({
+export const Conv2DConfig = configObject({
   ...baseConfig,
   /** Number of output channels (kernels). */
   filters: positiveInt(),

@@ -5,7 +5,7 @@
  * convolution by W[·,·,c,m])(dz[·,c·M+m]); dW[a,b,c,m] = Σ_{n,i,j} xp[n, i·s+a·d, j·s+b·d, c]·dz[n,i,j,c·M+m];
  * db = Σ_{n,i,j} dz (depthwise-backprop.ts).
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activationShape } from '../activations/functions.js';
@@ -25,7 +25,7 @@ import {
 } from './conv-utils.js';
 import { depthwiseInputGrad, depthwiseKernelGrad } from './depthwise-backprop.js';
 
-export const DepthwiseConv2DConfig = z.strictObject({
+export const DepthwiseConv2DConfig = configObject({
   ...baseConfig,
   /** Window size, one number or [height, width]. */
   kernelSize: Pair,

@@ -4,7 +4,7 @@
  * Backward: dz = act'(z)ᵀ(dy + dA/dy); with U = u as [N·OH·OW, C·M]: dP = Uᵀ·dz, du = dz·Pᵀ,
  * db = Σ_{n,i,j} dz; then the depthwise backward of du gives dx and dD (depthwise-backprop.ts).
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activationShape } from '../activations/functions.js';
@@ -25,7 +25,7 @@ import {
 } from './conv-utils.js';
 import { depthwiseInputGrad, depthwiseKernelGrad } from './depthwise-backprop.js';
 
-export const SeparableConv2DConfig = z.strictObject({
+export const SeparableConv2DConfig = configObject({
   ...baseConfig,
   /** Number of output channels (pointwise kernels). */
   filters: positiveInt(),

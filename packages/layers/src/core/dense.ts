@@ -3,9 +3,9 @@
  * Backward: dz = f'(z)ᵀ(dy + dP/dy),  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
  * Inputs of rank > 2 are applied on the last axis, as in Keras.
  */
-import { BrickError, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
 import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
@@ -20,7 +20,7 @@ import { baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
 
-export const DenseConfig = z.strictObject({
+export const DenseConfig = configObject({
   ...baseConfig,
   /** Width of the output. */
   units: positiveInt(),

@@ -4,14 +4,14 @@
  * output is piecewise constant in the input).
  * Mask (maskZero): m = (ids != 0).
  */
-import { BrickError, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Initializer, makeVariable } from '../initializers.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 
-export const EmbeddingConfig = z.strictObject({
+export const EmbeddingConfig = configObject({
   ...baseConfig,
   /** Size of the vocabulary: ids run from 0 to inputDim - 1 (with maskZero, 0 is the padding id). */
   inputDim: positiveInt(),

@@ -3,12 +3,12 @@
  * Backward: dx = dy·m (m is piecewise constant in x, as Keras' gradient treats it).
  * Mask: m, for the bricks that follow.
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const MaskingConfig = z.strictObject({
+export const MaskingConfig = configObject({
   ...baseConfig,
   /** A step whose features all equal this value is padding. Default: 0. */
   maskValue: z.number().default(0),

@@ -2,12 +2,14 @@
  * Average: y = (x₀ + x₁ + … + xₙ₋₁) / n (axes of size 1 broadcast)
  * Backward: dxᵢ = dy / n, summed over the axes xᵢ was broadcast along
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const AverageConfig = z.strictObject({ ...baseConfig });
+export const AverageConfig = configObject({ ...baseConfig });
 export type AverageConfig = z.input<typeof AverageConfig>;
 
 /**

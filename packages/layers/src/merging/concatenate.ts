@@ -2,13 +2,13 @@
  * Concatenate along axis a: y = [x₀ ‖ x₁ ‖ … ‖ xₙ₋₁], xᵢ filling y[…, oᵢ : oᵢ + nᵢ, …], oᵢ = n₀ + … + nᵢ₋₁
  * Backward: dxᵢ = dy[…, oᵢ : oᵢ + nᵢ, …], the slice of dy that xᵢ filled
  */
-import { BrickError, type Shape } from '@brickml/core';
+import { BrickError, configObject, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseMultiInputLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { shapeList } from './merge.js';
 
-export const ConcatenateConfig = z.strictObject({
+export const ConcatenateConfig = configObject({
   ...baseConfig,
   /** Axis to join along, counting the batch axis as 0 (refused); negative counts from the end. Default: -1. */
   axis: z

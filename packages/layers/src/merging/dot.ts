@@ -4,7 +4,7 @@
  * Backward: dâ = dy·b̂ᵀ, db̂ = âᵀ·dy; with normalize, da = sₐ ⊙ (dâ − â ⊙ Σ â ⊙ dâ), the sum over the dot
  * axis (da = sₐ ⊙ dâ where sₐ is clamped); the same for b.
  */
-import { BrickError, type Shape } from '@brickml/core';
+import { BrickError, configObject, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseMultiInputLayer, baseConfig, type ForwardOptions } from '../layer.js';
@@ -14,7 +14,7 @@ const EPSILON = 1e-7;
 
 const Axis = z.int({ error: 'must be an integer' }).refine((a) => a !== 0, { error: 'must not be the batch axis 0' });
 
-export const DotConfig = z.strictObject({
+export const DotConfig = configObject({
   ...baseConfig,
   /** The dot axis of both inputs, or [of a, of b]; the batch axis counts as 0 (refused), negative from the end. */
   axes: z.union([Axis, z.tuple([Axis, Axis])], { error: 'must be an integer or a pair of integers' }),

@@ -3,12 +3,14 @@
  * Backward: dxᵢ = dy ⊙ [xᵢ is the first input equal to y], summed over the axes xᵢ was broadcast along
  * (ties go to the first input holding the minimum, as tfjs autodiff of chained tf.minimum gives)
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { firstHolders, Merge } from './merge.js';
 
-export const MinimumConfig = z.strictObject({ ...baseConfig });
+export const MinimumConfig = configObject({ ...baseConfig });
 export type MinimumConfig = z.input<typeof MinimumConfig>;
 
 interface MinimumCache {

@@ -2,12 +2,14 @@
  * Multiply: y = x₀ ⊙ x₁ ⊙ … ⊙ xₙ₋₁ (axes of size 1 broadcast)
  * Backward: dxᵢ = dy ⊙ Πⱼ≠ᵢ xⱼ, summed over the axes xᵢ was broadcast along
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const MultiplyConfig = z.strictObject({ ...baseConfig });
+export const MultiplyConfig = configObject({ ...baseConfig });
 export type MultiplyConfig = z.input<typeof MultiplyConfig>;
 
 interface MultiplyCache {

@@ -2,12 +2,14 @@
  * Subtract: y = x₀ − x₁ (axes of size 1 broadcast)
  * Backward: dx₀ = dy, dx₁ = −dy, each summed over the axes its input was broadcast along
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const SubtractConfig = z.strictObject({ ...baseConfig });
+export const SubtractConfig = configObject({ ...baseConfig });
 export type SubtractConfig = z.input<typeof SubtractConfig>;
 
 /**

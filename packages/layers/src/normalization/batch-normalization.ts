@@ -4,14 +4,14 @@
  * m ← momentum·m + (1 - momentum)·μ and likewise the moving variance (the one side effect of a forward).
  * Backward, training: dx = (γ/σ)/N·(N·dy − Σdy − x̂·Σ(dy·x̂)); inference: dx = γ/σ·dy; both dγ = Σ dy·x̂, dβ = Σ dy.
  */
-import { BrickError, type Shape } from '@brickml/core';
+import { BrickError, configObject, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Initializer, makeVariable } from '../initializers.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 
-export const BatchNormalizationConfig = z.strictObject({
+export const BatchNormalizationConfig = configObject({
   ...baseConfig,
   /** The feature axis that keeps its own statistics; only -1 (channels-last) is supported. Default: -1. */
   axis: z.literal(-1).default(-1),

@@ -4,7 +4,7 @@
  * and inference). With g = γ·dy and means over A, backward:
  * dx = r·(g − mean(g) − x̂·mean(g·x̂)),  dγ = Σ_{other axes} dy·x̂,  dβ = Σ_{other axes} dy.
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Initializer, makeVariable } from '../initializers.js';
@@ -13,7 +13,7 @@ import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regular
 
 const AxisIndex = z.int({ error: 'must be an integer or a non-empty array of integers' });
 
-export const LayerNormalizationConfig = z.strictObject({
+export const LayerNormalizationConfig = configObject({
   ...baseConfig,
   /**
    * The axis or axes normalized together, counted with the batch axis first (Keras' numbering: -1 is the

@@ -3,13 +3,15 @@
  * cells inside the input (for 'same', padding is not counted, as in Keras/TensorFlow).
  * Backward: dx[n,p,q,c] = Σ_{windows (i,j) ∋ (p,q)} dy[n,i,j,c] / |Ω_ij|.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { padWindow, placeViews, poolFields, windowViews } from '../convolutional/conv-utils.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
-export const AveragePooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
+export const AveragePooling2DConfig = configObject({ ...baseConfig, ...poolFields });
 export type AveragePooling2DConfig = z.input<typeof AveragePooling2DConfig>;
 
 interface AveragePooling2DCache {

@@ -2,12 +2,12 @@
  * GlobalAveragePooling1D (channels-last): y[n,c] = (1/L)·Σ_t x[n,t,c] over the L steps.
  * Backward: dx[n,t,c] = dy[n,c] / L.
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GlobalAveragePooling1DConfig = z.strictObject({
+export const GlobalAveragePooling1DConfig = configObject({
   ...baseConfig,
   /** Keep the steps axis as size 1 ([1, C] instead of [C]). Default: false. */
   keepdims: z.boolean().default(false),

@@ -2,12 +2,12 @@
  * GlobalAveragePooling2D (channels-last): y[n,c] = (1/(H·W))·Σ_{p,q} x[n,p,q,c].
  * Backward: dx[n,p,q,c] = dy[n,c] / (H·W).
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GlobalAveragePooling2DConfig = z.strictObject({
+export const GlobalAveragePooling2DConfig = configObject({
   ...baseConfig,
   /** Keep the spatial axes as size 1 ([1, 1, C] instead of [C]). Default: false. */
   keepdims: z.boolean().default(false),

@@ -3,12 +3,12 @@
  * Backward: dx[n,p,q,c] = dy[n,c]·[(p,q) is the first argmax in row-major order], so ties route the
  * whole gradient to one pixel on every backend (first = equal to the max with running count 1).
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GlobalMaxPooling2DConfig = z.strictObject({
+export const GlobalMaxPooling2DConfig = configObject({
   ...baseConfig,
   /** Keep the spatial axes as size 1 ([1, 1, C] instead of [C]). Default: false. */
   keepdims: z.boolean().default(false),

@@ -3,7 +3,7 @@
  * Backward: dx[n,p,c] = Σ_t dy[n,t,c]·[p is the first argmax of window t], so ties route the whole
  * gradient to one input on every backend. Computed as MaxPooling2D on [N, steps, 1, C] with a k×1 window.
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Padding, windowAxis } from '../convolutional/conv-utils.js';
@@ -16,7 +16,7 @@ const Size1D = z.union([positiveInt(), z.tuple([positiveInt()])], {
 });
 const size1D = (v: z.output<typeof Size1D>): number => (typeof v === 'number' ? v : v[0]);
 
-export const MaxPooling1DConfig = z.strictObject({
+export const MaxPooling1DConfig = configObject({
   ...baseConfig,
   /** Window length. Default: 2. */
   poolSize: Size1D.default(2),

@@ -3,13 +3,15 @@
  * Backward: dx[n,p,q,c] = Σ_{i,j} dy[n,i,j,c]·[(p,q) is the first argmax of window (i,j)], first in
  * row-major window order, so ties route the whole gradient to one input on every backend.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { padWindow, placeViews, poolFields, type windowAxis, windowViews } from '../convolutional/conv-utils.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
-export const MaxPooling2DConfig = z.strictObject({ ...baseConfig, ...poolFields });
+export const MaxPooling2DConfig = configObject({ ...baseConfig, ...poolFields });
 export type MaxPooling2DConfig = z.input<typeof MaxPooling2DConfig>;
 
 interface MaxPooling2DCache {

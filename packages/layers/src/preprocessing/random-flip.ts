@@ -4,13 +4,13 @@
  * Backward: a flip is its own inverse and its own transpose, so dx = the same flips applied to dy
  * (the draws are kept in the cache).
  */
-import { nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
+import { configObject, nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from './random-translation.js';
 
-export const RandomFlipConfig = z.strictObject({
+export const RandomFlipConfig = configObject({
   ...baseConfig,
   /** Which flips to draw. Default: 'horizontal_and_vertical' (Keras). */
   mode: z.enum(['horizontal', 'vertical', 'horizontal_and_vertical']).default('horizontal_and_vertical'),

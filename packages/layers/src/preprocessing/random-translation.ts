@@ -4,14 +4,14 @@
  * that is inside the image, fillValue elsewhere; in inference y = x.
  * Backward (the transpose: shift back): dx[p,q] = dy[p+ty, q+tx] where inside, 0 elsewhere.
  */
-import { BrickError, formatShape, nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, nonNegativeInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const Factor = z.union([z.number().min(-1).max(1), z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)])]);
 
-export const RandomTranslationConfig = z.strictObject({
+export const RandomTranslationConfig = configObject({
   ...baseConfig,
   /** Vertical shift as a fraction of the height: f for [-f, f], or [lower, upper]; positive moves down. */
   heightFactor: Factor,

@@ -7,6 +7,8 @@
  *   resetAfter: dr̃ = dã ⊙ m_h ⊙ σ'(r̃),  dm = [dz̃, dr̃, dã ⊙ r],  dh_{t-1} = dh ⊙ z + dm·Uᵀ;  without:
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad } from '../activations/functions.js';
@@ -24,7 +26,7 @@ import {
   type Tensors,
 } from './recurrent.js';
 
-export const GRUConfig = z.strictObject({
+export const GRUConfig = configObject({
   ...recurrentFields,
   /** Activation of the gates z and r. Default: sigmoid. */
   recurrentActivation: ActivationName.default('sigmoid'),

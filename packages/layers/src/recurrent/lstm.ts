@@ -6,6 +6,8 @@
  *   e ⊙ i ⊙ φ'(z_g), dh ⊙ φ(c_t) ⊙ σ'(z_o)],  dc_{t-1} = e ⊙ f,  dh_{t-1} = dz·Uᵀ,  then dW, dU, db from dz.
  * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad } from '../activations/functions.js';
@@ -23,7 +25,7 @@ import {
   type Tensors,
 } from './recurrent.js';
 
-export const LSTMConfig = z.strictObject({
+export const LSTMConfig = configObject({
   ...recurrentFields,
   /** Activation of the gates i, f and o. Default: sigmoid. */
   recurrentActivation: ActivationName.default('sigmoid'),

@@ -10,7 +10,7 @@
  * stacking the steps is a block copy (on wasm, a strided concat copies row by row). Taking steps out of a
  * stacked tensor stays rare: wasm's Slice copies its whole input for every part it returns.
  */
-import { BrickError, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName } from '../activations/functions.js';
@@ -60,7 +60,7 @@ export const recurrentFields = {
   batchSize: positiveInt().optional(),
 };
 
-const RecurrentConfig = z.strictObject(recurrentFields);
+const RecurrentConfig = configObject(recurrentFields);
 type RecurrentConfig = z.output<typeof RecurrentConfig>;
 
 export type RecurrentParams = { kernel: tf.Variable; recurrentKernel: tf.Variable; bias?: tf.Variable };

@@ -2,8 +2,10 @@
  * SimpleRNN (Keras 3), per step t:  z_t = XW_t + h_{t-1}·U,  h_t = φ(z_t)  (XW = x·W + b for all steps at once).
  * Backward from dh at step t:  dz_t = dh ⊙ φ'(z_t),  dh_{t-1} = dz_t·Uᵀ,  then dW, dU, db from the stacked dz.
  */
+
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
 import { matMulT } from '../ops.js';
 import {
@@ -17,7 +19,7 @@ import {
   steps,
 } from './recurrent.js';
 
-export const SimpleRNNConfig = z.strictObject(recurrentFields);
+export const SimpleRNNConfig = configObject(recurrentFields);
 export type SimpleRNNConfig = z.input<typeof SimpleRNNConfig>;
 
 /** What one step keeps: its pre-activation and its new state. */

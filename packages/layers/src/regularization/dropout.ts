@@ -4,7 +4,7 @@
  * inference y = x. Backward: dx = dy ⊙ m (dx = dy in inference).
  * The mask is drawn on the CPU and uploaded (no backend has a random kernel) and travels in the cache.
  */
-import { BrickError, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
@@ -15,7 +15,7 @@ export const DropoutRate = z
   .gte(0, { error: 'must be a number in [0, 1)' })
   .lt(1, { error: 'must be a number in [0, 1)' });
 
-export const DropoutConfig = z.strictObject({
+export const DropoutConfig = configObject({
   ...baseConfig,
   /** Fraction of the inputs zeroed in training, in [0, 1) (required, as in Keras). */
   rate: DropoutRate,

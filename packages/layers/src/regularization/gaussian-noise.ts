@@ -3,12 +3,12 @@
  * inference y = x. Backward: dx = dy (the noise does not depend on x).
  * The noise is drawn on the CPU (no backend has a random kernel); backward needs nothing from it.
  */
-import { Random, rng, type Shape } from '@brickml/core';
+import { configObject, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GaussianNoiseConfig = z.strictObject({
+export const GaussianNoiseConfig = configObject({
   ...baseConfig,
   /** Standard deviation of the noise, in [0, 1] as Keras checks it (required). */
   stddev: z

@@ -4,14 +4,14 @@
  * [batch, 1, 1, channels]): whole feature maps are dropped; in inference y = x.
  * Backward: dx = dy ⊙ m, the mask kept in the cache (dx = dy in inference).
  */
-import { Random, rng, type Shape } from '@brickml/core';
+import { configObject, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { DropoutRate, dropoutMask } from './dropout.js';
 
-export const SpatialDropout2DConfig = z.strictObject({
+export const SpatialDropout2DConfig = configObject({
   ...baseConfig,
   /** Fraction of the feature maps zeroed in training, in [0, 1) (required, as in Keras). */
   rate: DropoutRate,

@@ -3,14 +3,14 @@
  * removed above, `bottom` below, `left` columns before, `right` after.
  * Backward: dx = dy padded back with zeros (the cropped entries get no gradient).
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { Margins2D, margins } from './margins-2d.js';
 
-export const Cropping2DConfig = z.strictObject({
+export const Cropping2DConfig = configObject({
   ...baseConfig,
   /** Rows and columns removed: m, [h, w] or [[top, bottom], [left, right]]. Default: 0 (nothing). */
   cropping: Margins2D.default(0),

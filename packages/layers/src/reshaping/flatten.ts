@@ -2,12 +2,12 @@
  * Flatten: y = reshape(x, [batch, d₁·d₂·…·dₙ]) (row-major, as channels-last Keras).
  * Backward: dx = reshape(dy, shape of x).
  */
-import { fixedShape, type Shape, sizeOf } from '@brickml/core';
+import { configObject, fixedShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const FlattenConfig = z.strictObject({ ...baseConfig });
+export const FlattenConfig = configObject({ ...baseConfig });
 export type FlattenConfig = z.input<typeof FlattenConfig>;
 
 interface FlattenCache {

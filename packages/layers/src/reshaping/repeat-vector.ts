@@ -2,12 +2,12 @@
  * RepeatVector: y[b, t, f] = x[b, f] for t = 1..n ([B, F] → [B, n, F]).
  * Backward: dx[b, f] = Σ_t dy[b, t, f].
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const RepeatVectorConfig = z.strictObject({
+export const RepeatVectorConfig = configObject({
   ...baseConfig,
   /** How many times the input vector is repeated: the length of the output sequence. */
   n: positiveInt(),

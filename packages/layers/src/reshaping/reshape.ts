@@ -2,7 +2,7 @@
  * Reshape: y = reshape(x, [batch, ...targetShape]) (row-major; one -1 entry takes the remaining size).
  * Backward: dx = reshape(dy, shape of x).
  */
-import { BrickError, fixedShape, formatShape, type Shape, sizeOf } from '@brickml/core';
+import { BrickError, configObject, fixedShape, formatShape, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
@@ -11,7 +11,7 @@ const dim = z
   .int({ error: 'must hold positive integers or one -1' })
   .refine((d) => d > 0 || d === -1, { error: 'must hold positive integers or one -1' });
 
-export const ReshapeConfig = z.strictObject({
+export const ReshapeConfig = configObject({
   ...baseConfig,
   /** Shape of each output example, without the batch axis; at most one -1 (required). */
   targetShape: z

@@ -4,13 +4,14 @@
  * the sum over each pixel's block. Rank-3 reshapes, tiles and sums only (every backend has them).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Pair, pair } from '../convolutional/conv-utils.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 
-export const UpSampling2DConfig = z.strictObject({
+export const UpSampling2DConfig = configObject({
   ...baseConfig,
   /** Repeats of each row and column: one integer or [rows, columns]. Default: 2. */
   size: Pair.default(2),

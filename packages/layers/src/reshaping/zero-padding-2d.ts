@@ -4,13 +4,14 @@
  * Backward: dx = dy[:, t : t+H, l : l+W, :] (the padding's gradient is dropped).
  */
 import type { Shape } from '@brickml/core';
+import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { Margins2D, margins } from './margins-2d.js';
 
-export const ZeroPadding2DConfig = z.strictObject({
+export const ZeroPadding2DConfig = configObject({
   ...baseConfig,
   /** Rows and columns of zeros: m, [h, w] or [[top, bottom], [left, right]]. Default: 1 (Keras' (1, 1)). */
   padding: Margins2D.default(1),

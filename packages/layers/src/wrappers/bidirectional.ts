@@ -6,7 +6,7 @@
  * back through its brick (time-reversed for y←), and dx = dx→ + dx←. With a mask and sequences, both readings
  * are 0 at the masked steps (Keras forces zero_output_for_mask there), so their dy is masked too.
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions, isMultiInput, type Layer, type Params } from '../layer.js';
@@ -14,9 +14,9 @@ import type { Regularizer } from '../regularizers.js';
 import type { SymbolicTensor } from '../symbolic.js';
 import { innerBrickFromSpec } from './inner-brick.js';
 
-const BrickSpecSchema = z.strictObject({ className: z.string(), config: z.record(z.string(), z.unknown()) });
+const BrickSpecSchema = configObject({ className: z.string(), config: z.record(z.string(), z.unknown()) });
 
-export const BidirectionalConfig = z.strictObject({
+export const BidirectionalConfig = configObject({
   ...baseConfig,
   /** The recurrent brick read forwards, as its spec `{ className, config }` (Keras' `layer`). */
   layer: BrickSpecSchema,

@@ -4,17 +4,17 @@
  * Backward: dx = reshape(f.backward(reshape(dy, [B·T, ...])), [B, T, ...]); the parameter gradients are f's,
  * summed over the steps by f's own backward.
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions, isMultiInput, type Layer, type Params } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { innerBrickFromSpec } from './inner-brick.js';
 
-export const TimeDistributedConfig = z.strictObject({
+export const TimeDistributedConfig = configObject({
   ...baseConfig,
   /** The brick applied to every step, as its spec `{ className, config }` (Keras' `layer`). */
-  layer: z.strictObject(
+  layer: configObject(
     { className: z.string(), config: z.record(z.string(), z.unknown()) },
     { error: 'must be a brick or its spec { className, config }' },
   ),

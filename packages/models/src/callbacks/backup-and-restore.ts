@@ -3,13 +3,13 @@
  * backup is a saved model (weights, optimizer state) holding the fit's TrainingState (epoch, generator,
  * callback states); a fit that ends normally removes it.
  */
-import { BrickError, parseConfig, positiveInt } from '@brickml/core';
+import { BrickError, configObject, parseConfig, positiveInt } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Model } from '../model.js';
 import type { Callback, Logs, TrainingProgress } from '../types.js';
 
-export const BackupAndRestoreConfig = z.strictObject({
+export const BackupAndRestoreConfig = configObject({
   /** Where the backup lives: a folder in Node, or a URL such as 'indexeddb://run'. Deleting a folder backup removes only the files a save writes there (model.json, weights.<hex>.bin, leftover temporary files); anything else, and the folder, stay. Required. */
   backupDir: z.string().min(1),
   /** 'epoch' (at each epoch's end) or a number of batches between backups; a batch backup resumes at the start of its epoch. Default: 'epoch'. */

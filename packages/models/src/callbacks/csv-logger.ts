@@ -1,10 +1,10 @@
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import { z } from 'zod';
 import { type FileSystem, fileSystem, isMissing } from '../io/file-system.js';
 import { writeFileAtomic } from '../io/folder-handler.js';
 import type { Callback, Logs } from '../types.js';
 
-export const CSVLoggerConfig = z.strictObject({
+export const CSVLoggerConfig = configObject({
   /** Path of the CSV file. Required. */
   filename: z.string().min(1),
   /** Field separator. Default: ','. */

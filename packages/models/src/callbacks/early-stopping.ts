@@ -3,13 +3,13 @@
  * 'min' mode, above it in 'max' mode, minDelta's sign following the mode); training stops once
  * `patience` epochs in a row brought no improvement (Keras 3 semantics).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Callback, CallbackState, Logs, TrainingModel } from '../types.js';
 import { monitorDirection } from './monitor.js';
 
-export const EarlyStoppingConfig = z.strictObject({
+export const EarlyStoppingConfig = configObject({
   /** Log key to watch. Default: 'val_loss'. */
   monitor: z.string().min(1).default('val_loss'),
   /** Smallest change that counts as an improvement (its absolute value is used). Default: 0. */
@@ -27,7 +27,7 @@ export const EarlyStoppingConfig = z.strictObject({
 });
 
 /** What EarlyStopping carries across a resume (not the best weights: see the class). */
-export const EarlyStoppingState = z.strictObject({
+export const EarlyStoppingState = configObject({
   /** Always 'EarlyStopping'. */
   className: z.literal('EarlyStopping'),
   /** Best monitored value so far; null before the first. */

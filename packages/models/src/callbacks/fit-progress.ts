@@ -3,12 +3,12 @@
  * global one: shuffling, dropout, noise; and those bricks with a `seed` hold) and the state of every callback
  * that keeps one. The weights and the optimizer's slots travel in the saved model itself.
  */
-import { BrickError, nonNegativeInt, parseConfig, Random, type RandomState, rng } from '@brickml/core';
+import { BrickError, configObject, nonNegativeInt, parseConfig, Random, type RandomState, rng } from '@brickml/core';
 import { z } from 'zod';
 import { isNestedModel, type Member } from '../engine/executor.js';
 import type { Callback, CallbackState, TrainingProgress, TrainingState } from '../types.js';
 
-const RandomStateSchema = z.strictObject({
+const RandomStateSchema = configObject({
   /** mulberry32's counter. */
   s: z
     .int()
@@ -19,7 +19,7 @@ const RandomStateSchema = z.strictObject({
 });
 
 /** The zod form of TrainingState, checked before a fit resumes from it. */
-export const TrainingStateSchema = z.strictObject({
+export const TrainingStateSchema = configObject({
   /** The epoch to continue from: epochs finished, counted from 0. */
   epoch: nonNegativeInt(),
   /** The global generator's position: Random.getState(). */

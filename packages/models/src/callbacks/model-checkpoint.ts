@@ -3,13 +3,13 @@
  * epoch (or every `period` epochs, or every `saveFreq` batches), or only when the monitored value improves.
  * Each save holds the fit's TrainingState, so `loadModel(path)` continues exactly from it.
  */
-import { BrickError, parseConfig, positiveInt } from '@brickml/core';
+import { BrickError, configObject, parseConfig, positiveInt } from '@brickml/core';
 import { z } from 'zod';
 import type { Callback, CallbackState, Logs, TrainingModel, TrainingProgress } from '../types.js';
 import { filepathFields, formatFilepath } from './format-filepath.js';
 import { monitorDirection } from './monitor.js';
 
-export const ModelCheckpointConfig = z.strictObject({
+export const ModelCheckpointConfig = configObject({
   /** Where to save: a model folder (or a URL such as 'indexeddb://ckpt'); `{epoch}` (from 1), `{batch}` (with a saveFreq in batches) and `{<log key>}` fields as Python formats them: 'ckpt-{epoch:02d}-{val_loss:.2f}'. A '.keras' file holds no training state, so it needs saveWeightsOnly. Required. */
   filepath: z.string().min(1),
   /** Log key compared for saveBestOnly. Default: 'val_loss'. */
@@ -31,7 +31,7 @@ export const ModelCheckpointConfig = z.strictObject({
 });
 
 /** What ModelCheckpoint carries across a resume. */
-export const ModelCheckpointState = z.strictObject({
+export const ModelCheckpointState = configObject({
   /** Always 'ModelCheckpoint'. */
   className: z.literal('ModelCheckpoint'),
   /** Best monitored value saved so far; null before the first. */

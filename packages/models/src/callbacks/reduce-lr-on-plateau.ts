@@ -2,12 +2,12 @@
  * ReduceLROnPlateau: when the monitor has not improved by more than minDelta for `patience` epochs,
  * lr ← max(lr·factor, minLr), then wait `cooldown` epochs before counting again (Keras semantics).
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import { z } from 'zod';
 import type { Callback, CallbackState, Logs, TrainingModel } from '../types.js';
 import { monitorDirection } from './monitor.js';
 
-export const ReduceLROnPlateauConfig = z.strictObject({
+export const ReduceLROnPlateauConfig = configObject({
   /** Log key to watch. Default: 'val_loss'. */
   monitor: z.string().min(1).default('val_loss'),
   /** Multiplier applied to the learning rate, below 1. Default: 0.1. */
@@ -25,7 +25,7 @@ export const ReduceLROnPlateauConfig = z.strictObject({
 });
 
 /** What ReduceLROnPlateau carries across a resume. */
-export const ReduceLROnPlateauState = z.strictObject({
+export const ReduceLROnPlateauState = configObject({
   /** Always 'ReduceLROnPlateau'. */
   className: z.literal('ReduceLROnPlateau'),
   /** Best monitored value so far; null before the first. */

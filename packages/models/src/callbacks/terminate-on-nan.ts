@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import { configObject } from '@brickml/core';
 import type { Callback, Logs, TrainingModel } from '../types.js';
 
 /** TerminateOnNaN has no settings: its spec is `{ className: 'TerminateOnNaN' }`. */
-export const TerminateOnNaNConfig = z.strictObject({});
+export const TerminateOnNaNConfig = configObject({});
 
 /**
  * Stops training at the first batch whose loss is NaN or infinite. It asks for the batch loss

@@ -8,7 +8,7 @@
  *   count, the SHA-256 of the weight bytes, and the caller's `trainingState`.
  * A loader checks every name, shape and the checksum before any weight is assigned.
  */
-import { BrickError, formatShape, parseConfig, sizeOf } from '@brickml/core';
+import { BrickError, configObject, formatShape, parseConfig, sizeOf } from '@brickml/core';
 import type { Optimizer, OptimizerState } from '@brickml/optimizers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
@@ -34,7 +34,7 @@ export interface SaveOptions {
   trainingState?: Record<string, unknown>;
 }
 
-const Metadata = z.strictObject({
+const Metadata = configObject({
   /** Names of the weights that are state (not trained): BatchNormalization's moving statistics. */
   state: z.array(z.string()),
   /** SHA-256 (hex) of the weight bytes. */

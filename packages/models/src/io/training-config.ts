@@ -3,7 +3,7 @@
  * the loss weights, and the optimizer spec (its learning rate as it is now: a schedule's spec, or the value
  * ReduceLROnPlateau last set).
  */
-import { BrickError } from '@brickml/core';
+import { BrickError, configObject } from '@brickml/core';
 import { LossSpec } from '@brickml/losses';
 import { OptimizerSpec } from '@brickml/optimizers';
 import { z } from 'zod';
@@ -13,10 +13,10 @@ import type { Model } from '../model.js';
 
 const MetricJson = z.union([
   z.string(),
-  z.strictObject({ className: z.string(), config: z.record(z.string(), z.unknown()).optional() }),
+  configObject({ className: z.string(), config: z.record(z.string(), z.unknown()).optional() }),
 ]);
 
-export const TrainingConfig = z.strictObject({
+export const TrainingConfig = configObject({
   /** The optimizer as `{ className, config }`. */
   optimizer: OptimizerSpec,
   /** Each output's loss, by output name. */

@@ -3,12 +3,12 @@
  * weights (Keras Accuracy). Labels and predictions are compared as they are, so predictions must
  * already be class ids or rounded values; the string 'accuracy' instead picks an accuracy by the loss.
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MeanMetric, matchRank } from './metric.js';
 
-export const AccuracyConfig = z.strictObject({
+export const AccuracyConfig = configObject({
   /** Logs key. Default: 'accuracy'. */
   name: z.string().min(1).default('accuracy'),
 });

@@ -4,7 +4,7 @@
  * clipped to [0, 1] (ŷ = sigmoid(logit) first with fromLogits). With TPRₖ = tpₖ/(tpₖ+fnₖ), FPRₖ = fpₖ/(fpₖ+tnₖ):
  * AUC = Σₖ (FPRₖ - FPRₖ₊₁)·(TPRₖ + TPRₖ₊₁)/2 (Riemann sum, trapezoid interpolation).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Metric } from '../types.js';
@@ -12,7 +12,7 @@ import { accumulator, broadcastWeight, checkSameShape, readAll } from './metric.
 
 const EPSILON = 1e-7;
 
-export const AUCConfig = z.strictObject({
+export const AUCConfig = configObject({
   /** Logs key. Default: 'auc'. */
   name: z.string().min(1).default('auc'),
   /** Number of thresholds splitting [0, 1]. Default: 200 (Keras). */

@@ -2,12 +2,12 @@
  * Binary accuracy: vᵢ = mean over the last axis of [ (ŷ > threshold) = y ], averaged over the epoch
  * with sample weights (Keras BinaryAccuracy).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { checkSameShape, MeanMetric } from './metric.js';
 
-export const BinaryAccuracyConfig = z.strictObject({
+export const BinaryAccuracyConfig = configObject({
   /** Logs key. Default: 'binary_accuracy'. */
   name: z.string().min(1).default('binary_accuracy'),
   /** A prediction above it counts as 1. Default: 0.5. */

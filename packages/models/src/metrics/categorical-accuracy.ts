@@ -2,12 +2,12 @@
  * Categorical accuracy: vᵢ = [ argmax ŷᵢ = argmax yᵢ ] over the last axis (one-hot labels), averaged over
  * the epoch with sample weights (Keras CategoricalAccuracy).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { checkSameShape, MeanMetric } from './metric.js';
 
-export const CategoricalAccuracyConfig = z.strictObject({
+export const CategoricalAccuracyConfig = configObject({
   /** Logs key. Default: 'categorical_accuracy'. */
   name: z.string().min(1).default('categorical_accuracy'),
 });

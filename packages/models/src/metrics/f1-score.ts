@@ -5,14 +5,14 @@
  * class; 'micro' → the counts summed over classes first; 'macro' → the mean of the per-class F1;
  * 'weighted' → their mean weighted by each class's support Σ w·y.
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { accumulator, broadcastWeight, checkSameShape, notScalarError, readAll, type VectorMetric } from './metric.js';
 
 const EPSILON = 1e-7;
 
-export const F1ScoreConfig = z.strictObject({
+export const F1ScoreConfig = configObject({
   /** Logs key. Default: 'f1_score'. */
   name: z.string().min(1).default('f1_score'),
   /**

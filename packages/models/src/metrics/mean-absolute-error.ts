@@ -2,12 +2,12 @@
  * MeanAbsoluteError metric: vᵢ = mean over the last axis of the absolute error |y - ŷ|, averaged over the epoch
  * with sample weights (Keras MeanAbsoluteError metric).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { checkSameShape, MeanMetric } from './metric.js';
 
-export const MeanAbsoluteErrorConfig = z.strictObject({
+export const MeanAbsoluteErrorConfig = configObject({
   /** Logs key. Default: 'mean_absolute_error' ('mae' when asked for by that name). */
   name: z.string().min(1).default('mean_absolute_error'),
 });

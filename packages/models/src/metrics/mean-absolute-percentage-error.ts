@@ -3,14 +3,14 @@
  * ε = 1e-7, averaged over the epoch with sample weights (Keras MeanAbsolutePercentageError). A label
  * of 0 divides by ε, so it weighs 10⁹ per unit of error, as in Keras.
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MeanMetric, matchRank } from './metric.js';
 
 const EPSILON = 1e-7;
 
-export const MeanAbsolutePercentageErrorConfig = z.strictObject({
+export const MeanAbsolutePercentageErrorConfig = configObject({
   /** Logs key. Default: 'mean_absolute_percentage_error' ('mape' when asked for by that name). */
   name: z.string().min(1).default('mean_absolute_percentage_error'),
 });

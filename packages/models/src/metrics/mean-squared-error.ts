@@ -2,12 +2,12 @@
  * MeanSquaredError metric: vᵢ = mean over the last axis of the squared error (y - ŷ)², averaged over the epoch
  * with sample weights (Keras MeanSquaredError metric).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { checkSameShape, MeanMetric } from './metric.js';
 
-export const MeanSquaredErrorConfig = z.strictObject({
+export const MeanSquaredErrorConfig = configObject({
   /** Logs key. Default: 'mean_squared_error' ('mse' when asked for by that name). */
   name: z.string().min(1).default('mean_squared_error'),
 });

@@ -2,12 +2,12 @@
  * Recall = tp / (tp + fn) over the whole epoch, from weighted confusion counts, one value per
  * threshold (0 when nothing was counted, as Keras' divide-no-nan). See confusion.ts for the counts.
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfusionMetric, confusionFields } from './confusion.js';
 
-export const RecallConfig = z.strictObject({
+export const RecallConfig = configObject({
   /** Logs key. Default: 'recall'. */
   name: z.string().min(1).default('recall'),
   ...confusionFields,

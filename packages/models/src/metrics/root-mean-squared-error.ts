@@ -3,12 +3,12 @@
  * weights, result = √(total / count) (Keras RootMeanSquaredError: the root of the epoch mean, not a
  * mean of batch roots).
  */
-import { parseConfig } from '@brickml/core';
+import { configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MeanMetric, matchRank } from './metric.js';
 
-export const RootMeanSquaredErrorConfig = z.strictObject({
+export const RootMeanSquaredErrorConfig = configObject({
   /** Logs key. Default: 'root_mean_squared_error'. */
   name: z.string().min(1).default('root_mean_squared_error'),
 });

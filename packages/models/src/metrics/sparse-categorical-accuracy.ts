@@ -2,12 +2,12 @@
  * Sparse categorical accuracy: vᵢ = [ argmax ŷᵢ = yᵢ ] with integer labels yᵢ (shape [N] or [N, 1]),
  * averaged over the epoch with sample weights (Keras SparseCategoricalAccuracy).
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MeanMetric } from './metric.js';
 
-export const SparseCategoricalAccuracyConfig = z.strictObject({
+export const SparseCategoricalAccuracyConfig = configObject({
   /** Logs key. Default: 'sparse_categorical_accuracy'. */
   name: z.string().min(1).default('sparse_categorical_accuracy'),
 });

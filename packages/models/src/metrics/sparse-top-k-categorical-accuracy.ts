@@ -3,13 +3,13 @@
  * or [N, 1]), averaged over the epoch with sample weights (Keras SparseTopKCategoricalAccuracy). With
  * fromSortedIds, ŷᵢ lists class ids best first and vᵢ = [ yᵢ ∈ ŷᵢ,₀..ₖ₋₁ ].
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { MeanMetric } from './metric.js';
 import { inTopK, scoreRows } from './top-k-categorical-accuracy.js';
 
-export const SparseTopKCategoricalAccuracyConfig = z.strictObject({
+export const SparseTopKCategoricalAccuracyConfig = configObject({
   /** Logs key. Default: 'sparse_top_k_categorical_accuracy'. */
   name: z.string().min(1).default('sparse_top_k_categorical_accuracy'),
   /** How many of the highest scores may hold the label. Default: 5. */

@@ -3,12 +3,12 @@
  * the label's score ranks among the k highest (ties count in its favour, a NaN score never does),
  * averaged over the epoch with sample weights (Keras TopKCategoricalAccuracy, its in_top_k).
  */
-import { BrickError, parseConfig } from '@brickml/core';
+import { BrickError, configObject, parseConfig } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { checkSameShape, MeanMetric } from './metric.js';
 
-export const TopKCategoricalAccuracyConfig = z.strictObject({
+export const TopKCategoricalAccuracyConfig = configObject({
   /** Logs key. Default: 'top_k_categorical_accuracy'. */
   name: z.string().min(1).default('top_k_categorical_accuracy'),
   /** How many of the highest scores may hold the label. Default: 5. */
