@@ -1,3 +1,10 @@
+/**
+ * Everything in one import: `@brickml/core`, `@brickml/layers`, `@brickml/losses`, `@brickml/optimizers` and
+ * `@brickml/models`. Where a loss and a metric share a Keras name, the plain name is the loss and the metric has
+ * a `Metric` suffix (`MeanSquaredErrorMetric`).
+ *
+ * @module brickml
+ */
 export * from '@brickml/core';
 export * from '@brickml/layers';
 export * from '@brickml/losses';

@@ -1,3 +1,8 @@
+/**
+ * Backend selection, seeded randomness, shapes, errors, config parsing and gradient checking.
+ *
+ * @module \@brickml/core
+ */
 export { BACKENDS, type BackendInfo, type BackendName, currentBackend, useBackend } from './backend.js';
 export {
   configObject,

@@ -1,3 +1,9 @@
+/**
+ * brickml's bricks: the brick contract, symbolic tensors and `input()`, every layer with its hand-written
+ * backward pass, initializers, regularizers and the layer registry.
+ *
+ * @module \@brickml/layers
+ */
 export { Activation, ActivationConfig } from './activations/activation.js';
 export { ActivationName, activate, activationGrad } from './activations/functions.js';
 export { LeakyReLU, LeakyReLUConfig } from './activations/leaky-relu.js';

@@ -1,3 +1,8 @@
+/**
+ * brickml's losses: each loss's value and its gradient with respect to the predictions, and the loss registry.
+ *
+ * @module \@brickml/losses
+ */
 export { BaseLoss, EPSILON, sampleWeightShape } from './base.js';
 export { BinaryCrossentropy, BinaryCrossentropyConfig } from './binary-crossentropy.js';
 export { CategoricalCrossentropy, CategoricalCrossentropyConfig } from './categorical-crossentropy.js';

@@ -1,3 +1,9 @@
+/**
+ * brickml's models: Sequential and the functional Model, compile, fit, evaluate and predict, metrics,
+ * callbacks, specs, and saving and loading (brickml, tfjs and Keras formats).
+ *
+ * @module \@brickml/models
+ */
 export * from './callbacks/index.js';
 export type { DataLike } from './data.js';
 export { type Dataset, type DatasetBatch, type DatasetLike, FitDatasetOptions } from './dataset.js';

@@ -1,3 +1,9 @@
+/**
+ * brickml's optimizers (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Lion), learning-rate
+ * schedules and gradient clipping.
+ *
+ * @module \@brickml/optimizers
+ */
 export { Adadelta, AdadeltaConfig } from './adadelta.js';
 export { Adagrad, AdagradConfig } from './adagrad.js';
 export { Adam, AdamBase, AdamConfig, adamFields } from './adam.js';
