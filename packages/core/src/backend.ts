@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
+import { createThreadedWasmModule, MAX_WASM_THREADS, nodeCores, unrefThreads } from './wasm-threads-node.js';
 import { setupNodeWebGPU, type WebGPUAdapterKind } from './webgpu-node.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
@@ -9,6 +10,20 @@ export interface BackendInfo {
   name: BackendName;
   /** For webgpu: 'hardware' on a real GPU, 'software' on the Mesa fallback. */
   adapter?: WebGPUAdapterKind;
+  /** For wasm: the threads XNNPACK's pool runs on (1 on tfjs' single-threaded build). */
+  threads?: number;
+}
+
+export interface UseBackendOptions {
+  /**
+   * wasm only: the threads XNNPACK's pool runs on, 1 to 8. In Node the default is the environment
+   * variable BRICKML_WASM_THREADS when set, else the machine's logical cores; more than one loads tfjs'
+   * threaded build, and where it cannot start wasm runs on one thread, without an error (`threads` in
+   * the returned info says which). The count is fixed once wasm has started: asking for another one
+   * then is an error. In browsers tfjs chooses the build (threads need a cross-origin
+   * isolated page) and this count reaches tfjs' `setThreadsCount` before wasm first starts.
+   */
+  threads?: number;
 }
 
 let current: BackendInfo | null = null;
@@ -29,14 +44,88 @@ async function loadCpu(): Promise<BackendInfo> {
   return { name: 'cpu' };
 }
 
-async function loadWasm(): Promise<BackendInfo> {
+type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
+type BackendFactory = () => tf.KernelBackend | Promise<tf.KernelBackend>;
+
+/** tfjs' own wasm factory (the single-threaded build in Node), kept while brickml's stands in for it. */
+let tfjsWasmFactory: BackendFactory | null = null;
+/** The thread count the registered wasm factory builds for (Node); null until brickml registers one. */
+let wasmThreadsWanted: number | null = null;
+
+async function loadWasm(opts: UseBackendOptions): Promise<BackendInfo> {
+  let wasm: WasmPackage;
   try {
-    await import('@tensorflow/tfjs-backend-wasm');
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
   } catch (e) {
     throw missing('wasm', '@tensorflow/tfjs-backend-wasm', e);
   }
+  const asked = opts.threads === undefined ? undefined : checkThreads(opts.threads, 'threads');
+  if (isNode) {
+    if (!tf.findBackend('wasm')) {
+      await registerNodeWasm(wasm, asked ?? (await defaultNodeThreads()));
+    } else if (asked !== undefined && asked !== wasm.getThreadsCount()) {
+      // Re-creating the backend would dispose every tensor held on it; refusing keeps them usable.
+      throw new BrickError(
+        `useBackend('wasm'): wasm already runs on ${wasm.getThreadsCount()} thread(s); the count is fixed once it has started`,
+        'useBackend',
+      );
+    }
+  } else if (asked !== undefined && !tf.findBackend('wasm')) {
+    wasm.setThreadsCount(asked);
+  }
   await activate('wasm');
-  return { name: 'wasm' };
+  return { name: 'wasm', threads: wasm.getThreadsCount() };
+}
+
+function checkThreads(n: number, what: string, given: unknown = n): number {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new BrickError(
+      `useBackend('wasm'): ${what} must be a whole number >= 1, got ${JSON.stringify(given)}`,
+      'useBackend',
+    );
+  }
+  return Math.min(n, MAX_WASM_THREADS);
+}
+
+async function defaultNodeThreads(): Promise<number> {
+  const fromEnv = process.env.BRICKML_WASM_THREADS;
+  if (fromEnv !== undefined && fromEnv !== '') return checkThreads(Number(fromEnv), 'BRICKML_WASM_THREADS', fromEnv);
+  return Math.min(await nodeCores(), MAX_WASM_THREADS);
+}
+
+/**
+ * Registers the wasm factory for `threads` in Node, before wasm starts: tfjs' own for one thread, else
+ * one that builds the threaded module from the package's files (wasm-threads-node.ts) and falls back to
+ * tfjs' own when that fails.
+ */
+async function registerNodeWasm(wasm: WasmPackage, threads: number): Promise<void> {
+  if (threads === wasmThreadsWanted) return;
+  tfjsWasmFactory ??= tf.findBackendFactory('wasm');
+  const tfjsFactory = tfjsWasmFactory;
+  if (wasmThreadsWanted === null && threads === 1) {
+    // tfjs' factory is already the registered one.
+    wasmThreadsWanted = 1;
+    return;
+  }
+  const factory: BackendFactory =
+    threads === 1
+      ? tfjsFactory
+      : async () => {
+          try {
+            const module = await createThreadedWasmModule(threads);
+            wasm.setThreadsCount(threads);
+            const backend = new wasm.BackendWasm(
+              module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0],
+            );
+            unrefThreads(module);
+            return backend;
+          } catch {
+            return tfjsFactory();
+          }
+        };
+  tf.removeBackend('wasm');
+  tf.registerBackend('wasm', factory, 2);
+  wasmThreadsWanted = threads;
 }
 
 let webgpuAdapter: WebGPUAdapterKind | undefined;
@@ -99,14 +188,18 @@ async function activate(name: string): Promise<void> {
  *
  * @example
  * await useBackend('wasm');
+ * await useBackend('wasm', { threads: 1 }); // XNNPACK on one thread
  */
-export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<BackendInfo> {
+export async function useBackend(
+  name: BackendName | 'auto' = 'auto',
+  options: UseBackendOptions = {},
+): Promise<BackendInfo> {
   switch (name) {
     case 'cpu':
       current = await loadCpu();
       break;
     case 'wasm':
-      current = await loadWasm();
+      current = await loadWasm(options);
       break;
     case 'webgpu':
       current = await loadWebGPU({ allowSoftware: true });
@@ -118,7 +211,7 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
       const tries: (() => Promise<BackendInfo>)[] = [
         loadTensorflow,
         () => loadWebGPU({ allowSoftware: false }),
-        loadWasm,
+        () => loadWasm(options),
         loadCpu,
       ];
       for (const load of tries) {

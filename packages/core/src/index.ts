@@ -3,7 +3,14 @@
  *
  * @module \@brickml/core
  */
-export { BACKENDS, type BackendInfo, type BackendName, currentBackend, useBackend } from './backend.js';
+export {
+  BACKENDS,
+  type BackendInfo,
+  type BackendName,
+  currentBackend,
+  type UseBackendOptions,
+  useBackend,
+} from './backend.js';
 export {
   configObject,
   formatPath,
