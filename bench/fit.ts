@@ -14,6 +14,7 @@ import { type BackendName, useBackend } from '@brickml/core';
 import { loadMnist, oneHot } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { labelOf, threadsOption } from './options.js';
 
 const BATCH = 128;
 const FULL_EPOCH = 60000;
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     top: { type: 'string', default: '15' },
+    threads: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -39,7 +41,8 @@ if (values.help) {
   --limit N                              training digits used (default 60000); times are scaled to 60000
   --only tfjs|brickml                    time one side only
   --profile                              profile one training step of each side and print the top kernels
-  --top N                                kernels to print with --profile (default 15)`);
+  --top N                                kernels to print with --profile (default 15)
+  --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)`);
   process.exit(0);
 }
 
@@ -50,8 +53,8 @@ const limit = Number(values.limit);
 if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a positive integer`);
 if (!Number.isInteger(limit) || limit < BATCH) throw new Error(`--limit must be an integer >= ${BATCH}`);
 
-const info = await useBackend(values.backend as BackendName);
-const backendLabel = `${info.name}${info.adapter ? ` (${info.adapter})` : ''}`;
+const info = await useBackend(values.backend as BackendName, threadsOption(values.threads));
+const backendLabel = labelOf(info);
 
 const data = loadMnist({ trainLimit: limit, testLimit: 0, flatten: modelKind === 'mlp' });
 const n = data.yTrain.length;
@@ -239,6 +242,8 @@ const widths = header.map((h, i) => Math.max(h.length, row[i]!.length));
 console.log(`| ${header.map((h, i) => h.padEnd(widths[i]!)).join(' | ')} |`);
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 console.log(`| ${row.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`);
+const perStep = (v: number | string) => (typeof v === 'number' ? ((1000 * v * BATCH) / FULL_EPOCH).toFixed(1) : v);
+console.log(`ms per step of ${BATCH}: tfjs-layers ${perStep(tfjs)}, brickml ${perStep(brick)}`);
 
 // wasm's heap grows to its peak and never shrinks: with --only, its size now is that side's peak memory
 // (data included). Elsewhere, tf.memory() reports what is live now, not a peak.

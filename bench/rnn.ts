@@ -4,6 +4,7 @@
  *
  *   pnpm --filter @brickml/bench rnn --backend wasm --steps 20
  *   pnpm --filter @brickml/bench rnn --backend wasm --profile   (kernels of one step of each side)
+ *   pnpm --filter @brickml/bench rnn --backend wasm --threads 1 (XNNPACK on one thread)
  *
  * Model (Keras' addition_rnn with DIGITS = 3): input [7, 12] one-hot characters, LSTM 128, RepeatVector 4,
  * LSTM 128 returnSequences, TimeDistributed(Dense 12 softmax); Adam; categorical cross-entropy; batch 32.
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { type BackendName, useBackend } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { labelOf, threadsOption } from './options.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     top: { type: 'string', default: '15' },
+    threads: { type: 'string' },
   },
 });
 const STEPS = Number(values.steps);
@@ -32,8 +35,8 @@ const IN_LEN = 7;
 const OUT_LEN = 4;
 const CHARS = 12;
 
-const info = await useBackend(values.backend as BackendName);
-const label = `${info.name}${info.adapter ? ` (${info.adapter})` : ''}`;
+const info = await useBackend(values.backend as BackendName, threadsOption(values.threads));
+const label = labelOf(info);
 
 /** Random one-hot sequences: the timing does not depend on what the characters say. */
 function batch(seed: number) {
