@@ -1,7 +1,7 @@
 /** `brickml evaluate <model> <train.json | data.json>`: the saved model's loss and metrics on held-out data. */
 import { dirname, resolve } from 'node:path';
 import { type BackendName, BrickError, useBackend } from '@brickml/core';
-import type { CompileArgs, Model } from '@brickml/models';
+import type { Model } from '@brickml/models';
 import { type CliIO, readJson, withoutSchema } from './cli-io.js';
 import { DataSource, loadExamples } from './data-source.js';
 import { formatLogs } from './fit-command.js';
@@ -28,7 +28,7 @@ export async function evaluateCommand(
   let model: Model | null = null;
   try {
     model = await readTrainedModel(modelPath, who);
-    if (spec?.compile) model.compile(spec.compile as CompileArgs);
+    if (spec?.compile) model.compile(spec.compile);
     else if (!model.isCompiled) {
       throw new BrickError(
         `${who}: ${modelPath} was saved without a training configuration; give a training file with a compile section`,

@@ -4,7 +4,6 @@ import { type BackendName, BrickError, setSeed, useBackend } from '@brickml/core
 import {
   type Callback,
   type CallbackSpec,
-  type CompileArgs,
   callbackFromSpec,
   formatValue,
   type Logs,
@@ -75,7 +74,7 @@ export async function trainingModel(file: string, spec: Spec, who: string, io?: 
           `${who}: fit.resume continues with the optimizer state, loss and metrics saved in ${spec.model}; compile in ${file} is not applied`,
         );
       }
-    } else if (spec.compile) model.compile(spec.compile as CompileArgs);
+    } else if (spec.compile) model.compile(spec.compile);
     else if (!model.isCompiled) {
       throw new BrickError(
         `${file}: compile must be given: the model ${typeof spec.model === 'string' ? `at ${spec.model} was saved without a training configuration` : 'is a spec'}`,

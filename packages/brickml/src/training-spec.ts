@@ -4,8 +4,15 @@
  * the registries take; fields left out take fit's and compile's defaults.
  */
 import { BACKENDS, configObject, nonNegativeInt, nonNegativeNumber, positiveInt } from '@brickml/core';
-import { LOSS_NAMES, LossSpecObjectSchema } from '@brickml/losses';
-import { CallbackSpecObject, METRIC_NAMES, MetricSpecObjectSchema, ModelSpec, SAVE_FORMATS } from '@brickml/models';
+import { LOSS_NAMES, type LossName, LossSpecObjectSchema } from '@brickml/losses';
+import {
+  CallbackSpecObject,
+  METRIC_NAMES,
+  type MetricName,
+  MetricSpecObjectSchema,
+  ModelSpec,
+  SAVE_FORMATS,
+} from '@brickml/models';
 import { OptimizerName, OptimizerSpecObject } from '@brickml/optimizers';
 import { z } from 'zod';
 import { DataSource } from './data-source.js';
@@ -22,15 +29,15 @@ export const OptimizerJson = z.union([OptimizerName, OptimizerSpecObject], {
 /** Keras' camelCase loss names ('meanSquaredError', 'mse'), listed in errors; snake_case and class names work too. */
 const LOSS_HINT = list(Object.keys(LOSS_NAMES).filter((n) => /^[a-z][a-zA-Z]*$/.test(n)));
 
-export const LossJson = z.union([z.enum(Object.keys(LOSS_NAMES) as [string]), LossSpecObjectSchema], {
+export const LossJson = z.union([z.enum(Object.keys(LOSS_NAMES) as [LossName, ...LossName[]]), LossSpecObjectSchema], {
   error: `must be a loss name (${LOSS_HINT}) or { className, config }`,
 });
 
 /** 'meanSquaredError' for 'mean_squared_error': metric names are also taken in camelCase. */
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-const METRIC_NAME_LIST = [...new Set([...METRIC_NAMES, ...METRIC_NAMES.map(camel)])];
+const METRIC_NAME_LIST = [...new Set([...METRIC_NAMES, ...METRIC_NAMES.map(camel)])] as MetricName[];
 
-export const MetricJson = z.union([z.enum(METRIC_NAME_LIST as [string]), MetricSpecObjectSchema], {
+export const MetricJson = z.union([z.enum(METRIC_NAME_LIST as [MetricName, ...MetricName[]]), MetricSpecObjectSchema], {
   error: `must be a metric name (${list(METRIC_NAMES)}) or { className, config }`,
 });
 

@@ -19,6 +19,7 @@ export { Poisson, PoissonConfig } from './poisson.js';
 export {
   LOSS_NAMES,
   type LossClassName,
+  type LossName,
   LossSpec,
   LossSpecObjectSchema,
   lossFromSpec,

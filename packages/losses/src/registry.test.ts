@@ -11,7 +11,7 @@ import { LogCosh } from './log-cosh.js';
 import { MeanAbsoluteError } from './mean-absolute-error.js';
 import { MeanSquaredError } from './mean-squared-error.js';
 import { Poisson } from './poisson.js';
-import { LossSpec, lossFromSpec } from './registry.js';
+import { type LossName, LossSpec, lossFromSpec } from './registry.js';
 import { SparseCategoricalCrossentropy } from './sparse-categorical-crossentropy.js';
 import { SquaredHinge } from './squared-hinge.js';
 
@@ -55,9 +55,9 @@ describe('lossFromSpec', () => {
     ['cosine_similarity', 'CosineSimilarity'],
     ['CosineSimilarity', 'CosineSimilarity'],
   ])('builds %s as %s with the Keras defaults', (name, className) => {
-    const loss = lossFromSpec(name);
+    const loss = lossFromSpec(name as LossName);
     expect(loss.className).toBe(className);
-    expect(lossFromSpec({ className }).toSpec()).toEqual(loss.toSpec());
+    expect(lossFromSpec({ className } as LossSpec).toSpec()).toEqual(loss.toSpec());
     expect(LossSpec.safeParse(name).success).toBe(true);
   });
 
@@ -101,14 +101,18 @@ describe('lossFromSpec', () => {
   });
 
   test('rejects an unknown name, listing the known ones', () => {
+    // @ts-expect-error: not a loss name; the types refuse it before the run does
     expect(() => lossFromSpec('crossentropy')).toThrowError(BrickError);
+    // @ts-expect-error: not a loss name
     expect(() => lossFromSpec('crossentropy')).toThrow(
       /lossFromSpec: unknown loss "crossentropy", expected one of meanSquaredError, .*categoricalCrossentropy, .*huber/,
     );
+    // @ts-expect-error: not a loss name
     expect(() => lossFromSpec('toString')).toThrow(/unknown loss "toString"/);
   });
 
   test('rejects an unknown className, listing the known ones', () => {
+    // @ts-expect-error: not a loss class
     expect(() => lossFromSpec({ className: 'Dice' })).toThrow(
       'lossFromSpec: unknown className "Dice", expected one of MeanSquaredError, MeanAbsoluteError, BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, Huber, KLDivergence, Poisson, LogCosh, CategoricalHinge, SquaredHinge, CosineSimilarity',
     );
@@ -121,6 +125,7 @@ describe('lossFromSpec', () => {
     expect(() => lossFromSpec({ className: 'BinaryCrossentropy', config: { labelSmoothing: 2 } })).toThrow(
       'BinaryCrossentropy: labelSmoothing must be in [0, 1], received 2',
     );
+    // @ts-expect-error: not a field of MeanSquaredError's config
     expect(() => lossFromSpec({ className: 'MeanSquaredError', config: { reduction: 'sum' } })).toThrow(
       "MeanSquaredError: unknown field(s) 'reduction'",
     );

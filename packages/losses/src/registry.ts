@@ -13,7 +13,7 @@ import { Hinge, HingeConfig } from './hinge.js';
 import { Huber, HuberConfig } from './huber.js';
 import { KLDivergence, KLDivergenceConfig } from './kl-divergence.js';
 import { LogCosh, LogCoshConfig } from './log-cosh.js';
-import type { Loss, LossSpecObject } from './loss.js';
+import type { Loss } from './loss.js';
 import { MeanAbsoluteError, MeanAbsoluteErrorConfig } from './mean-absolute-error.js';
 import { MeanSquaredError, MeanSquaredErrorConfig } from './mean-squared-error.js';
 import { Poisson, PoissonConfig } from './poisson.js';
@@ -51,7 +51,7 @@ export const LossSpecObjectSchema = LOSSES.spec;
 export type LossClassName = z.output<typeof LossSpecObjectSchema>['className'];
 
 /** Keras camelCase and snake_case function names and aliases; the class names are added below. */
-const ALIASES: Readonly<Record<string, LossClassName>> = {
+const ALIASES = {
   meanSquaredError: 'MeanSquaredError',
   mean_squared_error: 'MeanSquaredError',
   mse: 'MeanSquaredError',
@@ -86,17 +86,25 @@ const ALIASES: Readonly<Record<string, LossClassName>> = {
   squared_hinge: 'SquaredHinge',
   cosineSimilarity: 'CosineSimilarity',
   cosine_similarity: 'CosineSimilarity',
-};
+} as const satisfies Record<string, LossClassName>;
+
+/**
+ * Every name a loss may be given by, as a literal union, so a misspelt name ('meanSquaredErorr') fails to
+ * compile. The table is closed: a loss of your own goes to `compile` as an object that implements `Loss`. A
+ * name that comes from outside the program (JSON, a command line) is checked at run time by
+ * `LossSpec.parse`, whose result is typed.
+ */
+export type LossName = keyof typeof ALIASES | LossClassName;
 
 /** Every name a loss may be given by: Keras camelCase and snake_case function names, aliases, class names. */
-export const LOSS_NAMES: Readonly<Record<string, LossClassName>> = {
+export const LOSS_NAMES: Readonly<Record<LossName, LossClassName>> = {
   ...ALIASES,
-  ...Object.fromEntries(LOSSES.names.map((n) => [n, n])),
+  ...(Object.fromEntries(LOSSES.names.map((n) => [n, n])) as Record<LossClassName, LossClassName>),
 };
 
-const names = Object.keys(LOSS_NAMES) as [string, ...string[]];
+const names = Object.keys(LOSS_NAMES) as [LossName, ...LossName[]];
 
-/** A loss as written in `compile` or a training spec: a name or `{ className, config }`. */
+/** A loss as written in `compile` or a training spec: a name or `{ className, config }`, both typed precisely. */
 export const LossSpec = z.union([z.enum(names), LossSpecObjectSchema]);
 export type LossSpec = z.input<typeof LossSpec>;
 
@@ -113,7 +121,7 @@ function isLoss(spec: unknown): spec is Loss {
  * lossFromSpec('categoricalCrossentropy');
  * lossFromSpec({ className: 'Huber', config: { delta: 2 } });
  */
-export function lossFromSpec(spec: string | LossSpecObject | Loss): Loss {
+export function lossFromSpec(spec: LossSpec | Loss): Loss {
   if (isLoss(spec)) return spec;
   if (typeof spec === 'string') {
     if (!Object.hasOwn(LOSS_NAMES, spec)) {

@@ -3,26 +3,26 @@
  * output name; loss weights as a list or record; metrics as one list for every output or a record of lists.
  */
 import { BrickError } from '@brickml/core';
-import { type Loss, type LossSpecObject, lossFromSpec } from '@brickml/losses';
+import { type Loss, type LossSpec, lossFromSpec } from '@brickml/losses';
 import type { Optimizer, OptimizerSpec } from '@brickml/optimizers';
 import { type MetricSpec, metricFromSpec } from '../metrics/index.js';
 import type { Metric } from '../types.js';
 
-type LossArg = Loss | string | LossSpecObject;
+type LossArg = Loss | LossSpec;
 
 export interface CompileArgs {
-  /** An Optimizer, a Keras name ('adam') or `{ className, config }`. */
+  /** An Optimizer, a Keras name ('adam') or `{ className, config }`; names and class names are typed literally. */
   optimizer: Optimizer | OptimizerSpec;
   /**
-   * A Loss, a Keras name ('categoricalCrossentropy') or `{ className, config }`: one for every output, a
-   * list (one per output, in order) or a record keyed by output name.
+   * A Loss, a Keras name ('categoricalCrossentropy', typed as `LossName`) or `{ className, config }`: one for
+   * every output, a list (one per output, in order) or a record keyed by output name.
    */
   loss: LossArg | LossArg[] | Record<string, LossArg>;
   /** Weight of each output's loss in the total: a list or a record by output name. Default: 1 each. */
   lossWeights?: number[] | Record<string, number>;
   /**
-   * Metrics logged beside the loss: instances, names ('accuracy') or `{ className, config }`, one list for
-   * every output or a record of lists by output name. Default: none.
+   * Metrics logged beside the loss: instances, names ('accuracy', typed as `MetricName`) or
+   * `{ className, config }`, one list for every output or a record of lists by output name. Default: none.
    */
   metrics?: MetricSpec[] | Record<string, MetricSpec[]>;
 }

@@ -13,6 +13,7 @@ export { Recall, RecallConfig } from './recall.js';
 export {
   METRIC_NAMES,
   type MetricClassName,
+  type MetricName,
   type MetricSpec,
   type MetricSpecObject,
   MetricSpecObjectSchema,

@@ -81,11 +81,14 @@ describe('metricFromSpec', () => {
   });
 
   test('rejects unknown names listing the known ones, and bad configs naming the field', () => {
+    // @ts-expect-error: not a metric name; the types refuse it before the run does
     expect(() => metricFromSpec('f1')).toThrowError(BrickError);
+    // @ts-expect-error: not a metric name
     expect(() => metricFromSpec('f1')).toThrow(
       "metricFromSpec: unknown metric 'f1'; known metrics: accuracy, acc, binary_accuracy",
     );
     expect(() => metricFromSpec({ className: 'AUC', config: { numThresholds: 1 } })).toThrow(/AUC: numThresholds/);
+    // @ts-expect-error: not a field of Recall's config
     expect(() => metricFromSpec({ className: 'Recall', config: { bogus: 1 } })).toThrow(/unknown field\(s\) 'bogus'/);
   });
 
@@ -104,7 +107,7 @@ describe('metricFromSpec', () => {
   test('creating and disposing every registered metric leaves no tensor behind', () => {
     // F1Score's default (average null) is one score per class, which the logs refuse: average it here.
     const specs = METRIC_NAMES.map((name) =>
-      name === 'f1_score' ? { className: 'F1Score', config: { average: 'macro' } } : name,
+      name === 'f1_score' ? { className: 'F1Score' as const, config: { average: 'macro' as const } } : name,
     );
     for (const spec of specs) {
       const before = tf.memory().numTensors;

@@ -59,18 +59,53 @@ const METRICS = registry(
 export const MetricSpecObjectSchema = METRICS.spec;
 export type MetricClassName = z.input<typeof MetricSpecObjectSchema>['className'];
 
-export interface MetricSpecObject {
-  className: string;
-  config?: Record<string, unknown>;
-}
-export type MetricSpec = string | MetricSpecObject | Metric;
+/** `{ className, config }` of a built-in metric, its config typed by the class. */
+export type MetricSpecObject = z.input<typeof MetricSpecObjectSchema>;
 
 /** Keras' short names, beside every class name in snake_case. */
-const ALIASES: Readonly<Record<string, MetricClassName>> = {
+const ALIASES = {
   mse: 'MeanSquaredError',
   mae: 'MeanAbsoluteError',
   mape: 'MeanAbsolutePercentageError',
-};
+} as const satisfies Record<string, MetricClassName>;
+
+type IsUpper<C extends string> = C extends Lowercase<C> ? false : true;
+type IsLowerLetter<C extends string> = C extends Uppercase<C> ? false : true;
+/** `snake` below, on types: an underscore before a capital that follows a small letter or a digit, or that starts a word after capitals. */
+type Snake<S extends string, Prev extends string = ''> = S extends `${infer C}${infer Rest}`
+  ? `${Prev extends ''
+      ? ''
+      : IsUpper<C> extends false
+        ? ''
+        : IsUpper<Prev> extends false
+          ? '_'
+          : Rest extends `${infer Next}${string}`
+            ? IsLowerLetter<Next> extends true
+              ? '_'
+              : ''
+            : ''}${Lowercase<C>}${Snake<Rest, C>}`
+  : '';
+/** 'mean_squared_error' → 'meanSquaredError'. */
+type Camel<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+
+/**
+ * Every name a metric may be given by, as a literal union, so a misspelt name fails to compile: 'accuracy'
+ * and 'acc', Keras' short names, and each class's snake_case, camelCase and class name
+ * ('sparse_top_k_categorical_accuracy', 'sparseTopKCategoricalAccuracy', 'SparseTopKCategoricalAccuracy').
+ * The table is closed: a metric of your own goes to `compile` as an object that implements `Metric`. A
+ * name from outside the program (JSON) is checked at run time by `metricFromSpec`, which also takes any case
+ * and underscores.
+ */
+export type MetricName =
+  | 'accuracy'
+  | 'acc'
+  | keyof typeof ALIASES
+  | MetricClassName
+  | Snake<MetricClassName>
+  | Camel<Snake<MetricClassName>>;
+
+/** A metric in `compile`: a name, `{ className, config }` or a Metric. */
+export type MetricSpec = MetricName | MetricSpecObject | Metric;
 
 /** 'BinaryAccuracy' → 'binary_accuracy', 'AUC' → 'auc', 'meanSquaredError' → 'mean_squared_error'. */
 const snake = (name: string) => name.replace(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/g, '_').toLowerCase();
@@ -81,11 +116,14 @@ const normalize = (name: string) => name.replaceAll('_', '').toLowerCase();
  * accuracy picked by the loss; the exact-match class, whose snake_case name it also is, is reached
  * only by `{ className: 'Accuracy' }`.
  */
-export const METRIC_NAMES: readonly string[] = [
-  ...new Set([
+export const METRIC_NAMES: readonly MetricName[] = [
+  ...new Set<MetricName>([
     'accuracy',
     'acc',
-    ...METRICS.names.flatMap((n) => [...Object.keys(ALIASES).filter((alias) => ALIASES[alias] === n), snake(n)]),
+    ...METRICS.names.flatMap((n) => [
+      ...(Object.keys(ALIASES) as (keyof typeof ALIASES)[]).filter((alias) => ALIASES[alias] === n),
+      snake(n) as Snake<MetricClassName>,
+    ]),
   ]),
 ];
 

@@ -3,7 +3,7 @@
  * loss and metrics by snake_case name, optimizer_config in tfjs' camelCase with tfjs' class names. The
  * reading side is training-config.ts, shared with Keras 3.
  */
-import { lossFromSpec } from '@brickml/losses';
+import { type LossClassName, lossFromSpec } from '@brickml/losses';
 import type { Model } from '../../model.js';
 import { snake } from './names.js';
 import type { Translation } from './training-config.js';
@@ -77,7 +77,7 @@ export function tfjsTrainingConfig(model: Model): Translation<Json> | null {
   for (const o of outputs) {
     // tfjs-layers takes a loss by name only: at its defaults.
     const { className, config } = o.loss.toSpec();
-    const defaults = lossFromSpec(className).toSpec().config;
+    const defaults = lossFromSpec(className as LossClassName).toSpec().config;
     const name = TFJS_LOSSES[className];
     if (!name) return { why: `tfjs-layers 4.22 has no loss ${className}` };
     if (JSON.stringify(config) !== JSON.stringify(defaults)) {

@@ -7,6 +7,7 @@
  * nothing brickml computes are read at the one value brickml matches; a setting brickml cannot honour (a
  * legacy learning-rate decay, EMA, loss scaling, weighted metrics) is a reason the model loads uncompiled.
  */
+import type { LossSpec } from '@brickml/losses';
 import type { CompileArgs } from '../../engine/compile.js';
 import type { KerasFlavor } from './errors.js';
 import { camel, isRecord } from './names.js';
@@ -141,7 +142,8 @@ function optimizerOf(v: unknown, dialect: Dialect): Translation<CompileArgs['opt
 }
 
 function lossOf(v: unknown, dialect: Dialect): Translation<CompileArgs['loss']> {
-  if (typeof v === 'string') return { value: v };
+  // A name or class read from the file: compile checks it against the loss table at run time.
+  if (typeof v === 'string') return { value: v as LossSpec };
   if (Array.isArray(v) || (isRecord(v) && typeof v.class_name !== 'string')) {
     const entries = Object.entries(v as Json).map(([k, l]) => [k, lossOf(l, dialect)] as const);
     const refused = entries.find(([, l]) => 'why' in l)?.[1];
@@ -156,16 +158,17 @@ function lossOf(v: unknown, dialect: Dialect): Translation<CompileArgs['loss']> 
     return { why: `loss '${o.className}' sets reduction ${JSON.stringify(reduction)}, which brickml lacks` };
   }
   const config = fields(`loss '${o.className}'`, rest, LOSS_NEUTRAL);
-  return 'why' in config ? config : { value: { className: o.className, config: config.value } };
+  return 'why' in config ? config : { value: { className: o.className, config: config.value } as LossSpec };
 }
 
 /** One metric: a name, or a Keras metric object as brickml's `{ className, config }`. */
 function metricOf(v: unknown): Translation<unknown> {
-  if (typeof v === 'string') return { value: v };
+  // A name or class read from the file: compile checks it against the loss table at run time.
+  if (typeof v === 'string') return { value: v as LossSpec };
   const o = objectOf(v);
   if (!o) return { why: `a metric must be a name or a Keras object, received ${JSON.stringify(v)}` };
   const config = fields(`metric '${o.className}'`, o.config, METRIC_NEUTRAL);
-  return 'why' in config ? config : { value: { className: o.className, config: config.value } };
+  return 'why' in config ? config : { value: { className: o.className, config: config.value } as LossSpec };
 }
 
 function metricsOf(v: unknown): Translation<CompileArgs['metrics']> {

@@ -46,7 +46,7 @@ describe("Keras 3's compile_config", () => {
 
   test('metrics given as { className, config } are written as keras.metrics objects and read back', async () => {
     const model = classifier();
-    const auc = { className: 'AUC', config: { numThresholds: 50 } };
+    const auc = { className: 'AUC' as const, config: { numThresholds: 50 } };
     model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy', auc] });
     const bytes = await modelToKerasFile(model);
     expect((configOf(bytes).compile_config as { metrics: unknown }).metrics).toEqual([
