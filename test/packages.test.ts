@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -97,6 +98,12 @@ describe('the link check', () => {
 });
 
 describe.each(published)('the published package $manifest.name', ({ dir, path, manifest }) => {
+  test('says in its README how to install it and that it is ESM only', () => {
+    const readme = readFileSync(join(path, 'README.md'), 'utf8');
+    expect(readme).toContain(`npm install ${manifest.name} `);
+    expect(readme).toContain('ES modules only, for Node.js ^20.19 or >=22.12');
+  });
+
   test('links only to absolute addresses from its README', () => {
     const readme = readFileSync(join(path, 'README.md'), 'utf8');
     expect(linkTargets(readme).filter((t) => !isAbsolute(t))).toEqual([]);
@@ -109,7 +116,8 @@ describe.each(published)('the published package $manifest.name', ({ dir, path, m
   });
 
   test('names its Node engines, repository folder, homepage, issue tracker and keywords', () => {
-    expect(manifest.engines).toEqual({ node: '>=20' });
+    // ES modules only: from these versions on, CommonJS code can require() them too.
+    expect(manifest.engines).toEqual({ node: '^20.19.0 || >=22.12.0' });
     expect(manifest.repository).toEqual({ type: 'git', url: `git+${GITHUB}.git`, directory: `packages/${dir}` });
     expect(manifest.homepage).toBe(`${GITHUB}#readme`);
     expect(manifest.bugs).toEqual({ url: `${GITHUB}/issues` });
@@ -151,6 +159,36 @@ describe.runIf(typesBuilt || process.env.CI)(
       const dts = readFileSync(join(root, 'packages', pkg, 'dist', file), 'utf8');
       const escaped = doc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       expect(dts).toMatch(new RegExp(`/\\*\\* ${escaped}[^*]*\\*/\\s*${field}:`));
+    });
+  },
+);
+
+// A module that registers something when it loads must not be dropped by a bundler that only sees its exports
+// unused: layers' registry hands wrappers their brick factory, models' Node entry installs the file system.
+const registering = [
+  {
+    entry:
+      "import { TimeDistributed } from '@brickml/layers'; new TimeDistributed({ layer: { className: 'Dense', config: { units: 2 } } });",
+    keeps: 'provideBrickFactory(layerFromSpec)',
+  },
+  { entry: "import { loadModel } from '@brickml/models'; loadModel('model');", keeps: 'setFileSystem(nodeFileSystem)' },
+];
+const distBuilt = ['layers', 'models'].every((p) => existsSync(join(root, 'packages', p, 'dist', 'index.js')));
+describe.runIf(distBuilt || process.env.CI)(
+  `a bundle of the built packages${distBuilt ? '' : ' (not built: run pnpm build)'}`,
+  () => {
+    test.each(registering)('keeps $keeps, which runs when its module loads', async ({ entry, keeps }) => {
+      const result = await build({
+        stdin: { contents: entry, resolveDir: fileURLToPath(new URL('.', import.meta.url)), loader: 'ts' },
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        minify: false,
+        external: ['@tensorflow/*', 'zod', 'fflate', 'h5wasm'],
+        logLevel: 'silent',
+      });
+      expect(result.outputFiles[0]!.text).toContain(keeps);
     });
   },
 );
