@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -145,20 +146,83 @@ describe.each(published)('the published package $manifest.name', ({ dir, path, m
   );
 });
 
-// A config's type is its zod schema's; each field's doc must reach the published .d.ts for editors to show it.
-const fieldDocs = [
-  { pkg: 'layers', file: 'core/dense.d.ts', field: 'units', doc: 'Width of the output.' },
-  { pkg: 'losses', file: 'huber.d.ts', field: 'delta', doc: 'Where the loss turns from quadratic to linear.' },
-  { pkg: 'optimizers', file: 'adam.d.ts', field: 'beta1', doc: 'Decay of the first-moment (mean) estimate.' },
+// A config's type is its zod schema's; each field's doc must reach the published .d.ts, the literal fields of a
+// config and those of a shared group (BaseFields, KernelFields, OptimizerFields, ...), for editors to show it.
+const consumer = `
+import { Dense, type GRUConfig } from '@brickml/layers';
+import { Huber } from '@brickml/losses';
+import { Precision } from '@brickml/models';
+import { AdamW } from '@brickml/optimizers';
+new Dense({ units: 1, activation: 'relu', name: 'd' });
+const gru: GRUConfig = { units: 2, recurrentActivation: 'sigmoid', returnSequences: true };
+new Huber({ delta: 2 });
+new AdamW({ learningRate: 0.1, weightDecay: 0.1, beta1: 0.9 });
+new Precision({ thresholds: 0.5 });
+`;
+const hovers = [
+  { brick: 'Dense', field: 'units', doc: 'Width of the output.' },
+  { brick: 'Dense', field: 'activation', doc: 'Activation fused after the affine map. Default: linear.' },
+  { brick: 'Dense', field: 'name', doc: 'Unique name in a model.' },
+  { brick: 'gru', field: 'recurrentActivation', doc: 'Activation of the gates z and r. Default: sigmoid.' },
+  { brick: 'gru', field: 'returnSequences', doc: "Output every step's h" },
+  { brick: 'Huber', field: 'delta', doc: 'Where the loss turns from quadratic to linear.' },
+  { brick: 'AdamW', field: 'learningRate', doc: 'Step size: a number or a schedule.' },
+  {
+    brick: 'AdamW',
+    field: 'weightDecay',
+    doc: 'Decoupled weight decay: w -= lr·weightDecay·w before each update. Default 0.004.',
+  },
+  { brick: 'AdamW', field: 'beta1', doc: 'Decay of the first-moment (mean) estimate.' },
+  { brick: 'Precision', field: 'thresholds', doc: 'A prediction above a threshold counts as positive' },
 ];
-const typesBuilt = fieldDocs.every(({ pkg, file }) => existsSync(join(root, 'packages', pkg, 'dist', file)));
+const typesBuilt = ['layers', 'losses', 'models', 'optimizers'].every((p) =>
+  existsSync(join(root, 'packages', p, 'dist', 'index.d.ts')),
+);
 describe.runIf(typesBuilt || process.env.CI)(
   `the published types${typesBuilt ? '' : ' (not built: run pnpm build)'}`,
   () => {
-    test.each(fieldDocs)('keep the doc of $pkg/$file config field $field', ({ pkg, file, field, doc }) => {
-      const dts = readFileSync(join(root, 'packages', pkg, 'dist', file), 'utf8');
-      const escaped = doc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      expect(dts).toMatch(new RegExp(`/\\*\\* ${escaped}[^*]*\\*/\\s*${field}:`));
+    // An editor's hover, read from the .d.ts files (no source condition), for a file beside this one.
+    const file = join(root, 'test', 'hover-consumer.ts');
+    const options: ts.CompilerOptions = {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      target: ts.ScriptTarget.ES2022,
+      strict: true,
+      skipLibCheck: true,
+      types: [],
+    };
+    const service = ts.createLanguageService({
+      getScriptFileNames: () => [file],
+      getScriptVersion: () => '1',
+      getScriptSnapshot: (name) =>
+        name === file
+          ? ts.ScriptSnapshot.fromString(consumer)
+          : ts.sys.fileExists(name)
+            ? ts.ScriptSnapshot.fromString(ts.sys.readFile(name) ?? '')
+            : undefined,
+      getCurrentDirectory: () => root,
+      getCompilationSettings: () => options,
+      getDefaultLibFileName: ts.getDefaultLibFilePath,
+      fileExists: (name) => name === file || ts.sys.fileExists(name),
+      readFile: (name) => (name === file ? consumer : ts.sys.readFile(name)),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      realpath: ts.sys.realpath,
+    });
+
+    test.each(hovers)("show the doc of $brick's $field on hover", ({ brick, field, doc }) => {
+      const at = consumer.indexOf(`${field}:`, consumer.search(new RegExp(`(new |const )${brick}\\b`)));
+      const info = service.getQuickInfoAtPosition(file, at);
+      expect(ts.displayPartsToString(info?.displayParts)).toContain(field);
+      expect(ts.displayPartsToString(info?.documentation)).toContain(doc);
+    });
+
+    test('resolve the packages to their built .d.ts', () => {
+      const program = service.getProgram()!;
+      const dts = program.getSourceFiles().map((f) => f.fileName.replace(/\\/g, '/'));
+      expect(dts.some((f) => f.endsWith('packages/layers/dist/core/dense.d.ts'))).toBe(true);
+      expect(dts.some((f) => f.includes('packages/layers/src/'))).toBe(false);
     });
   },
 );

@@ -10,20 +10,30 @@ export const positiveNumber = () => z.number({ error: 'must be a number' }).posi
 export const nonNegativeNumber = () =>
   z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
 
+type Shape = z.core.$ZodLooseShape;
+/** B over A: a field of B replaces A's of the same name, as in `{ ...a, ...b }`. */
+type Override<A, B> = [keyof A & keyof B] extends [never] ? A & B : Omit<A, keyof B> & B;
+/** The shapes of a list merged in order: `[A, B, C]` → `A & B & C`. */
+type Merged<T extends readonly Shape[]> = T extends readonly [
+  ...infer Init extends readonly Shape[],
+  infer Last extends Shape,
+]
+  ? Override<Merged<Init>, Last>
+  : // biome-ignore lint/complexity/noBannedTypes: the neutral element of the intersection
+    {};
+
 /**
- * `z.strictObject(shape)` typed as `ZodObject<typeof shape>`, for config schemas. zod's own return type maps
- * the shape (`Writeable<T>`), and the fields of a mapped type lose their TSDoc in a `.d.ts`; through this
- * one, the doc line above each field of the shape is kept in the published types and shows on hover. (A field
- * spread in from another module keeps its doc there, not in this schema's `.d.ts`.)
+ * A config schema: `z.strictObject` of the given shapes merged in order, typed as `ZodObject<A & B & ...>`.
+ * zod's own return type maps the shape (`Writeable<T>`), and the fields of a mapped type lose their TSDoc in
+ * a `.d.ts`. Through this one, the doc line above each field of a literal shape is kept in the published
+ * types and shows on hover; a shared group of fields (`baseConfig`, `kernelFields`) keeps its docs when its
+ * type is an interface (`BaseFields`), which the `.d.ts` names instead of spelling its fields out.
  *
  * @example
- * export const DenseConfig = configObject({ units: positiveInt() });
+ * export const DenseConfig = configObject(baseConfig, { units: positiveInt() }, kernelFields);
  */
-export function configObject<T extends z.core.$ZodLooseShape>(
-  shape: T,
-  params?: string | z.core.$ZodObjectParams,
-): z.ZodObject<T, z.core.$strict> {
-  return z.strictObject(shape, params);
+export function configObject<T extends readonly Shape[]>(...shapes: T): z.ZodObject<Merged<T>, z.core.$strict> {
+  return z.strictObject(Object.assign({}, ...shapes)) as z.ZodObject<Merged<T>, z.core.$strict>;
 }
 
 /** The value found at a zod issue's path in the raw input; undefined where the path leaves it. */

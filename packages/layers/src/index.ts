@@ -11,6 +11,7 @@ export { ReLU, ReLUConfig } from './activations/relu.js';
 export { Sigmoid, SigmoidConfig } from './activations/sigmoid.js';
 export { Softmax, SoftmaxConfig } from './activations/softmax.js';
 export { Tanh, TanhConfig } from './activations/tanh.js';
+export type { PoolFields } from './convolutional/conv-utils.js';
 export { Conv1D, Conv1DConfig } from './convolutional/conv1d.js';
 export { Conv2D, Conv2DConfig } from './convolutional/conv2d.js';
 export { Conv2DTranspose, Conv2DTransposeConfig } from './convolutional/conv2d-transpose.js';
@@ -20,7 +21,9 @@ export { Dense, DenseConfig } from './core/dense.js';
 export { Embedding, EmbeddingConfig } from './core/embedding.js';
 export { Masking, MaskingConfig } from './core/masking.js';
 export { Initializer, initialize, makeVariable } from './initializers.js';
+export type { KernelFields } from './kernel-config.js';
 export {
+  type BaseFields,
   BaseLayer,
   BaseMultiInputLayer,
   type Brick,
@@ -56,7 +59,7 @@ export { RandomFlip, RandomFlipConfig } from './preprocessing/random-flip.js';
 export { RandomTranslation, RandomTranslationConfig } from './preprocessing/random-translation.js';
 export { GRU, GRUConfig } from './recurrent/gru.js';
 export { LSTM, LSTMConfig } from './recurrent/lstm.js';
-export { Recurrent, type RecurrentParams } from './recurrent/recurrent.js';
+export { Recurrent, type RecurrentFields, type RecurrentParams } from './recurrent/recurrent.js';
 export { SimpleRNN, SimpleRNNConfig } from './recurrent/simple-rnn.js';
 export { type LayerClassName, LayerSpec, layerFromSpec } from './registry.js';
 export { Dropout, DropoutConfig } from './regularization/dropout.js';

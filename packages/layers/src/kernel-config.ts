@@ -9,7 +9,7 @@ import { ActivationName, activate, activationGrad } from './activations/function
 import { Initializer } from './initializers.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from './regularizers.js';
 
-export const kernelFields = {
+const kernelShape = {
   /** Activation fused after the affine map. Default: linear. */
   activation: ActivationName.default('linear'),
   /** Add a bias vector. Default: true. */
@@ -25,6 +25,10 @@ export const kernelFields = {
   /** Penalty on the output y added to the loss, divided by the batch size (Keras 3). Default: none. */
   activityRegularizer: RegularizerConfig.optional(),
 };
+type KernelShape = typeof kernelShape;
+/** Config fields of the bricks with a kernel and a fused activation (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface KernelFields extends KernelShape {}
+export const kernelFields: KernelFields = kernelShape;
 
 export type KernelParams = { kernel: tf.Variable; bias?: tf.Variable };
 

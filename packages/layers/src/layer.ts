@@ -131,11 +131,14 @@ export function isMultiInput(brick: Brick): brick is MultiInputLayer {
   return brick.multiInput === true;
 }
 
-/** Fields every brick's config accepts. */
-export const baseConfig = {
+const baseShape = {
   /** Unique name in a model. Default: the class name in snake case with a counter (`dense_1`). */
   name: z.string().min(1).optional(),
 };
+type BaseShape = typeof baseShape;
+/** Fields every brick's config accepts (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface BaseFields extends BaseShape {}
+export const baseConfig: BaseFields = baseShape;
 
 /** Plumbing every brick shares, one input or several: config validation with named errors, naming, specs. */
 abstract class BrickBase<S extends z.ZodType<{ name?: string | undefined }>, P extends Params> {

@@ -9,8 +9,7 @@ import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const AdadeltaConfig = configObject({
-  ...optimizerFields(0.001),
+export const AdadeltaConfig = configObject(optimizerFields(0.001), {
   /** Decay ρ of both running averages (squared gradients, squared updates). Default 0.95. */
   rho: inInterval('[0, 1)').default(0.95),
   /** Small constant inside both roots; it also sets the size of the first steps. Default 1e-7. */

@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 
-export const AdagradConfig = configObject({
-  ...optimizerFields(0.001),
+export const AdagradConfig = configObject(optimizerFields(0.001), {
   /** Starting value of every accumulator entry. Default 0.1. */
   initialAccumulatorValue: nonNegativeNumber().default(0.1),
   /** Small constant added to the accumulator under the root. Default 1e-7. */

@@ -6,11 +6,10 @@
 import { configObject, positiveNumber } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
+import { BaseOptimizer, type OptimizerFields, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const adamFields = {
-  ...optimizerFields(0.001),
+const adamShape = {
   /** Decay of the first-moment (mean) estimate. Default 0.9. */
   beta1: inInterval('[0, 1)').default(0.9),
   /** Decay of the second-moment (uncentered variance) estimate. Default 0.999. */
@@ -20,6 +19,10 @@ export const adamFields = {
   /** Use the running maximum of v (AMSGrad). Default false. */
   amsgrad: z.boolean().default(false),
 };
+type AdamShape = typeof adamShape;
+/** Config fields of Adam and AdamW (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface AdamFields extends OptimizerFields, AdamShape {}
+export const adamFields: AdamFields = { ...optimizerFields(0.001), ...adamShape };
 
 export const AdamConfig = configObject(adamFields);
 export type AdamConfig = z.input<typeof AdamConfig>;

@@ -8,8 +8,7 @@ import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const AdamaxConfig = configObject({
-  ...optimizerFields(0.001),
+export const AdamaxConfig = configObject(optimizerFields(0.001), {
   /** Decay of the first-moment (mean) estimate. Default 0.9. */
   beta1: inInterval('[0, 1)').default(0.9),
   /** Decay of the exponentially weighted infinity norm. Default 0.999. */

@@ -6,8 +6,7 @@ import { configObject, nonNegativeNumber } from '@brickml/core';
 import type { z } from 'zod';
 import { AdamBase, adamFields } from './adam.js';
 
-export const AdamWConfig = configObject({
-  ...adamFields,
+export const AdamWConfig = configObject(adamFields, {
   /** Decoupled weight decay: w -= lr·weightDecay·w before each update. Default 0.004. */
   weightDecay: nonNegativeNumber().default(0.004),
 });

@@ -16,7 +16,7 @@ export const LearningRate = z.union([nonNegativeNumber(), ScheduleSpec, z.custom
 });
 
 /** Fields every optimizer's config accepts; `learningRate` gets its default per optimizer. */
-export const optimizerFields = (learningRate: number) => ({
+const optimizerShape = (learningRate: number) => ({
   /** Step size: a number or a schedule. Default: per optimizer (SGD 0.01, the others 0.001). */
   learningRate: LearningRate.default(learningRate),
   /** Decoupled weight decay: w -= lr·weightDecay·w before each update. Default: none (AdamW: 0.004). */
@@ -28,6 +28,11 @@ export const optimizerFields = (learningRate: number) => ({
   /** Rescale all gradients together when their joint L2 norm exceeds this. Default: none. */
   globalClipNorm: positiveNumber().optional(),
 });
+type OptimizerShape = ReturnType<typeof optimizerShape>;
+/** Config fields of every optimizer (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface OptimizerFields extends OptimizerShape {}
+/** The fields of every optimizer, with its default learning rate. */
+export const optimizerFields = (learningRate: number): OptimizerFields => optimizerShape(learningRate);
 
 export interface BaseOptimizerConfig {
   learningRate: number | Schedule | z.output<typeof ScheduleSpec>;

@@ -6,10 +6,17 @@
  */
 export { Adadelta, AdadeltaConfig } from './adadelta.js';
 export { Adagrad, AdagradConfig } from './adagrad.js';
-export { Adam, AdamBase, AdamConfig, adamFields } from './adam.js';
+export { Adam, AdamBase, AdamConfig, type AdamFields, adamFields } from './adam.js';
 export { Adamax, AdamaxConfig } from './adamax.js';
 export { AdamW, AdamWConfig } from './adamw.js';
-export { BaseOptimizer, type BaseOptimizerConfig, LearningRate, optimizerFields, type StepContext } from './base.js';
+export {
+  BaseOptimizer,
+  type BaseOptimizerConfig,
+  LearningRate,
+  type OptimizerFields,
+  optimizerFields,
+  type StepContext,
+} from './base.js';
 export { type ClipOptions, clipGradients } from './clipping.js';
 export { inInterval, type UnitInterval } from './interval.js';
 export { Lion, LionConfig } from './lion.js';

@@ -9,8 +9,7 @@ import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const LionConfig = configObject({
-  ...optimizerFields(0.001),
+export const LionConfig = configObject(optimizerFields(0.001), {
   /** Weight of the momentum in the step's sign, in (0, 1] (Keras: at 0 Lion is SignSGD). Default 0.9. */
   beta1: inInterval('(0, 1]').default(0.9),
   /** Decay of the momentum. Default 0.99. */

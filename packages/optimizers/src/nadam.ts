@@ -10,8 +10,7 @@ import type { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const NadamConfig = configObject({
-  ...optimizerFields(0.001),
+export const NadamConfig = configObject(optimizerFields(0.001), {
   /** Decay of the first-moment (mean) estimate; the momentum schedule μₜ tends to it. Default 0.9. */
   beta1: inInterval('[0, 1)').default(0.9),
   /** Decay of the second-moment (uncentered variance) estimate. Default 0.999. */

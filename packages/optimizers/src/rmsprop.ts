@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const RMSpropConfig = configObject({
-  ...optimizerFields(0.001),
+export const RMSpropConfig = configObject(optimizerFields(0.001), {
   /** Discount ρ of the running mean of squared gradients. Default 0.9. */
   rho: inInterval('[0, 1)').default(0.9),
   /** Momentum factor in [0, 1], as SGD's; 0 keeps no momentum slot. Default 0. */

@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
 
-export const SGDConfig = configObject({
-  ...optimizerFields(0.01),
+export const SGDConfig = configObject(optimizerFields(0.01), {
   /** Momentum factor m in [0, 1] (Keras refuses others); 0 keeps no velocity slot. Default 0. */
   momentum: inInterval('[0, 1]').default(0),
   /** Nesterov momentum. Default false. */

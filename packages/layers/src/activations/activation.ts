@@ -10,8 +10,7 @@ import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { ActivationName, activate, activationGrad, activationShape } from './functions.js';
 
-export const ActivationConfig = configObject({
-  ...baseConfig,
+export const ActivationConfig = configObject(baseConfig, {
   /** Name of the activation function (required, as in Keras). */
   activation: ActivationName,
 });

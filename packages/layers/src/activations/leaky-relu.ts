@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const LeakyReLUConfig = configObject({
-  ...baseConfig,
+export const LeakyReLUConfig = configObject(baseConfig, {
   /** Slope α for negative inputs. Default: 0.3 (Keras 3). */
   negativeSlope: z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' }).default(0.3),
 });

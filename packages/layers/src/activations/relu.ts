@@ -11,8 +11,7 @@ import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const nonNegative = () => z.number({ error: 'must be a number' }).nonnegative({ error: 'must be non-negative' });
 
-export const ReLUConfig = configObject({
-  ...baseConfig,
+export const ReLUConfig = configObject(baseConfig, {
   /** Largest output value. Default: none (unbounded). */
   maxValue: nonNegative().optional(),
   /** Slope α below the threshold. Default: 0. */

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const SigmoidConfig = configObject({ ...baseConfig });
+export const SigmoidConfig = configObject(baseConfig);
 export type SigmoidConfig = z.input<typeof SigmoidConfig>;
 
 interface SigmoidCache {

@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const SoftmaxConfig = configObject({
-  ...baseConfig,
+export const SoftmaxConfig = configObject(baseConfig, {
   /** Axis normalized over, counting the batch axis (0 is refused). Default: -1. */
   axis: z.int({ error: 'must be an integer' }).default(-1),
 });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const TanhConfig = configObject({ ...baseConfig });
+export const TanhConfig = configObject(baseConfig);
 export type TanhConfig = z.input<typeof TanhConfig>;
 
 interface TanhCache {

@@ -150,8 +150,7 @@ export function interleaveZeros(t: tf.Tensor4D, [s0, s1]: [number, number]): tf.
   return out;
 }
 
-/** Config fields shared by MaxPooling2D and AveragePooling2D (Keras names and defaults). */
-export const poolFields = {
+const poolShape = {
   /** Window size, one number or [height, width]. Default: 2. */
   poolSize: Pair.default(2),
   /** Step of the window. Default: poolSize. */
@@ -159,6 +158,10 @@ export const poolFields = {
   /** 'valid' (no padding) or 'same' (pad so that out = ⌈in/stride⌉). Default: 'valid'. */
   padding: Padding.default('valid'),
 };
+type PoolShape = typeof poolShape;
+/** Config fields shared by MaxPooling2D and AveragePooling2D, Keras names and defaults (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface PoolFields extends PoolShape {}
+export const poolFields: PoolFields = poolShape;
 
 /** Keras refuses strides and dilation both above 1 (the taps of a strided atrous window skip inputs). */
 export function checkStridesDilation(label: string, s: [number, number] | number, d: [number, number] | number): void {

@@ -21,23 +21,25 @@ import { inputGrad, kernelGrad } from './conv2d-backprop.js';
 const Single = z.union([positiveInt(), z.tuple([positiveInt()])]);
 const single = (v: z.input<typeof Single>): number => (typeof v === 'number' ? v : v[0]);
 
-export const Conv1DConfig = configObject({
-  ...baseConfig,
-  /** Number of output channels (kernels). */
-  filters: positiveInt(),
-  /** Window length. */
-  kernelSize: Single,
-  /** Step of the window. Default: 1. */
-  strides: Single.default(1),
-  /**
-   * 'valid' (no padding), 'same' (out = ⌈steps/stride⌉) or 'causal' ((k−1)·d zeros on the left, so step t
-   * sees only steps ≤ t). Default: 'valid'.
-   */
-  padding: z.enum(['valid', 'same', 'causal']).default('valid'),
-  /** Spacing between kernel taps; > 1 needs strides 1. Default: 1. */
-  dilationRate: Single.default(1),
-  ...kernelFields,
-});
+export const Conv1DConfig = configObject(
+  baseConfig,
+  {
+    /** Number of output channels (kernels). */
+    filters: positiveInt(),
+    /** Window length. */
+    kernelSize: Single,
+    /** Step of the window. Default: 1. */
+    strides: Single.default(1),
+    /**
+     * 'valid' (no padding), 'same' (out = ⌈steps/stride⌉) or 'causal' ((k−1)·d zeros on the left, so step t
+     * sees only steps ≤ t). Default: 'valid'.
+     */
+    padding: z.enum(['valid', 'same', 'causal']).default('valid'),
+    /** Spacing between kernel taps; > 1 needs strides 1. Default: 1. */
+    dilationRate: Single.default(1),
+  },
+  kernelFields,
+);
 export type Conv1DConfig = z.input<typeof Conv1DConfig>;
 
 interface Conv1DCache {

@@ -21,25 +21,27 @@ import { inputGradByConv, kernelGrad } from './conv2d-backprop.js';
 /** Like Pair, zeros allowed. */
 const NonNegativePair = z.union([nonNegativeInt(), z.tuple([nonNegativeInt(), nonNegativeInt()])]);
 
-export const Conv2DTransposeConfig = configObject({
-  ...baseConfig,
-  /** Number of output channels. */
-  filters: positiveInt(),
-  /** Window size, one number or [height, width]. */
-  kernelSize: Pair,
-  /** Upsampling factor: the step of the window in the output. Default: 1. */
-  strides: Pair.default(1),
-  /** 'valid': out = in·s + max(k − s, 0); 'same': out = in·s (Keras). Default: 'valid'. */
-  padding: Padding.default('valid'),
-  /**
-   * Rows/columns added to the output size, below strides: out = (in−1)·s + k + p ('valid') or
-   * (in−1)·s + k mod 2 + p ('same'). Default: none (the sizes above).
-   */
-  outputPadding: NonNegativePair.optional(),
-  /** Spacing between kernel taps; > 1 needs strides 1. Default: 1. */
-  dilationRate: Pair.default(1),
-  ...kernelFields,
-});
+export const Conv2DTransposeConfig = configObject(
+  baseConfig,
+  {
+    /** Number of output channels. */
+    filters: positiveInt(),
+    /** Window size, one number or [height, width]. */
+    kernelSize: Pair,
+    /** Upsampling factor: the step of the window in the output. Default: 1. */
+    strides: Pair.default(1),
+    /** 'valid': out = in·s + max(k − s, 0); 'same': out = in·s (Keras). Default: 'valid'. */
+    padding: Padding.default('valid'),
+    /**
+     * Rows/columns added to the output size, below strides: out = (in−1)·s + k + p ('valid') or
+     * (in−1)·s + k mod 2 + p ('same'). Default: none (the sizes above).
+     */
+    outputPadding: NonNegativePair.optional(),
+    /** Spacing between kernel taps; > 1 needs strides 1. Default: 1. */
+    dilationRate: Pair.default(1),
+  },
+  kernelFields,
+);
 export type Conv2DTransposeConfig = z.input<typeof Conv2DTransposeConfig>;
 
 interface Conv2DTransposeCache {

@@ -17,20 +17,22 @@ import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
 import { inputGrad, kernelGrad } from './conv2d-backprop.js';
 
-export const Conv2DConfig = configObject({
-  ...baseConfig,
-  /** Number of output channels (kernels). */
-  filters: positiveInt(),
-  /** Window size, one number or [height, width]. */
-  kernelSize: Pair,
-  /** Step of the window. Default: 1. */
-  strides: Pair.default(1),
-  /** 'valid' (no padding) or 'same' (zero padding so that out = ⌈in/stride⌉). Default: 'valid'. */
-  padding: Padding.default('valid'),
-  /** Spacing between kernel taps (atrous convolution); > 1 needs strides 1. Default: 1. */
-  dilationRate: Pair.default(1),
-  ...kernelFields,
-});
+export const Conv2DConfig = configObject(
+  baseConfig,
+  {
+    /** Number of output channels (kernels). */
+    filters: positiveInt(),
+    /** Window size, one number or [height, width]. */
+    kernelSize: Pair,
+    /** Step of the window. Default: 1. */
+    strides: Pair.default(1),
+    /** 'valid' (no padding) or 'same' (zero padding so that out = ⌈in/stride⌉). Default: 'valid'. */
+    padding: Padding.default('valid'),
+    /** Spacing between kernel taps (atrous convolution); > 1 needs strides 1. Default: 1. */
+    dilationRate: Pair.default(1),
+  },
+  kernelFields,
+);
 export type Conv2DConfig = z.input<typeof Conv2DConfig>;
 
 type Conv2DParams = KernelParams;

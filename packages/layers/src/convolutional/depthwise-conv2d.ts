@@ -25,8 +25,7 @@ import {
 } from './conv-utils.js';
 import { depthwiseInputGrad, depthwiseKernelGrad } from './depthwise-backprop.js';
 
-export const DepthwiseConv2DConfig = configObject({
-  ...baseConfig,
+export const DepthwiseConv2DConfig = configObject(baseConfig, {
   /** Window size, one number or [height, width]. */
   kernelSize: Pair,
   /** Step of the window. Default: 1. */

@@ -25,8 +25,7 @@ import {
 } from './conv-utils.js';
 import { depthwiseInputGrad, depthwiseKernelGrad } from './depthwise-backprop.js';
 
-export const SeparableConv2DConfig = configObject({
-  ...baseConfig,
+export const SeparableConv2DConfig = configObject(baseConfig, {
   /** Number of output channels (pointwise kernels). */
   filters: positiveInt(),
   /** Depthwise window size, one number or [height, width]. */

@@ -20,12 +20,14 @@ import { baseConfig, type ForwardOptions } from '../layer.js';
 import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
 
-export const DenseConfig = configObject({
-  ...baseConfig,
-  /** Width of the output. */
-  units: positiveInt(),
-  ...kernelFields,
-});
+export const DenseConfig = configObject(
+  baseConfig,
+  {
+    /** Width of the output. */
+    units: positiveInt(),
+  },
+  kernelFields,
+);
 export type DenseConfig = z.input<typeof DenseConfig>;
 
 type DenseParams = KernelParams;

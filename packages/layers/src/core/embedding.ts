@@ -11,8 +11,7 @@ import { Initializer, makeVariable } from '../initializers.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 
-export const EmbeddingConfig = configObject({
-  ...baseConfig,
+export const EmbeddingConfig = configObject(baseConfig, {
   /** Size of the vocabulary: ids run from 0 to inputDim - 1 (with maskZero, 0 is the padding id). */
   inputDim: positiveInt(),
   /** Width of each embedding vector. */

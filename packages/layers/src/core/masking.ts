@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const MaskingConfig = configObject({
-  ...baseConfig,
+export const MaskingConfig = configObject(baseConfig, {
   /** A step whose features all equal this value is padding. Default: 0. */
   maskValue: z.number().default(0),
 });

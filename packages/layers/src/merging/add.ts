@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const AddConfig = configObject({ ...baseConfig });
+export const AddConfig = configObject(baseConfig);
 export type AddConfig = z.input<typeof AddConfig>;
 
 /**

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const AverageConfig = configObject({ ...baseConfig });
+export const AverageConfig = configObject(baseConfig);
 export type AverageConfig = z.input<typeof AverageConfig>;
 
 /**

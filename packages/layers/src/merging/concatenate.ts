@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { BaseMultiInputLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { shapeList } from './merge.js';
 
-export const ConcatenateConfig = configObject({
-  ...baseConfig,
+export const ConcatenateConfig = configObject(baseConfig, {
   /** Axis to join along, counting the batch axis as 0 (refused); negative counts from the end. Default: -1. */
   axis: z
     .int({ error: 'must be an integer' })

@@ -14,8 +14,7 @@ const EPSILON = 1e-7;
 
 const Axis = z.int({ error: 'must be an integer' }).refine((a) => a !== 0, { error: 'must not be the batch axis 0' });
 
-export const DotConfig = configObject({
-  ...baseConfig,
+export const DotConfig = configObject(baseConfig, {
   /** The dot axis of both inputs, or [of a, of b]; the batch axis counts as 0 (refused), negative from the end. */
   axes: z.union([Axis, z.tuple([Axis, Axis])], { error: 'must be an integer or a pair of integers' }),
   /** L2-normalize each input along its dot axis first, so y is the cosine similarity. Default: false. */

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { firstHolders, Merge } from './merge.js';
 
-export const MaximumConfig = configObject({ ...baseConfig });
+export const MaximumConfig = configObject(baseConfig);
 export type MaximumConfig = z.input<typeof MaximumConfig>;
 
 interface MaximumCache {

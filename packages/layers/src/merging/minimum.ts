@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { firstHolders, Merge } from './merge.js';
 
-export const MinimumConfig = configObject({ ...baseConfig });
+export const MinimumConfig = configObject(baseConfig);
 export type MinimumConfig = z.input<typeof MinimumConfig>;
 
 interface MinimumCache {

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const MultiplyConfig = configObject({ ...baseConfig });
+export const MultiplyConfig = configObject(baseConfig);
 export type MultiplyConfig = z.input<typeof MultiplyConfig>;
 
 interface MultiplyCache {

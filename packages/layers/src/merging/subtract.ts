@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Merge } from './merge.js';
 
-export const SubtractConfig = configObject({ ...baseConfig });
+export const SubtractConfig = configObject(baseConfig);
 export type SubtractConfig = z.input<typeof SubtractConfig>;
 
 /**

@@ -11,8 +11,7 @@ import { Initializer, makeVariable } from '../initializers.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 
-export const BatchNormalizationConfig = configObject({
-  ...baseConfig,
+export const BatchNormalizationConfig = configObject(baseConfig, {
   /** The feature axis that keeps its own statistics; only -1 (channels-last) is supported. Default: -1. */
   axis: z.literal(-1).default(-1),
   /** Weight of the old value in the moving statistics. Default: 0.99. */

@@ -13,8 +13,7 @@ import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regular
 
 const AxisIndex = z.int({ error: 'must be an integer or a non-empty array of integers' });
 
-export const LayerNormalizationConfig = configObject({
-  ...baseConfig,
+export const LayerNormalizationConfig = configObject(baseConfig, {
   /**
    * The axis or axes normalized together, counted with the batch axis first (Keras' numbering: -1 is the
    * last, 0 the batch, which cannot be normalized over). Default: -1.

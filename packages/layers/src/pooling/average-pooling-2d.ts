@@ -11,7 +11,7 @@ import { padWindow, placeViews, poolFields, windowViews } from '../convolutional
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
-export const AveragePooling2DConfig = configObject({ ...baseConfig, ...poolFields });
+export const AveragePooling2DConfig = configObject(baseConfig, poolFields);
 export type AveragePooling2DConfig = z.input<typeof AveragePooling2DConfig>;
 
 interface AveragePooling2DCache {

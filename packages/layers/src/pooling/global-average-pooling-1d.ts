@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GlobalAveragePooling1DConfig = configObject({
-  ...baseConfig,
+export const GlobalAveragePooling1DConfig = configObject(baseConfig, {
   /** Keep the steps axis as size 1 ([1, C] instead of [C]). Default: false. */
   keepdims: z.boolean().default(false),
 });

@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GlobalMaxPooling2DConfig = configObject({
-  ...baseConfig,
+export const GlobalMaxPooling2DConfig = configObject(baseConfig, {
   /** Keep the spatial axes as size 1 ([1, 1, C] instead of [C]). Default: false. */
   keepdims: z.boolean().default(false),
 });

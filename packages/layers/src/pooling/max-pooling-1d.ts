@@ -16,8 +16,7 @@ const Size1D = z.union([positiveInt(), z.tuple([positiveInt()])], {
 });
 const size1D = (v: z.output<typeof Size1D>): number => (typeof v === 'number' ? v : v[0]);
 
-export const MaxPooling1DConfig = configObject({
-  ...baseConfig,
+export const MaxPooling1DConfig = configObject(baseConfig, {
   /** Window length. Default: 2. */
   poolSize: Size1D.default(2),
   /** Step of the window. Default: poolSize. */

@@ -11,7 +11,7 @@ import { padWindow, placeViews, poolFields, type windowAxis, windowViews } from 
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { Pooling2D } from './pooling-2d.js';
 
-export const MaxPooling2DConfig = configObject({ ...baseConfig, ...poolFields });
+export const MaxPooling2DConfig = configObject(baseConfig, poolFields);
 export type MaxPooling2DConfig = z.input<typeof MaxPooling2DConfig>;
 
 interface MaxPooling2DCache {

@@ -10,8 +10,7 @@ import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from './random-translation.js';
 
-export const RandomFlipConfig = configObject({
-  ...baseConfig,
+export const RandomFlipConfig = configObject(baseConfig, {
   /** Which flips to draw. Default: 'horizontal_and_vertical' (Keras). */
   mode: z.enum(['horizontal', 'vertical', 'horizontal_and_vertical']).default('horizontal_and_vertical'),
   /** Seed of this brick's own generator. Default: the global one (setSeed). */

@@ -11,8 +11,7 @@ import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
 const Factor = z.union([z.number().min(-1).max(1), z.tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)])]);
 
-export const RandomTranslationConfig = configObject({
-  ...baseConfig,
+export const RandomTranslationConfig = configObject(baseConfig, {
   /** Vertical shift as a fraction of the height: f for [-f, f], or [lower, upper]; positive moves down. */
   heightFactor: Factor,
   /** Horizontal shift as a fraction of the width: f for [-f, f], or [lower, upper]; positive moves right. */

@@ -26,8 +26,7 @@ import {
   type Tensors,
 } from './recurrent.js';
 
-export const GRUConfig = configObject({
-  ...recurrentFields,
+export const GRUConfig = configObject(recurrentFields, {
   /** Activation of the gates z and r. Default: sigmoid. */
   recurrentActivation: ActivationName.default('sigmoid'),
   /**

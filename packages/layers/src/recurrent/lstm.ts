@@ -25,8 +25,7 @@ import {
   type Tensors,
 } from './recurrent.js';
 
-export const LSTMConfig = configObject({
-  ...recurrentFields,
+export const LSTMConfig = configObject(recurrentFields, {
   /** Activation of the gates i, f and o. Default: sigmoid. */
   recurrentActivation: ActivationName.default('sigmoid'),
   /** Start the forget gate's bias at 1 (the other gates' at biasInitializer), as Keras. Default: true. */

@@ -15,15 +15,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName } from '../activations/functions.js';
 import { Initializer, makeVariable } from '../initializers.js';
-import { BaseLayer, baseConfig, callBrick, type ForwardOptions, type Grads } from '../layer.js';
+import { type BaseFields, BaseLayer, baseConfig, callBrick, type ForwardOptions, type Grads } from '../layer.js';
 import { matMulT } from '../ops.js';
 import { DropoutRate, dropoutMask } from '../regularization/dropout.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 import { isSymbolic, type SymbolicTensor } from '../symbolic.js';
 
-/** Config fields of every recurrent brick (Keras 3 names and defaults). */
-export const recurrentFields = {
-  ...baseConfig,
+const recurrentShape = {
   /** Width of the output and of each state. */
   units: positiveInt(),
   /** Activation of the candidate state (and of the output in LSTM). Default: tanh. */
@@ -59,6 +57,10 @@ export const recurrentFields = {
   /** The fixed batch size a stateful brick keeps states for (Keras: the input's batch size). */
   batchSize: positiveInt().optional(),
 };
+type RecurrentShape = typeof recurrentShape;
+/** Config fields of every recurrent brick, Keras 3 names and defaults (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface RecurrentFields extends BaseFields, RecurrentShape {}
+export const recurrentFields: RecurrentFields = { ...baseConfig, ...recurrentShape };
 
 const RecurrentConfig = configObject(recurrentFields);
 type RecurrentConfig = z.output<typeof RecurrentConfig>;

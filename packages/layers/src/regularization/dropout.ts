@@ -15,8 +15,7 @@ export const DropoutRate = z
   .gte(0, { error: 'must be a number in [0, 1)' })
   .lt(1, { error: 'must be a number in [0, 1)' });
 
-export const DropoutConfig = configObject({
-  ...baseConfig,
+export const DropoutConfig = configObject(baseConfig, {
   /** Fraction of the inputs zeroed in training, in [0, 1) (required, as in Keras). */
   rate: DropoutRate,
   /**

@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const GaussianNoiseConfig = configObject({
-  ...baseConfig,
+export const GaussianNoiseConfig = configObject(baseConfig, {
   /** Standard deviation of the noise, in [0, 1] as Keras checks it (required). */
   stddev: z
     .number({ error: 'must be a number in [0, 1]' })

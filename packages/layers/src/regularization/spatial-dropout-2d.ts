@@ -11,8 +11,7 @@ import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { DropoutRate, dropoutMask } from './dropout.js';
 
-export const SpatialDropout2DConfig = configObject({
-  ...baseConfig,
+export const SpatialDropout2DConfig = configObject(baseConfig, {
   /** Fraction of the feature maps zeroed in training, in [0, 1) (required, as in Keras). */
   rate: DropoutRate,
   /** Seed of this brick's own mask stream. Default: none (masks come from the global rng, see setSeed). */

@@ -10,8 +10,7 @@ import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { Margins2D, margins } from './margins-2d.js';
 
-export const Cropping2DConfig = configObject({
-  ...baseConfig,
+export const Cropping2DConfig = configObject(baseConfig, {
   /** Rows and columns removed: m, [h, w] or [[top, bottom], [left, right]]. Default: 0 (nothing). */
   cropping: Margins2D.default(0),
 });

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const FlattenConfig = configObject({ ...baseConfig });
+export const FlattenConfig = configObject(baseConfig);
 export type FlattenConfig = z.input<typeof FlattenConfig>;
 
 interface FlattenCache {

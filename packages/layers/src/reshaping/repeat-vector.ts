@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 
-export const RepeatVectorConfig = configObject({
-  ...baseConfig,
+export const RepeatVectorConfig = configObject(baseConfig, {
   /** How many times the input vector is repeated: the length of the output sequence. */
   n: positiveInt(),
 });

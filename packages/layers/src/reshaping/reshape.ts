@@ -11,8 +11,7 @@ const dim = z
   .int({ error: 'must hold positive integers or one -1' })
   .refine((d) => d > 0 || d === -1, { error: 'must hold positive integers or one -1' });
 
-export const ReshapeConfig = configObject({
-  ...baseConfig,
+export const ReshapeConfig = configObject(baseConfig, {
   /** Shape of each output example, without the batch axis; at most one -1 (required). */
   targetShape: z
     .array(dim, { error: 'must be an array of integers' })

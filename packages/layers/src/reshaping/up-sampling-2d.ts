@@ -11,8 +11,7 @@ import { Pair, pair } from '../convolutional/conv-utils.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 
-export const UpSampling2DConfig = configObject({
-  ...baseConfig,
+export const UpSampling2DConfig = configObject(baseConfig, {
   /** Repeats of each row and column: one integer or [rows, columns]. Default: 2. */
   size: Pair.default(2),
   /**

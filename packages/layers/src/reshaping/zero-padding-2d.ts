@@ -11,8 +11,7 @@ import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 import { Margins2D, margins } from './margins-2d.js';
 
-export const ZeroPadding2DConfig = configObject({
-  ...baseConfig,
+export const ZeroPadding2DConfig = configObject(baseConfig, {
   /** Rows and columns of zeros: m, [h, w] or [[top, bottom], [left, right]]. Default: 1 (Keras' (1, 1)). */
   padding: Margins2D.default(1),
 });

@@ -16,8 +16,7 @@ import { innerBrickFromSpec } from './inner-brick.js';
 
 const BrickSpecSchema = configObject({ className: z.string(), config: z.record(z.string(), z.unknown()) });
 
-export const BidirectionalConfig = configObject({
-  ...baseConfig,
+export const BidirectionalConfig = configObject(baseConfig, {
   /** The recurrent brick read forwards, as its spec `{ className, config }` (Keras' `layer`). */
   layer: BrickSpecSchema,
   /** How the two directions combine: 'concat', 'sum', 'mul', 'ave', or null for both as outputs. Default: 'concat'. */

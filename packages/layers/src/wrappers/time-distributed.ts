@@ -11,10 +11,9 @@ import { BaseLayer, baseConfig, type ForwardOptions, isMultiInput, type Layer, t
 import type { Regularizer } from '../regularizers.js';
 import { innerBrickFromSpec } from './inner-brick.js';
 
-export const TimeDistributedConfig = configObject({
-  ...baseConfig,
+export const TimeDistributedConfig = configObject(baseConfig, {
   /** The brick applied to every step, as its spec `{ className, config }` (Keras' `layer`). */
-  layer: configObject(
+  layer: z.strictObject(
     { className: z.string(), config: z.record(z.string(), z.unknown()) },
     { error: 'must be a brick or its spec { className, config }' },
   ),

@@ -13,7 +13,7 @@ import { accumulator, broadcastWeight, checkSameShape, notScalarError, readAll, 
 const NEG_INF = -1e10;
 
 /** The config fields Precision and Recall share (Keras' thresholds, top_k, class_id). */
-export const confusionFields = {
+const confusionShape = {
   /**
    * A prediction above a threshold counts as positive; a list gives one value per threshold. Default:
    * 0.5, or with topK none: every prediction in the top k counts.
@@ -24,6 +24,10 @@ export const confusionFields = {
   /** Count only this column of [N, C] outputs (a one-class binary metric). Default: every column. */
   classId: z.int().min(0).optional(),
 };
+type ConfusionShape = typeof confusionShape;
+/** Config fields of Precision and Recall (an interface, so the .d.ts of each config names it and its fields keep their docs on hover). */
+export interface ConfusionFields extends ConfusionShape {}
+export const confusionFields: ConfusionFields = confusionShape;
 type ConfusionConfig = { thresholds?: number | number[]; topK?: number; classId?: number };
 
 /** ŷ where it is among the k largest of its last axis (lower index first on ties), NEG_INF elsewhere. */

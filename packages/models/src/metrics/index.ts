@@ -2,7 +2,7 @@ export { Accuracy, AccuracyConfig } from './accuracy.js';
 export { AUC, AUCConfig, aucThresholds } from './auc.js';
 export { BinaryAccuracy, BinaryAccuracyConfig } from './binary-accuracy.js';
 export { CategoricalAccuracy, CategoricalAccuracyConfig } from './categorical-accuracy.js';
-export { ConfusionMetric } from './confusion.js';
+export { type ConfusionFields, ConfusionMetric } from './confusion.js';
 export { F1Score, F1ScoreConfig } from './f1-score.js';
 export { MeanAbsoluteError, MeanAbsoluteErrorConfig } from './mean-absolute-error.js';
 export { MeanAbsolutePercentageError, MeanAbsolutePercentageErrorConfig } from './mean-absolute-percentage-error.js';

@@ -7,11 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfusionMetric, confusionFields } from './confusion.js';
 
-export const PrecisionConfig = configObject({
-  /** Logs key. Default: 'precision'. */
-  name: z.string().min(1).default('precision'),
-  ...confusionFields,
-});
+export const PrecisionConfig = configObject(
+  {
+    /** Logs key. Default: 'precision'. */
+    name: z.string().min(1).default('precision'),
+  },
+  confusionFields,
+);
 
 /**
  * Fraction of predicted positives that are true positives (binary, or flattened one-hot outputs).

@@ -7,11 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ConfusionMetric, confusionFields } from './confusion.js';
 
-export const RecallConfig = configObject({
-  /** Logs key. Default: 'recall'. */
-  name: z.string().min(1).default('recall'),
-  ...confusionFields,
-});
+export const RecallConfig = configObject(
+  {
+    /** Logs key. Default: 'recall'. */
+    name: z.string().min(1).default('recall'),
+  },
+  confusionFields,
+);
 
 /**
  * Fraction of actual positives that are predicted positive (binary, or flattened one-hot outputs).
