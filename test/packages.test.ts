@@ -113,7 +113,7 @@ describe.each(published)('the published package $manifest.name', ({ dir, path, m
   test('carries the MIT LICENSE of the repository root and lists it in files', () => {
     expect(manifest.license).toBe('MIT');
     expect(readFileSync(join(path, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, 'LICENSE'), 'utf8'));
-    expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'LICENSE']));
+    expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'LICENSE', 'CHANGELOG.md']));
   });
 
   test('names its Node engines, repository folder, homepage, issue tracker and keywords', () => {
@@ -128,12 +128,12 @@ describe.each(published)('the published package $manifest.name', ({ dir, path, m
   // CI builds before it tests and must run this; a tree never built (`pnpm test` straight after install) skips it.
   const built = existsSync(join(path, 'dist', 'index.js'));
   test.runIf(built || process.env.CI)(
-    `packs LICENSE, README, its built entries and side-effect files, and no source map${built ? '' : ' (not built: run pnpm build)'}`,
+    `packs LICENSE, CHANGELOG, README, its built entries and side-effect files, and no source map${built ? '' : ' (not built: run pnpm build)'}`,
     async () => {
       const files = await packedFiles(path);
       const sideEffects = Array.isArray(manifest.sideEffects) ? manifest.sideEffects : [];
       const shipped = sideEffects.map((p) => p.replace(/^\.\//, '')).filter((p) => p.startsWith('dist/'));
-      const needed = ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts'];
+      const needed = ['LICENSE', 'CHANGELOG.md', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts'];
       expect(files, 'pack a built tree: run pnpm build first').toEqual(
         expect.arrayContaining([...needed, ...entryPaths(manifest), ...shipped]),
       );
