@@ -138,8 +138,10 @@ $('download-model').addEventListener('click', () => {
     downloadModel(model, modelName()).catch((e) => status('error', `Download: ${e instanceof Error ? e.message : e}`));
 });
 $('seed').addEventListener('change', () => specChanged(editor.text, 'start'));
-$('backend').addEventListener('change', async () => {
-  await selectBackend(value('backend') as PageBackend);
-  specChanged(editor.text, 'start'); // fresh weights on the new backend
+$('backend').addEventListener('change', () => {
+  selectBackend(value('backend') as PageBackend).then(
+    () => specChanged(editor.text, 'start'), // fresh weights on the new backend
+    (e) => status('error', e instanceof Error ? e.message : String(e)),
+  );
 });
 start().catch((e) => status('error', e instanceof Error ? e.message : String(e)));
