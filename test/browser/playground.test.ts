@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadModel } from '@brickml/models';
 import { build } from 'esbuild';
 import { type Browser, chromium, type Download, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -171,6 +172,18 @@ run(`the playground in a browser${existsSync(executablePath) ? '' : ` (no Chromi
     const artifacts = JSON.parse(await readFile(await saved.path(), 'utf8'));
     expect(artifacts.format).toBe('brickml');
     expect(artifacts.modelTopology.config.layers).toHaveLength(3);
+    // vite's bundle leaves out tfjs' own downloads router (its module is not in tfjs-core's sideEffects
+    // list); brickml's handler writes the same two files, which load in Node, compiled.
+    const folder = await mkdtemp(join(tmpdir(), 'brickml-playground-'));
+    try {
+      for (const d of downloads) await d.saveAs(join(folder, d.suggestedFilename()));
+      const model = await loadModel(join(folder, 'mnist_mlp.json'));
+      expect(model.isCompiled).toBe(true);
+      expect(model.countParams()).toBe(109_386);
+      model.dispose();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -2,9 +2,6 @@
  * Downloads: the spec as JSON, and the trained model in brickml's save format through tfjs' downloads://
  * handler (`<name>.json` with the spec, compile settings and optimizer state, `<name>.weights.bin`).
  */
-// tfjs-core registers its 'downloads://' router in this module, which nothing else imports by name; vite 8's
-// bundler drops a module whose exports go unused, router and all, so the page imports it for its effect.
-import '@tensorflow/tfjs-core/dist/io/browser_files.js';
 import type { Model } from 'brickml';
 
 export function downloadSpec(text: string, name: string): void {

@@ -282,6 +282,22 @@ describe('saving and loading models', () => {
     loaded.dispose();
   });
 
+  test("'downloads://' outside a browser page is a named error, never a folder of that name", async () => {
+    const m = model();
+    const cwd = process.cwd();
+    const dir = await mkdtemp(join(tmpdir(), 'brickml-downloads-'));
+    try {
+      process.chdir(dir);
+      await expect(m.save('downloads://mnist')).rejects.toThrow(/'downloads:\/\/mnist' needs a browser page/);
+      await expect(m.save('downloads://mnist.keras')).rejects.toThrow(/a \.keras file is written to a file path/);
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+      await rm(dir, { recursive: true, force: true });
+    }
+    m.dispose();
+  });
+
   test("an http(s) URL loads a saved folder served over HTTP, through tfjs' http handler", async () => {
     const m = model();
     const dir = join(root, 'served');

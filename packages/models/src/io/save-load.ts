@@ -14,6 +14,7 @@ import {
   modelToBrickmlArtifacts,
   type SaveOptions,
 } from './artifacts.js';
+import { downloadsHandler, isDownloadsUrl } from './downloads.js';
 import { fileSystem } from './file-system.js';
 import { cleanBeside, folderHandler, serialized, writeFileAtomic } from './folder-handler.js';
 
@@ -86,7 +87,10 @@ export async function saveModel(
   const format = options.format ?? (typeof target === 'string' && target.endsWith('.keras') ? 'keras' : 'brickml');
   checkFormat(who, format, options);
   if (format === 'keras') return saveKeras(who, model, target, options);
-  const handler = isHandler(target) ? target : routed(who, checkTarget(who, target), 'save');
+  const url = isHandler(target) ? '' : checkTarget(who, target);
+  const handler = isHandler(target)
+    ? target
+    : (routed(who, url, 'save') ?? (isDownloadsUrl(url) ? downloadsHandler(who, url) : null));
   if (handler) {
     if (!handler.save) throw new BrickError(`${who}: the IO handler cannot save (it has no save method)`, who);
     return handler.save(await modelToArtifacts(model, { ...options, format }));
@@ -107,7 +111,7 @@ async function saveKeras(
   target: string | tf.io.IOHandler,
   options: SaveOptions,
 ): Promise<tf.io.SaveResult> {
-  if (typeof target !== 'string' || routed(who, target, 'save')) {
+  if (typeof target !== 'string' || routed(who, target, 'save') || isDownloadsUrl(target)) {
     throw new BrickError(
       `${who}: a .keras file is written to a file path (Node); for tfjs IO handlers use the 'brickml' or 'tfjs' format`,
       who,
