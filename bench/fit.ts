@@ -29,6 +29,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     top: { type: 'string', default: '15' },
     threads: { type: 'string' },
+    steps: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -42,6 +43,7 @@ if (values.help) {
   --only tfjs|brickml                    time one side only
   --profile                              profile one training step of each side and print the top kernels
   --top N                                kernels to print with --profile (default 15)
+  --steps N                              also time N single brickml trainOnBatch steps (fastest, median)
   --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)`);
   process.exit(0);
 }
@@ -230,6 +232,29 @@ async function profile(): Promise<void> {
   }
 }
 
+/**
+ * Times single brickml training steps (trainOnBatch on the first batch, after one untimed step): the
+ * fastest is the least disturbed by other work on the machine, the median the typical one.
+ */
+async function stepTimes(count: number): Promise<void> {
+  if (!Number.isInteger(count) || count < 1) throw new Error('--steps must be a positive integer');
+  const model = await brickmlModel();
+  if (!model.trainOnBatch) throw new Error('--steps needs Sequential.trainOnBatch');
+  await model.trainOnBatch(xWarm, yWarm);
+  const ms: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await model.trainOnBatch(xWarm, yWarm);
+    ms.push(performance.now() - start);
+  }
+  model.dispose?.();
+  ms.sort((a, b) => a - b);
+  const median = ms[Math.floor((count - 1) / 2)]!;
+  console.log(
+    `brickml ${modelKind}, ${count} single steps of ${BATCH} on ${backendLabel}: fastest ${ms[0]!.toFixed(1)} ms, median ${median.toFixed(1)} ms`,
+  );
+}
+
 const fmt = (v: number | string) => (typeof v === 'number' ? v.toFixed(2) : v);
 const tfjs = await measure('tfjs', tfjsModel);
 const brick = await measure('brickml', brickmlSide);
@@ -253,6 +278,7 @@ if (heap !== undefined && values.only) {
 }
 
 if (values.profile) await profile();
+if (values.steps) await stepTimes(Number(values.steps));
 
 tf.dispose([x, y, xWarm, yWarm]);
 // A loaded webgpu device keeps the event loop alive.
