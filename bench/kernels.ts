@@ -1,0 +1,57 @@
+/**
+ * Times single kernels of the mnist_mlp and mnist_cnn steps (batch 128) on one backend: the fastest and the
+ * median of N calls each. With `--threads`, compares wasm's XNNPACK thread counts kernel by kernel, apart
+ * from the JavaScript around them; on a shared machine the fastest call is the one least disturbed.
+ *
+ *   pnpm --filter @brickml/bench exec tsx --conditions=source kernels.ts --backend wasm --threads 2
+ */
+import { parseArgs } from 'node:util';
+import { type BackendName, useBackend } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { labelOf, threadsOption } from './options.js';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string' },
+    reps: { type: 'string', default: '30' },
+  },
+});
+const info = await useBackend(values.backend as BackendName, threadsOption(values.threads));
+const reps = Number(values.reps);
+
+function time(name: string, f: () => tf.Tensor, calls: number): void {
+  for (let i = 0; i < 2; i++) f().dispose();
+  const ms: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    const y = f();
+    y.dataSync(); // wasm runs kernels synchronously; this waits for webgpu
+    ms.push(performance.now() - start);
+    y.dispose();
+  }
+  ms.sort((a, b) => a - b);
+  const median = ms[Math.floor((calls - 1) / 2)]!;
+  console.log(`${name.padEnd(36)}${ms[0]!.toFixed(2).padStart(9)}${median.toFixed(2).padStart(9)}`);
+}
+
+console.log(
+  `kernels on ${labelOf(info)}, ms per call\n${'kernel'.padEnd(36)}${'fastest'.padStart(9)}${'median'.padStart(9)}`,
+);
+const x = tf.randomNormal([128, 784]);
+const w784 = tf.randomNormal([784, 512]);
+const h = tf.randomNormal([128, 512]);
+const w512 = tf.randomNormal([512, 512]);
+const xT = tf.transpose(x);
+time('matMul [128,784]·[784,512]', () => tf.matMul(x, w784), reps);
+time('matMul [128,512]·[512,512]', () => tf.matMul(h, w512), reps);
+time('matMul [784,128]·[128,512] (dW)', () => tf.matMul(xT, h), reps);
+time('add [128,512] + [128,512]', () => tf.add(h, h), reps);
+const img = tf.randomNormal([128, 28, 28, 1]) as tf.Tensor4D;
+const k1 = tf.randomNormal([3, 3, 1, 32]) as tf.Tensor4D;
+const a1 = tf.randomNormal([128, 26, 26, 32]) as tf.Tensor4D;
+const k2 = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
+const few = Math.max(3, Math.round(reps / 6));
+time('conv2d [128,28,28,1] 3x3 -> 32', () => tf.conv2d(img, k1, 1, 'valid'), few);
+time('conv2d [128,26,26,32] 3x3 -> 64', () => tf.conv2d(a1, k2, 1, 'valid'), few);
+tf.dispose([x, w784, h, w512, xT, img, k1, a1, k2]);
