@@ -55,3 +55,15 @@ describe('Random state', () => {
     expect(draws(r)).toEqual(draws(twin));
   });
 });
+
+describe('Random.bernoulliArray', () => {
+  test('draws what uniformArray draws, compared as stored, and leaves the stream where it would', () => {
+    const boundary = new Random(11).uniformArray(4)[3] as number; // a p equal to a draw: not below it
+    for (const p of [0, 0.2, 0.5, 0.8, 1, boundary]) {
+      const [a, b] = [new Random(11), new Random(11)];
+      const expected = Array.from(a.uniformArray(1000), (u) => (u < p ? 1.25 : 0));
+      expect(Array.from(b.bernoulliArray(1000, p, 1.25))).toEqual(expected.map((v) => Math.fround(v)));
+      expect(b.getState()).toEqual(a.getState());
+    }
+  });
+});

@@ -82,6 +82,37 @@ export class Random {
     return out;
   }
 
+  /**
+   * `value` where a uniform draw u, rounded to float32 as uniformArray stores it, is below p; else 0. The
+   * same draws, and so the same stream, as uniformArray(size) followed by the comparison, in one pass:
+   * dropout masks draw hundreds of thousands of values per training step, so next() is inlined here in
+   * 32-bit integers and u < p is tested on mulberry32's integer output against the first integer whose
+   * u is not below p.
+   */
+  bernoulliArray(size: number, p: number, value = 1): Float32Array {
+    const out = new Float32Array(size);
+    let lo = 0;
+    let hi = 2 ** 32; // none of the 2³² outputs has u ≥ p
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (Math.fround(mid / 4294967296) >= p) hi = mid;
+      else lo = mid + 1;
+    }
+    // Signed 32-bit compare of (output - 2³¹) with (bound - 2³¹) keeps the loop in int32 arithmetic.
+    // A lookup rather than a branch: the branch mispredicts on every kept-or-dropped change.
+    const below = lo - 2147483648;
+    const pick = new Float32Array([0, value]);
+    let s = this.s | 0;
+    for (let i = 0; i < size; i++) {
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), s | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[i] = pick[+((t ^ (t >>> 14) ^ -2147483648) < below)] as number;
+    }
+    this.s = s >>> 0;
+    return out;
+  }
+
   normalArray(size: number, mean = 0, stddev = 1, truncated = false): Float32Array {
     const out = new Float32Array(size);
     for (let i = 0; i < size; i++) {

@@ -40,12 +40,8 @@ export type DropoutConfig = z.input<typeof DropoutConfig>;
  */
 export function dropoutMask(random: Random, rate: number, noise: readonly number[]): tf.Tensor {
   const size = noise.reduce((a, b) => a * b, 1);
-  const u = random.uniformArray(size);
   const keep = 1 - rate;
-  const scale = 1 / keep;
-  const mask = new Float32Array(size);
-  for (let i = 0; i < size; i++) mask[i] = (u[i] as number) < keep ? scale : 0;
-  return tf.tensor(mask, [...noise], 'float32');
+  return tf.tensor(random.bernoulliArray(size, keep, 1 / keep), [...noise], 'float32');
 }
 
 interface DropoutCache {
