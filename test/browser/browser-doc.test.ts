@@ -1,12 +1,3 @@
-/**
- * docs/browser.md as written: every ```ts block type-checks as a browser module of a vite app (DOM types, no
- * Node types, `?url` imports) and bundles for the browser; in headless Chromium the whole page of "Train,
- * predict and save" runs on wasm, served as vite serves it, and its download loads back through the file
- * picker block and over http, as the page says.
- * Needs Chromium for the last part (Debian's `chromium` package; CHROMIUM_PATH overrides its path); skipped
- * without it except in CI.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -15,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { type Browser, chromium, type Download } from 'playwright-core';
+import type { Browser, Download } from 'playwright-core';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeInChromium, launchChromium } from './chromium.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const docPath = fileURLToPath(new URL('../../docs/browser.md', import.meta.url));
@@ -148,11 +140,7 @@ async function isolationHeaders(): Promise<Record<string, string>> {
   return JSON.parse(object.replaceAll("'", '"'));
 }
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and must run this; elsewhere a machine without it skips, saying why.
-const run = existsSync(executablePath) || process.env.CI ? describe : describe.skip;
-
-run(`docs/browser.md in a browser${existsSync(executablePath) ? '' : ` (no Chromium at ${executablePath})`}`, () => {
+describeInChromium('docs/browser.md in a browser', () => {
   let server: Server;
   let browser: Browser;
   let url = '';
@@ -160,9 +148,6 @@ run(`docs/browser.md in a browser${existsSync(executablePath) ? '' : ` (no Chrom
   const requested: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(executablePath)) {
-      throw new Error(`Chromium is not at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
-    }
     folder = await mkdtemp(join(tmpdir(), 'brickml-browser-doc-'));
     const blocks = await docBlocks();
     const main = blocks.findIndex((b) => b.section === 'Train, predict and save');
@@ -204,7 +189,7 @@ run(`docs/browser.md in a browser${existsSync(executablePath) ? '' : ` (no Chrom
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

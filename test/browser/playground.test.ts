@@ -1,12 +1,3 @@
-/**
- * The playground in a real browser: vite builds apps/playground, headless Chromium opens it, a model is
- * stacked from bricks (a bad field shows its error there), trained for one epoch on 6000 MNIST digits on
- * wasm to over 85% on 1000 test digits, a drawn digit is classified, and the spec and the model download.
- * Also: brickml bundled for the browser with no externals fits on wasm in a page.
- * Needs Chromium (Debian's `chromium` package; CHROMIUM_PATH overrides its path); skipped without it except in CI.
- * Leaves a screenshot at out/playground.png.
- */
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -16,13 +7,11 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '@brickml/models';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Download, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Download, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildPlayground } from '../../apps/playground/build.js';
+import { describeInChromium, launchChromium } from './chromium.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and must run this; elsewhere a machine without it skips, saying why.
-const run = existsSync(executablePath) || process.env.CI ? describe : describe.skip;
 const screenshot = fileURLToPath(new URL('../../out/playground.png', import.meta.url));
 const wasmDir = join(
   dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')),
@@ -45,7 +34,7 @@ function errorsOf(page: Page): string[] {
   return errors;
 }
 
-run(`the playground in a browser${existsSync(executablePath) ? '' : ` (no Chromium at ${executablePath})`}`, () => {
+describeInChromium('the playground in a browser', () => {
   let server: Server;
   let browser: Browser;
   let site = '';
@@ -54,9 +43,6 @@ run(`the playground in a browser${existsSync(executablePath) ? '' : ` (no Chromi
   let externals: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(executablePath)) {
-      throw new Error(`Chromium is not at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
-    }
     site = await mkdtemp(join(tmpdir(), 'brickml-playground-'));
     await buildPlayground(site);
     const bundle = await build({
@@ -91,16 +77,7 @@ run(`the playground in a browser${existsSync(executablePath) ? '' : ` (no Chromi
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,10 +1,3 @@
-/**
- * Saves in a real browser: brickml's browser bundle, in headless Chromium, saves a trained model to
- * IndexedDB and localStorage through tfjs' handlers and loads it back compiled, and downloads it as files
- * that load in Node; a file path is a named error.
- * Needs Chromium (Debian's `chromium` package; CHROMIUM_PATH overrides its path); skipped without it except in CI.
- */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,22 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { loadModel } from '@brickml/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Download } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser, Download } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeInChromium, launchChromium } from './chromium.js';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// CI installs Chromium and must run this; elsewhere a machine without it skips, saying why.
-const run = existsSync(executablePath) || process.env.CI ? describe : describe.skip;
-
-run(`saving in a browser${existsSync(executablePath) ? '' : ` (no Chromium at ${executablePath})`}`, () => {
+describeInChromium('saving in a browser', () => {
   let server: Server;
   let browser: Browser;
   let url = '';
 
   beforeAll(async () => {
-    if (!existsSync(executablePath)) {
-      throw new Error(`Chromium is not at ${executablePath}: apt-get install chromium, or set CHROMIUM_PATH`);
-    }
     const bundle = await build({
       entryPoints: [fileURLToPath(new URL('./storage-page.ts', import.meta.url))],
       bundle: true,
@@ -47,7 +34,7 @@ run(`saving in a browser${existsSync(executablePath) ? '' : ` (no Chromium at ${
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
