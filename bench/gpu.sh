@@ -5,6 +5,7 @@
 #
 #   bash bench/gpu.sh                         # webgpu, the default sizes
 #   BACKEND=wasm MLP_LIMIT=1280 CNN_LIMIT=256 RNN_STEPS=3 bash bench/gpu.sh   # a quick try on a CPU machine
+#   BACKEND=wasm BRICKML_WASM_THREADS=1 TORCH_DEVICE=cpu TORCH_THREADS=1 bash bench/gpu.sh   # one core each
 #
 # On a lent GPU machine, wrap it in the device recipe so that node and Vulkan are set up first:
 #   bash .device/gpu-run.sh bash bench/gpu.sh
@@ -16,6 +17,7 @@ MLP_LIMIT=${MLP_LIMIT:-12800}
 CNN_LIMIT=${CNN_LIMIT:-6400}
 RNN_STEPS=${RNN_STEPS:-30}
 TORCH_DEVICE=${TORCH_DEVICE:-cuda}
+TORCH_THREADS=${TORCH_THREADS:-$(nproc)}
 PYTHON=${PYTHON:-python3}
 TSX=node_modules/.bin/tsx
 log=$(mktemp -d)
@@ -39,7 +41,7 @@ if "$PYTHON" -c 'import torch' 2>/dev/null; then
   if [ "$device" = cuda ] && ! "$PYTHON" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'; then
     device=cpu
   fi
-  run torch "$PYTHON" bench/torch_reference.py --device "$device" --threads "$(nproc)" --steps 30
+  run torch "$PYTHON" bench/torch_reference.py --device "$device" --threads "$TORCH_THREADS" --steps 30
 fi
 
 # One table. fit.ts prints seconds per 60,000-digit epoch; 468.75 steps of 128 digits make that epoch.
