@@ -35,14 +35,15 @@ export abstract class AdamBase<S extends z.ZodType<z.output<typeof AdamConfig>>>
     return this.c.amsgrad ? ['momentum', 'velocity', 'velocityHat'] : ['momentum', 'velocity'];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t, scalar }: StepContext) {
     const { beta1, beta2, epsilon, amsgrad } = this.c;
     const { momentum: m, velocity: v, velocityHat: vHat } = slots;
     const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    m.assign(tf.add(m, tf.mul(tf.sub(g, m), 1 - beta1)));
-    v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), 1 - beta2)));
+    m.assign(tf.add(m, tf.mul(tf.sub(g, m), scalar(1 - beta1))));
+    v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), scalar(1 - beta2))));
     if (amsgrad) vHat.assign(tf.maximum(vHat, v));
-    w.assign(tf.sub(w, tf.div(tf.mul(m, lrT), tf.add(tf.sqrt(amsgrad ? vHat : v), epsilon))));
+    const denominator = tf.add(tf.sqrt(amsgrad ? vHat : v), scalar(epsilon));
+    w.assign(tf.sub(w, tf.div(tf.mul(m, scalar(lrT)), denominator)));
   }
 }
 

@@ -46,6 +46,11 @@ export interface BaseOptimizerConfig {
 export interface StepContext {
   lr: number;
   t: number;
+  /**
+   * A float32 scalar tensor of `value`, made once per step and shared by every variable's update: a number
+   * operand (`tf.mul(s, 0.9)`) is uploaded and freed again by every op that takes it.
+   */
+  scalar(value: number): tf.Scalar;
 }
 
 let slotCounter = 0;
@@ -132,13 +137,22 @@ export abstract class BaseOptimizer<S extends z.ZodType<BaseOptimizerConfig>, Sl
     });
     if (params.length === 0) return;
     const lr = this.currentLearningRate();
-    const step = { lr, t: this.steps + 1 };
     const wd = this.c.weightDecay;
     tf.tidy(() => {
+      const scalars = new Map<number, tf.Scalar>();
+      const scalar = (value: number) => {
+        let made = scalars.get(value);
+        if (!made) {
+          made = tf.scalar(value, 'float32');
+          scalars.set(value, made);
+        }
+        return made;
+      };
+      const step: StepContext = { lr, t: this.steps + 1, scalar };
       const clipped = clipGradients(grads, this.c);
       params.forEach((w, i) => {
         const slots = this.slotsFor(w);
-        if (wd) w.assign(tf.sub(w, tf.mul(w, lr * wd)));
+        if (wd) w.assign(tf.sub(w, tf.mul(w, scalar(lr * wd))));
         this.update(w, clipped[i] as tf.Tensor, slots, step);
       });
     });

@@ -44,18 +44,19 @@ export class RMSprop extends BaseOptimizer<typeof RMSpropConfig, Slot> {
     ];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, scalar }: StepContext) {
     const { rho, momentum, epsilon, centered } = this.c;
     const { velocity: s, momentum: u, averageGradient: gBar } = slots;
-    s.assign(tf.add(tf.mul(s, rho), tf.mul(tf.square(g), 1 - rho)));
-    let d = tf.add(s, epsilon);
+    const [rhoT, decayT] = [scalar(rho), scalar(1 - rho)];
+    s.assign(tf.add(tf.mul(s, rhoT), tf.mul(tf.square(g), decayT)));
+    let d = tf.add(s, scalar(epsilon));
     if (centered) {
-      gBar.assign(tf.add(tf.mul(gBar, rho), tf.mul(g, 1 - rho)));
+      gBar.assign(tf.add(tf.mul(gBar, rhoT), tf.mul(g, decayT)));
       d = tf.sub(d, tf.square(gBar));
     }
-    const delta = tf.div(tf.mul(g, lr), tf.sqrt(d));
+    const delta = tf.div(tf.mul(g, scalar(lr)), tf.sqrt(d));
     if (momentum > 0) {
-      u.assign(tf.add(tf.mul(u, momentum), delta));
+      u.assign(tf.add(tf.mul(u, scalar(momentum)), delta));
       w.assign(tf.sub(w, u));
     } else {
       w.assign(tf.sub(w, delta));
