@@ -74,10 +74,9 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache; penalty?: tf.Scalar } {
     this.checkInput(x);
     return tf.tidy(() => {
-      const x2 = tf.reshape(x, [-1, x.shape[x.shape.length - 1] as number]);
-      let z2 = tf.matMul(x2, this.params.kernel);
+      let z2 = tf.matMul(matrix(x), this.params.kernel);
       if (this.params.bias) z2 = tf.add(z2, this.params.bias);
-      const z = tf.reshape(z2, [...x.shape.slice(0, -1), this.config.units]);
+      const z = reshapeTo(z2, [...x.shape.slice(0, -1), this.config.units]);
       const { y, penalty } = activateWithPenalty(this.config, z);
       return { y, cache: { x, z, y }, ...(penalty && { penalty }) };
     });
@@ -87,12 +86,12 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
   paramGrads(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
     return tf.tidy(() =>
-      this.gradsFrom(tf.reshape(preActivationGrad(this.config, dy, cache), [-1, this.config.units]), cache),
+      this.gradsFrom(matrix(preActivationGrad(this.config, dy, cache)), cache),
     );
   }
 
   protected fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
-    const dz2 = tf.reshape(dz, [-1, this.config.units]);
+    const dz2 = matrix(dz);
     const { kernel } = this.params;
     const [rows, units] = dz2.shape as [number, number];
     const inDim = kernel.shape[0] as number;
@@ -100,18 +99,28 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
     // pack of the whole kernel, dzᵀ only of a batch's rows. (W·dzᵀ)ᵀ moves less when the kernel is larger.
     if (tf.getBackend() === 'wasm' && 2 * inDim * units > rows * (2 * units + inDim)) {
       const dzT = matMulT(dz2);
-      const dx = tf.reshape(matMulT(tf.matMul(kernel, dzT)), cache.x.shape);
+      const dx = reshapeTo(matMulT(tf.matMul(kernel, dzT)), cache.x.shape);
       // Σ_batch dz as a sum over dzᵀ's last axis: wasm transposes to reduce over any other.
       return { dx, grads: this.gradsFrom(dz2, cache, dzT) };
     }
-    const dx = tf.reshape(tf.matMul(dz2, matMulT(kernel)), cache.x.shape);
+    const dx = reshapeTo(tf.matMul(dz2, matMulT(kernel)), cache.x.shape);
     return { dx, grads: this.gradsFrom(dz2, cache) };
   }
 
   private gradsFrom(dz2: tf.Tensor, { x }: DenseCache, dzT?: tf.Tensor) {
-    const x2 = tf.reshape(x, [-1, x.shape[x.shape.length - 1] as number]);
-    const grads = { kernel: tf.matMul(matMulT(x2), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+    const grads = { kernel: tf.matMul(matMulT(matrix(x)), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
     if (this.params.bias) grads.bias = dzT ? tf.sum(dzT, 1) : tf.sum(dz2, 0);
     return grads;
   }
+}
+
+// A Reshape is a kernel call like any other: inputs of rank 2 (the common case) skip both.
+/** t as a matrix over its last axis. */
+function matrix(t: tf.Tensor): tf.Tensor2D {
+  return (t.rank === 2 ? t : tf.reshape(t, [-1, t.shape[t.rank - 1] as number])) as tf.Tensor2D;
+}
+
+/** A matrix back in the shape it was flattened from. */
+function reshapeTo(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  return shape.length === 2 ? t : tf.reshape(t, [...shape]);
 }
