@@ -206,8 +206,16 @@ export function spreadForAdjoint(dz: tf.Tensor4D, g: Geometry, h: number, w: num
   ]);
 }
 
-/** x [N,H,W,C] with `before` rows/columns added on top/left and `after` on bottom/right; negative counts crop. */
-export function padOrCrop(x: tf.Tensor4D, rows: Axis, cols: Axis): tf.Tensor4D {
+/**
+ * x [N,H,W,C] with `before` rows/columns of `value` added on top/left and `after` on bottom/right;
+ * negative counts crop.
+ */
+export function padOrCrop(
+  x: tf.Tensor4D,
+  rows: Pick<Axis, 'before' | 'after'>,
+  cols: Pick<Axis, 'before' | 'after'>,
+  value = 0,
+): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const [top, bottom, left, right] = [rows.before, rows.after, cols.before, cols.after];
   const [cropTop, cropLeft] = [Math.max(-top, 0), Math.max(-left, 0)];
@@ -215,12 +223,16 @@ export function padOrCrop(x: tf.Tensor4D, rows: Axis, cols: Axis): tf.Tensor4D {
   const cropped = keepH < h || keepW < w ? tf.slice(x, [0, cropTop, cropLeft, 0], [n, keepH, keepW, c]) : x;
   const pad = (p: number) => Math.max(p, 0);
   if (pad(top) + pad(bottom) + pad(left) + pad(right) === 0) return cropped;
-  return tf.pad(cropped, [
-    [0, 0],
-    [pad(top), pad(bottom)],
-    [pad(left), pad(right)],
-    [0, 0],
-  ]);
+  return tf.pad(
+    cropped,
+    [
+      [0, 0],
+      [pad(top), pad(bottom)],
+      [pad(left), pad(right)],
+      [0, 0],
+    ],
+    value,
+  );
 }
 
 /** The regularizers a config names, keyed by parameter; parameters a brick lacks (no bias) are left out. */

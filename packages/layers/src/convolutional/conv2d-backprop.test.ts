@@ -3,15 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
 import type { Geometry } from './conv-utils.js';
 import { type Padding, pair, windowAxis } from './conv-utils.js';
-import { inputGradByConv, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
+import { inputGradByConv, kernelGradByRuns, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
 
 /** Each backend runs one dW layout and one dx form in Conv2D; here every backend checks all of them. */
-const cases: [string, { k: number | [number, number]; s?: number; d?: number; padding: Padding }][] = [
-  ['3x3 valid', { k: 3, padding: 'valid' }],
-  ['[2, 3] stride 2 same', { k: [2, 3], s: 2, padding: 'same' }],
-  ['3x3 stride 3 valid (leftover rows)', { k: 3, s: 3, padding: 'valid' }],
-  ['2x2 dilation 2 same', { k: 2, d: 2, padding: 'same' }],
-];
+const cases: [string, { k: number | [number, number]; s?: number; d?: number | [number, number]; padding: Padding }][] =
+  [
+    ['3x3 valid', { k: 3, padding: 'valid' }],
+    ['[2, 3] stride 2 same', { k: [2, 3], s: 2, padding: 'same' }],
+    ['3x3 stride 3 valid (leftover rows)', { k: 3, s: 3, padding: 'valid' }],
+    ['2x2 dilation 2 same', { k: 2, d: 2, padding: 'same' }],
+    ['[3, 2] dilation [1, 2] valid (leftover rows and columns)', { k: [3, 2], d: [1, 2], padding: 'valid' }],
+  ];
 
 async function close(a: tf.Tensor, b: tf.Tensor): Promise<void> {
   expect(a.shape).toEqual(b.shape);
@@ -21,7 +23,7 @@ async function close(a: tf.Tensor, b: tf.Tensor): Promise<void> {
 
 forEachBackend(() => {
   for (const [what, c] of cases) {
-    test(`dW by shifts, dW by slices and the conv-form dx agree with the definitions (${what})`, async () => {
+    test(`dW by shifts, by slices and by runs, and the conv-form dx, agree with the definitions (${what})`, async () => {
       const [k, s, d] = [pair(c.k), pair(c.s ?? 1), pair(c.d ?? 1)];
       const [h, w] = [7, 6];
       const g: Geometry = {
@@ -38,8 +40,13 @@ forEachBackend(() => {
       const f = (xx: tf.Tensor4D, ww: tf.Tensor4D) => tf.sum(tf.mul(tf.conv2d(xx, ww, s, c.padding, 'NHWC', d), dz));
       const dW = kernelGradByShifts(x, dz, g);
       await close(dW, kernelGradBySlices(x, dz, g));
+      if (s[0] === 1 && s[1] === 1) {
+        const runs = kernelGradByRuns(x, dz, g, true);
+        await close(dW, runs.kernel);
+        await close(runs.bias as tf.Tensor, tf.sum(dz, [0, 1, 2]));
+      }
       const dx = inputGradByConv(dz, kernel, g, h, w);
-      if (d[0] === 1 && tf.getBackend() !== 'wasm') {
+      if (d[0] === 1 && d[1] === 1 && tf.getBackend() !== 'wasm') {
         const [ax, aw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx as tf.Tensor4D, ww as tf.Tensor4D))([
           x,
           kernel,

@@ -200,6 +200,21 @@ describe('Conv2D', () => {
       conv.dispose();
       dense.dispose();
     });
+
+    test('paramGrads equals the grads of backward', async () => {
+      setSeed(2);
+      const conv = new Conv2D({ filters: 3, kernelSize: 3, activation: 'relu', biasInitializer: bias });
+      const x = tf.randomUniform([2, 6, 5, 2], -1, 1, 'float32', 6);
+      const { y, cache } = conv.forward(x, { training: true });
+      const dy = tf.randomUniform(y.shape, -1, 1, 'float32', 7);
+      const full = conv.backward(dy, cache);
+      const only = conv.paramGrads(dy, cache);
+      expect(await only.kernel.data()).toEqual(await full.grads.kernel.data());
+      expect(await only.bias?.data()).toEqual(await full.grads.bias?.data());
+      tf.dispose([x, y, dy, full.dx, full.grads.kernel, full.grads.bias ?? [], only.kernel, only.bias ?? []]);
+      tf.dispose(Object.values(cache));
+      conv.dispose();
+    });
   });
 
   test('matches tfjs-layers conv2d forward on cpu with copied weights', async () => {

@@ -11,11 +11,17 @@ import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
 import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
-import { activateWithPenalty, type KernelParams, kernelFields, kernelRegularizers } from '../kernel-config.js';
+import {
+  activateWithPenalty,
+  type KernelParams,
+  kernelFields,
+  kernelRegularizers,
+  preActivationGrad,
+} from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
 import { Padding, Pair, pair, windowShape } from './conv-utils.js';
-import { inputGrad, kernelGrad } from './conv2d-backprop.js';
+import { inputGrad, paramGrads } from './conv2d-backprop.js';
 
 export const Conv2DConfig = configObject(
   baseConfig,
@@ -105,14 +111,24 @@ export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DPara
     });
   }
 
-  protected fromPreActivation(dz: tf.Tensor, { x }: Conv2DCache) {
-    const { kernelSize, strides, padding, dilationRate } = this.config;
-    const kernel = this.params.kernel as tf.Tensor4D;
+  /** dW and db alone: the first brick of a model needs no dx (~30 ms of mnist_cnn's step on wasm). */
+  paramGrads(dy: tf.Tensor, cache: Conv2DCache) {
+    this.checkGrad(dy);
+    return tf.tidy(() => this.gradsFrom(preActivationGrad(this.config, dy, cache) as tf.Tensor4D, cache));
+  }
+
+  protected fromPreActivation(dz: tf.Tensor, cache: Conv2DCache) {
     const dz4 = dz as tf.Tensor4D;
-    const g = { k: pair(kernelSize), s: pair(strides), d: pair(dilationRate), ...this.window };
-    const dx = inputGrad(dz4, kernel, g, x.shape, padding);
-    const grads = { kernel: kernelGrad(x, dz4, g) } as { kernel: tf.Tensor; bias?: tf.Tensor };
-    if (this.params.bias) grads.bias = tf.sum(dz4, [0, 1, 2]);
-    return { dx, grads };
+    const dx = inputGrad(dz4, this.params.kernel as tf.Tensor4D, this.geometry(), cache.x.shape, this.config.padding);
+    return { dx, grads: this.gradsFrom(dz4, cache) };
+  }
+
+  private geometry() {
+    const { kernelSize, strides, dilationRate } = this.config;
+    return { k: pair(kernelSize), s: pair(strides), d: pair(dilationRate), ...this.window };
+  }
+
+  private gradsFrom(dz: tf.Tensor4D, { x }: Conv2DCache): { kernel: tf.Tensor; bias?: tf.Tensor } {
+    return paramGrads(x, dz, this.geometry(), this.params.bias !== undefined);
   }
 }

@@ -8,7 +8,13 @@ import { AveragePooling2D } from './average-pooling-2d.js';
 describeBrick('AveragePooling2D', {
   brick: AveragePooling2D,
   cases: [
-    { title: '(2x2 valid)', config: {}, inputShape: [5, 5, 2] },
+    { title: '(2x2 valid, odd size: tiles)', config: {}, inputShape: [5, 5, 2] },
+    {
+      title: '([2, 3] same, odd size: tiles, padding not counted)',
+      config: { poolSize: [2, 3], padding: 'same' },
+      inputShape: [5, 4, 2],
+      skipAutodiff: { because: "tfjs' AvgPoolGrad counts the 'same' padding" },
+    },
     {
       title: '(3x3 stride 2 same, padding not counted)',
       config: { poolSize: 3, strides: 2, padding: 'same' },

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { padWindow, placeViews, poolFields, windowViews } from '../convolutional/conv-utils.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
+import { spreadMeanInTiles, tiles } from './pool-tiles.js';
 import { Pooling2D } from './pooling-2d.js';
 
 export const AveragePooling2DConfig = configObject(baseConfig, poolFields);
@@ -38,9 +39,10 @@ export class AveragePooling2D extends Pooling2D<typeof AveragePooling2DConfig, A
 
   backward(dy: tf.Tensor, { x }: AveragePooling2DCache) {
     this.checkGrad(dy);
+    const { rows, cols } = this.window;
+    const [k, s] = [this.k, this.s];
+    if (tiles(k, s)) return { dx: spreadMeanInTiles(dy as tf.Tensor4D, k, rows, cols, x.shape), grads: {} };
     return tf.tidy(() => {
-      const { rows, cols } = this.window;
-      const [k, s] = [this.k, this.s];
       // |Ω_ij|: the window's cells that fall inside the input, one count per output pixel.
       const inside = padWindow(tf.ones([1, x.shape[1], x.shape[2], 1]), rows, cols, 0);
       // A chain of adds, not addN: webgpu's AddN returns zeros for these strided views.

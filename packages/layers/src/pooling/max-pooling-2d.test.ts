@@ -3,7 +3,9 @@ import { describeBrick, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
-import { MaxPooling2D } from './max-pooling-2d.js';
+import { windowShape } from '../convolutional/conv-utils.js';
+import { MaxPooling2D, routeToMaxByViews } from './max-pooling-2d.js';
+import { routeToMaxInTiles } from './pool-tiles.js';
 
 /** A small step keeps each window's argmax where it is. */
 const epsilon = 1e-3;
@@ -11,7 +13,19 @@ const epsilon = 1e-3;
 describeBrick('MaxPooling2D', {
   brick: MaxPooling2D,
   cases: [
-    { title: '(2x2 valid)', config: {}, inputShape: [5, 5, 2], epsilon },
+    { title: '(2x2 valid, odd size: tiles)', config: {}, inputShape: [5, 5, 2], epsilon },
+    {
+      title: '(2x2 same, odd size: tiles)',
+      config: { padding: 'same' },
+      inputShape: [5, 3, 2],
+      epsilon,
+      // Its edge windows hold two cells, often both negative.
+      skipAutodiff: {
+        on: ['wasm'],
+        because: "wasm's MaxPoolGrad gives no gradient to a window whose maximum is negative",
+      },
+    },
+    { title: '([3, 2] valid, remainders: tiles)', config: { poolSize: [3, 2] }, inputShape: [7, 5, 2], epsilon },
     {
       title: '(3x3 stride 2 same)',
       config: { poolSize: 3, strides: 2, padding: 'same' },
@@ -53,6 +67,36 @@ describe('MaxPooling2D', () => {
       const { cache } = pool.forward(x, { training: true });
       const { dx } = pool.backward(dy, cache);
       expect(Array.from(await dx.data())).toEqual([1, 0, 2, 0, 0, 0, 0, 0, 3, 0, 4, 0, 0, 0, 0, 0]);
+      tf.dispose([x, dy, dx, cache.y]);
+    });
+
+    test('routes through tiles as through strided views, ties and padding included', async () => {
+      const cases: { k: [number, number]; padding: 'valid' | 'same'; shape: [number, number, number, number] }[] = [
+        { k: [2, 2], padding: 'valid', shape: [2, 6, 6, 3] },
+        { k: [2, 2], padding: 'valid', shape: [2, 7, 5, 3] },
+        { k: [2, 2], padding: 'same', shape: [2, 7, 5, 3] },
+        { k: [3, 2], padding: 'same', shape: [1, 4, 5, 2] },
+      ];
+      for (const { k, padding, shape } of cases) {
+        // Values rounded to {-1, 0, 1}: many windows hold ties.
+        const x = tf.tidy(() => tf.round(tf.randomUniform(shape, -1.4, 1.4, 'float32', 7)));
+        const y = tf.maxPool(x as tf.Tensor4D, k, k, padding);
+        const dy = tf.randomUniform(y.shape, 0.5, 1.5, 'float32', 8) as tf.Tensor4D;
+        const { rows, cols } = windowShape('p', shape.slice(1), 'pool', k, k, [1, 1], padding);
+        const tiled = routeToMaxInTiles(dy, x as tf.Tensor4D, y, k, rows, cols, -3.4028234663852886e38);
+        const viewed = routeToMaxByViews(dy, x as tf.Tensor4D, y, k, k, rows, cols);
+        expect(Array.from(await tiled.data())).toEqual(Array.from(await viewed.data()));
+        tf.dispose([x, y, dy, tiled, viewed]);
+      }
+    });
+
+    test('routes a window of negative ties under padding to its first input cell', async () => {
+      const pool = new MaxPooling2D({ poolSize: 2, padding: 'same' });
+      const x = tf.fill([1, 3, 3, 1], -2);
+      const dy = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+      const { cache } = pool.forward(x, { training: true });
+      const { dx } = pool.backward(dy, cache);
+      expect(Array.from(await dx.data())).toEqual([1, 0, 2, 0, 0, 0, 3, 0, 4]);
       tf.dispose([x, dy, dx, cache.y]);
     });
   });

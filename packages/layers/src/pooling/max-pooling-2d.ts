@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { padWindow, placeViews, poolFields, type windowAxis, windowViews } from '../convolutional/conv-utils.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
+import { routeToMaxInTiles, tiles } from './pool-tiles.js';
 import { Pooling2D } from './pooling-2d.js';
 
 export const MaxPooling2DConfig = configObject(baseConfig, poolFields);
@@ -53,8 +54,23 @@ export class MaxPooling2D extends Pooling2D<typeof MaxPooling2DConfig, MaxPoolin
 /**
  * The max-pooling backward pass on [N,H,W,C]: each window's dy goes to its first argmax in row-major
  * window order (ties go to one input on every backend). MaxPooling1D uses it with a width of 1.
+ * Windows that tile the input take the block layout (pool-tiles.ts); others, k·k strided views.
  */
 export function routeToMax(
+  dy: tf.Tensor4D,
+  x: tf.Tensor4D,
+  y: tf.Tensor4D,
+  k: [number, number],
+  s: [number, number],
+  rows: WindowAxis,
+  cols: WindowAxis,
+): tf.Tensor4D {
+  if (tiles(k, s)) return routeToMaxInTiles(dy, x, y, k, rows, cols, LOWEST);
+  return routeToMaxByViews(dy, x, y, k, s, rows, cols);
+}
+
+/** routeToMax through k·k strided views of the padded input, for any window and stride. */
+export function routeToMaxByViews(
   dy: tf.Tensor4D,
   x: tf.Tensor4D,
   y: tf.Tensor4D,
