@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
 import type { Geometry } from './conv-utils.js';
 import { type Padding, pair, windowAxis } from './conv-utils.js';
-import { inputGradByConv, kernelGradByRuns, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
+import { inputGradByConv, kernelGradByShifts, kernelGradBySlices } from './conv2d-backprop.js';
+import { kernelGradByRuns } from './kernel-grad-runs.js';
 
 /** Each backend runs one dW layout and one dx form in Conv2D; here every backend checks all of them. */
 const cases: [string, { k: number | [number, number]; s?: number; d?: number | [number, number]; padding: Padding }][] =

@@ -5,7 +5,8 @@
  * computed in the layout that is fastest on each backend (all are exact); on wasm with db as one more row.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Geometry, interleaveZeros, padWindow, spreadForAdjoint, taps } from './conv-utils.js';
+import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
+import { kernelGradByRuns } from './kernel-grad-runs.js';
 
 /** dx for x [N,H,W,C] from dz, on whichever backend runs. */
 export function inputGrad(
@@ -34,33 +35,6 @@ export function paramGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: b
   if (tf.getBackend() === 'wasm' && g.s[0] === 1 && g.s[1] === 1) return kernelGradByRuns(x, dz, g, bias);
   const kernel = kernelGrad(x, dz, g);
   return bias ? { kernel, bias: tf.sum(tf.reshape(dz, [-1, dz.shape[3]]), 0) } : { kernel };
-}
-
-/**
- * dW = P(x)ᵀ·dz for stride 1 with x laid out [C, Hp, Wp·N] and dz [OH·OW·N, F]: tap (a, b) is the slice
- * [:, a·dh, b·dw·N] of size [C, OH, OW·N], whose rows are runs of OW·N contiguous numbers. wasm copies a
- * slice in JavaScript, one call per run: C·OH calls per tap here, C·N·OH in the [C, N, H, W] layout.
- * With `bias`, a row of ones under Pᵀ makes db = 1ᵀ·dz the product's last row: a matMul of its own packs
- * dz anew (~30 ms on mnist_cnn), and wasm's Sum is slower still.
- */
-export function kernelGradByRuns(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: boolean) {
-  const [[kh, kw], [dh, dw], [n, , , c], [, oh, ow, f]] = [g.k, g.d, x.shape, dz.shape];
-  const xp = padWindow(x, g.rows, g.cols);
-  const xt = tf.reshape(tf.transpose(xp, [3, 1, 2, 0]), [c, xp.shape[1], xp.shape[2] * n]);
-  const pieces: tf.Tensor[] = [];
-  for (let a = 0; a < kh; a++) {
-    for (let b = 0; b < kw; b++) {
-      pieces.push(tf.reshape(tf.slice(xt, [0, a * dh, b * dw * n], [c, oh, ow * n]), [c, oh * ow * n]));
-    }
-  }
-  if (bias) pieces.push(tf.ones([1, oh * ow * n]));
-  const patchesT = (pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0)) as tf.Tensor2D;
-  const dzt = tf.reshape(tf.transpose(dz, [1, 2, 0, 3]), [oh * ow * n, f]) as tf.Tensor2D;
-  const product = tf.matMul(patchesT, dzt);
-  const rows = kh * kw * c;
-  if (!bias) return { kernel: tf.reshape(product, [kh, kw, c, f]) };
-  const kernel = tf.reshape(tf.slice(product, 0, [rows, f]), [kh, kw, c, f]);
-  return { kernel, bias: tf.reshape(tf.slice(product, [rows, 0], [1, f]), [f]) };
 }
 
 /**
