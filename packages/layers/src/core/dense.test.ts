@@ -28,6 +28,11 @@ describeBrick('Dense', {
       outputShape: [2],
     },
     { title: 'on the last axis of a rank-3 input', config: { units: 2 }, inputShape: [3, 4], outputShape: [3, 2] },
+    {
+      title: 'with a kernel larger than the batch (wasm: z = (Wᵀ·xᵀ)ᵀ, dx = (W·dzᵀ)ᵀ)',
+      config: { units: 12, activation: 'relu' as const, biasInitializer: bias },
+      inputShape: [16],
+    },
   ],
   spec: [
     { units: 5, activation: 'relu', kernelRegularizer: { className: 'L2', config: { l2: 0.01 } } },
@@ -180,6 +185,33 @@ describe('Dense', () => {
       }));
     test("backward adds the activity penalty's gradient (L1 with linear)", () =>
       expectPenaltyInBackward({ units: 2, activityRegularizer: { className: 'L1', config: { l1: 0.3 } } }));
+  });
+
+  forEachBackend(() => {
+    // Shapes on both sides of wasm's layout choices: a kernel larger than the batch (transposed matMuls)
+    // and a batch larger than the kernel (plain ones).
+    test.each([
+      [2, 16, 12],
+      [8, 4, 3],
+    ])('forward and backward equal x·W + b and its gradients, batch %i, %i → %i', async (batch, inDim, units) => {
+      setSeed(3);
+      const dense = new Dense({ units, biasInitializer: bias });
+      const x = tf.randomNormal([batch, inDim]);
+      const dy = tf.randomNormal([batch, units]);
+      const { y, cache } = dense.forward(x, { training: true });
+      const { dx, grads } = dense.backward(dy, cache);
+      const { kernel: w, bias: b } = dense.params;
+      const expected = [
+        tf.add(tf.matMul(x, w), b!),
+        tf.matMul(dy, w, false, true),
+        tf.matMul(x, dy, true, false),
+        tf.sum(dy, 0),
+      ];
+      const got = [y, dx, grads.kernel, grads.bias!];
+      for (const [i, e] of expected.entries()) expect(await relError(got[i]!, e)).toBeLessThan(1e-5);
+      tf.dispose([x, dy, y, dx, grads.kernel, grads.bias!, ...expected, ...Object.values(cache)]);
+      dense.dispose();
+    });
   });
 
   test('paramGrads equals the grads of backward', async () => {

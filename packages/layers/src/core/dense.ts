@@ -35,6 +35,8 @@ interface DenseCache {
   x: tf.Tensor;
   z: tf.Tensor;
   y: tf.Tensor;
+  /** x as a matrix, transposed, when the forward pass made it (wasm, see forward): dW reuses it. */
+  xT?: tf.Tensor;
 }
 
 /**
@@ -74,20 +76,32 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: DenseCache; penalty?: tf.Scalar } {
     this.checkInput(x);
     return tf.tidy(() => {
-      let z2 = tf.matMul(matrix(x), this.params.kernel);
-      if (this.params.bias) z2 = tf.add(z2, this.params.bias);
-      const z = reshapeTo(z2, [...x.shape.slice(0, -1), this.config.units]);
+      const { kernel, bias } = this.params;
+      const x2 = matrix(x);
+      const [rows, inDim] = x2.shape;
+      const { units } = this.config;
+      // wasm packs matMul's right operand anew for every new tensor, and the kernel is a new one after every
+      // update. Packing a wide kernel costs more than transposing it and x (whose transpose dW needs anyway)
+      // and packing xᵀ: z = (Wᵀ·xᵀ)ᵀ. Measured at batch 128: [784, 512] about 20% faster, [512, 512] a tie.
+      let xT: tf.Tensor | undefined;
+      let z2: tf.Tensor;
+      if (tf.getBackend() === 'wasm' && inDim * units > 2 * rows * (inDim + units)) {
+        xT = matMulT(x2);
+        z2 = matMulT(tf.matMul(matMulT(kernel), xT));
+      } else {
+        z2 = tf.matMul(x2, kernel);
+      }
+      if (bias) z2 = tf.add(z2, bias);
+      const z = reshapeTo(z2, [...x.shape.slice(0, -1), units]);
       const { y, penalty } = activateWithPenalty(this.config, z);
-      return { y, cache: { x, z, y }, ...(penalty && { penalty }) };
+      return { y, cache: { x, z, y, ...(xT && { xT }) }, ...(penalty && { penalty }) };
     });
   }
 
   /** dW and db alone: the first brick of a model needs no dx, and dz·Wᵀ is a fifth of mnist_mlp's step. */
   paramGrads(dy: tf.Tensor, cache: DenseCache) {
     this.checkGrad(dy);
-    return tf.tidy(() =>
-      this.gradsFrom(matrix(preActivationGrad(this.config, dy, cache)), cache),
-    );
+    return tf.tidy(() => this.gradsFrom(matrix(preActivationGrad(this.config, dy, cache)), cache));
   }
 
   protected fromPreActivation(dz: tf.Tensor, cache: DenseCache) {
@@ -107,8 +121,8 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
     return { dx, grads: this.gradsFrom(dz2, cache) };
   }
 
-  private gradsFrom(dz2: tf.Tensor, { x }: DenseCache, dzT?: tf.Tensor) {
-    const grads = { kernel: tf.matMul(matMulT(matrix(x)), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+  private gradsFrom(dz2: tf.Tensor, { x, xT }: DenseCache, dzT?: tf.Tensor) {
+    const grads = { kernel: tf.matMul(xT ?? matMulT(matrix(x)), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
     if (this.params.bias) grads.bias = dzT ? tf.sum(dzT, 1) : tf.sum(dz2, 0);
     return grads;
   }
