@@ -22,8 +22,9 @@ const execFileAsync = promisify(execFile);
 // pnpm's bin shims (vitest's among them) export NODE_PATH into the workspace's package store; a consumer
 // that inherited it would find packages it never installed, so every child here runs without it.
 const { NODE_PATH: _storePath, ...outsideEnv } = process.env;
-const run = (file: string, args: string[], options: { cwd?: string } = {}) =>
-  execFileAsync(file, args, { ...options, env: outsideEnv });
+// A consumer that hangs is killed with its test instead of training on in the background.
+const run = (file: string, args: string[], options: { cwd?: string; timeout?: number } = {}) =>
+  execFileAsync(file, args, { timeout: 100_000, ...options, env: outsideEnv });
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
@@ -120,7 +121,7 @@ describe.runIf(built || process.env.CI)(
           '--prefer-offline',
           '--loglevel=error',
         ],
-        { cwd: consumer },
+        { cwd: consumer, timeout: 220_000 },
       );
     }, 240_000);
 
