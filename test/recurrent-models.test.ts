@@ -23,23 +23,12 @@ import {
   TimeDistributed,
 } from '@brickml/layers';
 import { loadModel, Model, modelFromSpec, Sequential, saveModel } from '@brickml/models';
-import { expectModelFiniteDifferences, forEachBackend } from '@brickml/test-utils';
+import { expectModelFiniteDifferences, forEachBackend, maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
 
 const sigmoid = { recurrentActivation: 'sigmoid', recurrentInitializer: 'zeros' } as const;
-
-async function maxDiff(a: tf.Tensor[], b: tf.Tensor[]): Promise<number> {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const [x, y] = [await (a[i] as tf.Tensor).data(), await (b[i] as tf.Tensor).data()];
-    x.forEach((v, k) => {
-      worst = Math.max(worst, Math.abs(v - (y[k] as number)));
-    });
-  }
-  return worst;
-}
 
 describe('recurrent models against tfjs-layers (cpu)', () => {
   for (const masked of [false, true]) {

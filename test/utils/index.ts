@@ -1,5 +1,6 @@
 export * from './backends.js';
 export * from './brick-harness.js';
+export * from './compare.js';
 export * from './grads.js';
 export * from './leaks.js';
 export * from './losses.js';

@@ -40,7 +40,7 @@ import {
   UpSampling2D,
   ZeroPadding2D,
 } from '@brickml/layers';
-import { expectNoLeak } from '@brickml/test-utils';
+import { expectNoLeak, maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -52,19 +52,6 @@ function scramble(model: Model) {
   const ws = model.getWeights();
   model.setWeights(ws.map((w, i) => tf.randomUniform(w.shape, 0.5, 1.5, 'float32', i + 1)));
   tf.dispose(ws);
-}
-
-async function maxDiff(a: tf.Tensor | tf.Tensor[], b: tf.Tensor | tf.Tensor[]): Promise<number> {
-  const as = Array.isArray(a) ? a : [a];
-  const bs = Array.isArray(b) ? b : [b];
-  expect(bs.map((t) => t.shape)).toEqual(as.map((t) => t.shape));
-  let max = 0;
-  for (const [i, t] of as.entries()) {
-    const d = tf.max(tf.abs(tf.sub(t, bs[i] as tf.Tensor)));
-    max = Math.max(max, (await d.data())[0] as number);
-    d.dispose();
-  }
-  return max;
 }
 
 function imageModel(): Model {

@@ -1,3 +1,4 @@
+import { maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
@@ -21,19 +22,6 @@ async function saved(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
 /** tfjs-layers' weights drawn again (BatchNormalization's variances positive), so that no weight is trivial. */
 function scramble(model: tfl.LayersModel) {
   model.setWeights(model.weights.map((w, i) => tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', 10 + i)));
-}
-
-async function maxDiff(a: tf.Tensor | tf.Tensor[], b: tf.Tensor | tf.Tensor[]) {
-  const as = Array.isArray(a) ? a : [a];
-  const bs = Array.isArray(b) ? b : [b];
-  expect(bs.map((t) => t.shape)).toEqual(as.map((t) => t.shape));
-  let max = 0;
-  for (const [i, t] of as.entries()) {
-    const d = tf.max(tf.abs(tf.sub(t, bs[i] as tf.Tensor)));
-    max = Math.max(max, (await d.data())[0] as number);
-    d.dispose();
-  }
-  return max;
 }
 
 /** Sequences and images through recurrent, wrapped, convolutional and merge layers, as tfjs-layers builds them. */
