@@ -4,6 +4,8 @@
  * these tests; elsewhere a machine without it skips them, saying why.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { describe } from 'vitest';
 
@@ -31,4 +33,25 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * A page's script bundled for the browser as an ES module, resolving the workspace packages from their
+ * sources, with the imports esbuild left external (none, for a bundle that stands alone).
+ */
+export async function bundleForBrowser(entry: URL): Promise<{ script: string; externals: string[] }> {
+  const bundle = await build({
+    entryPoints: [fileURLToPath(entry)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['source'],
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const externals = Object.values(bundle.metafile.inputs).flatMap((i) =>
+    i.imports.filter((m) => m.external).map((m) => m.path),
+  );
+  return { script: bundle.outputFiles[0]?.text ?? '', externals };
 }

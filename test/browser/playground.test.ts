@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '@brickml/models';
-import { build } from 'esbuild';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildPlayground } from '../../apps/playground/build.js';
-import { describeInChromium, launchChromium } from './chromium.js';
+import { bundleForBrowser, describeInChromium, launchChromium } from './chromium.js';
 
 const screenshot = fileURLToPath(new URL('../../out/playground.png', import.meta.url));
 const wasmDir = join(
@@ -45,20 +44,7 @@ describeInChromium('the playground in a browser', () => {
   beforeAll(async () => {
     site = await mkdtemp(join(tmpdir(), 'brickml-playground-'));
     await buildPlayground(site);
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('./wasm-fit-page.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['source'],
-      logLevel: 'silent',
-      metafile: true,
-    });
-    fitScript = bundle.outputFiles[0]?.text ?? '';
-    externals = Object.values(bundle.metafile.inputs).flatMap((i) =>
-      i.imports.filter((m) => m.external).map((m) => m.path),
-    );
+    ({ script: fitScript, externals } = await bundleForBrowser(new URL('./wasm-fit-page.ts', import.meta.url)));
     const fitPage =
       '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/fit/page.js"></script>';
     server = createServer(async (req, res) => {

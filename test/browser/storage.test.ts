@@ -3,13 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadModel } from '@brickml/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { build } from 'esbuild';
 import type { Browser, Download } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { describeInChromium, launchChromium } from './chromium.js';
+import { bundleForBrowser, describeInChromium, launchChromium } from './chromium.js';
 
 describeInChromium('saving in a browser', () => {
   let server: Server;
@@ -17,16 +15,7 @@ describeInChromium('saving in a browser', () => {
   let url = '';
 
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('./storage-page.ts', import.meta.url))],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['source'],
-      logLevel: 'silent',
-    });
-    const script = bundle.outputFiles[0]?.text ?? '';
+    const { script } = await bundleForBrowser(new URL('./storage-page.ts', import.meta.url));
     const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>';
     server = createServer((req, res) => {
       if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
