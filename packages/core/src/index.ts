@@ -22,6 +22,8 @@ export {
   valueAt,
 } from './config.js';
 export { BrickError } from './errors.js';
+export type { Formula } from './formula.js';
+export * as formula from './formula.js';
 export {
   type CheckableBrick,
   type CheckableMultiInputBrick,
@@ -49,3 +51,4 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
+export { setOwnKernels } from './webgpu-kernels.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
+import { runWebGPUBernoulli, webgpuKernels } from './webgpu-kernels.js';
 
 /**
  * Where a generator stands, as JSON: its 32-bit counter and the spare normal draw Box-Muller keeps.
@@ -91,16 +92,9 @@ export class Random {
    */
   bernoulliArray(size: number, p: number, value = 1): Float32Array {
     const out = new Float32Array(size);
-    let lo = 0;
-    let hi = 2 ** 32; // none of the 2³² outputs has u ≥ p
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (Math.fround(mid / 4294967296) >= p) hi = mid;
-      else lo = mid + 1;
-    }
     // Signed 32-bit compare of (output - 2³¹) with (bound - 2³¹) keeps the loop in int32 arithmetic.
     // A lookup rather than a branch: the branch mispredicts on every kept-or-dropped change.
-    const below = lo - 2147483648;
+    const below = bernoulliBound(p) - 2147483648;
     const pick = new Float32Array([0, value]);
     let s = this.s | 0;
     for (let i = 0; i < size; i++) {
@@ -111,6 +105,21 @@ export class Random {
     }
     this.s = s >>> 0;
     return out;
+  }
+
+  /**
+   * bernoulliArray's draws as a float32 tensor of `shape`, the stream advanced the same way. On webgpu the
+   * mask is drawn on the device (webgpu-kernels.ts) instead of on the CPU and uploaded.
+   */
+  bernoulliMask(shape: readonly number[], p: number, value = 1): tf.Tensor {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const bound = bernoulliBound(p);
+    if (size === 0 || bound >= 2 ** 32 || !webgpuKernels()) {
+      return tf.tensor(this.bernoulliArray(size, p, value), [...shape], 'float32');
+    }
+    const mask = runWebGPUBernoulli(shape, this.s, bound, value);
+    this.s = (this.s + Math.imul(size, 0x6d2b79f5)) >>> 0;
+    return mask;
   }
 
   normalArray(size: number, mean = 0, stddev = 1, truncated = false): Float32Array {
@@ -173,4 +182,16 @@ export function setSeed(seed: number): void {
 /** The generator behind every random draw in brickml. */
 export function rng(): Random {
   return globalRandom;
+}
+
+/** The first of mulberry32's 2³² integer outputs whose u (rounded to float32) is not below p; 2³² if none. */
+function bernoulliBound(p: number): number {
+  let lo = 0;
+  let hi = 2 ** 32;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (Math.fround(mid / 4294967296) >= p) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

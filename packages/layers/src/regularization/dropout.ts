@@ -2,7 +2,7 @@
  * Dropout (inverted), in training: y = x ⊙ m with m = [u < 1 − rate] / (1 − rate), u ~ U[0, 1) drawn with
  * the noise shape (default: the input's; its 1s broadcast, so a whole slice shares one draw); in
  * inference y = x. Backward: dx = dy ⊙ m (dx = dy in inference).
- * The mask is drawn on the CPU and uploaded (no backend has a random kernel) and travels in the cache.
+ * The mask comes from brickml's seeded stream (the same on every backend) and travels in the cache.
  */
 import { BrickError, configObject, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,12 +36,11 @@ export type DropoutConfig = z.input<typeof DropoutConfig>;
 
 /**
  * The scaled inverted-dropout mask of shape `noise`: 1 / (1 − rate) where u < 1 − rate, else 0.
- * Drawn on the CPU from `random` and uploaded.
+ * Drawn from `random`: on the CPU and uploaded, or on webgpu on the device from the same stream.
  */
 export function dropoutMask(random: Random, rate: number, noise: readonly number[]): tf.Tensor {
-  const size = noise.reduce((a, b) => a * b, 1);
   const keep = 1 - rate;
-  return tf.tensor(random.bernoulliArray(size, keep, 1 / keep), [...noise], 'float32');
+  return random.bernoulliMask(noise, keep, 1 / keep);
 }
 
 interface DropoutCache {

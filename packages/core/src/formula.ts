@@ -1,0 +1,112 @@
+/**
+ * Element-wise formulas over tensors of one shape, written once and run two ways: as one kernel of
+ * brickml's own on webgpu (one dispatch, numbers as uniforms, where tfjs ops cost a dispatch each), and
+ * as the same tfjs ops in the same order elsewhere. The optimizers state their updates with them.
+ *
+ * @example
+ * const [s, g] = [inputOf(0), inputOf(1)];
+ * // s·ρ + g²·(1 - ρ) in one pass on webgpu
+ * const next = runFormula(add(mul(s, constant(0.9)), mul(square(g), constant(0.1))), [sTensor, gTensor]);
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { runWebGPUFormula, webgpuKernels } from './webgpu-kernels.js';
+
+type Binary = 'add' | 'sub' | 'mul' | 'div' | 'max';
+type Unary = 'sqrt' | 'square' | 'abs';
+
+/** A node of an element-wise formula. */
+export type Formula =
+  | { readonly op: 'input'; readonly index: number }
+  | { readonly op: 'constant'; readonly value: number }
+  | { readonly op: Binary; readonly a: Formula; readonly b: Formula }
+  | { readonly op: Unary; readonly a: Formula };
+
+/** The `index`-th tensor handed to runFormula. */
+export const inputOf = (index: number): Formula => ({ op: 'input', index });
+/** A number; on webgpu it travels as a uniform, so a changing learning rate compiles nothing new. */
+export const constant = (value: number): Formula => ({ op: 'constant', value });
+export const add = (a: Formula, b: Formula): Formula => ({ op: 'add', a, b });
+export const sub = (a: Formula, b: Formula): Formula => ({ op: 'sub', a, b });
+export const mul = (a: Formula, b: Formula): Formula => ({ op: 'mul', a, b });
+export const div = (a: Formula, b: Formula): Formula => ({ op: 'div', a, b });
+export const maximum = (a: Formula, b: Formula): Formula => ({ op: 'max', a, b });
+export const sqrt = (a: Formula): Formula => ({ op: 'sqrt', a });
+export const square = (a: Formula): Formula => ({ op: 'square', a });
+export const abs = (a: Formula): Formula => ({ op: 'abs', a });
+
+const OPS = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div, max: tf.maximum } as const;
+const UNARY = { sqrt: tf.sqrt, square: tf.square, abs: tf.abs } as const;
+const WGSL_BINARY = { add: '+', sub: '-', mul: '*', div: '/' } as const;
+
+/**
+ * The formula as tfjs ops, in the order it is written (so results match hand-written op chains).
+ * `scalar` makes the constants; a caller may share them between formulas. The intermediates (and the
+ * default scalars) are the caller's to dispose: call it inside tf.tidy.
+ */
+export function evaluateFormula(
+  f: Formula,
+  inputs: readonly tf.Tensor[],
+  scalar: (value: number) => tf.Tensor = (v) => tf.scalar(v, 'float32'),
+): tf.Tensor {
+  switch (f.op) {
+    case 'input': {
+      const t = inputs[f.index];
+      if (!t) throw new Error(`formula input ${f.index} is missing (${inputs.length} given)`);
+      return t;
+    }
+    case 'constant':
+      return scalar(f.value);
+    case 'sqrt':
+    case 'square':
+    case 'abs':
+      return UNARY[f.op](evaluateFormula(f.a, inputs, scalar));
+    default:
+      return OPS[f.op](evaluateFormula(f.a, inputs, scalar), evaluateFormula(f.b, inputs, scalar));
+  }
+}
+
+/** WGSL for the formula, its constants in order (uniforms k0, k1, …) and how many inputs it reads. */
+export function formulaToWGSL(f: Formula): { code: string; constants: number[]; inputs: number } {
+  const constants: number[] = [];
+  let inputs = 0;
+  const walk = (n: Formula): string => {
+    switch (n.op) {
+      case 'input':
+        inputs = Math.max(inputs, n.index + 1);
+        return `x${n.index}`;
+      case 'constant':
+        constants.push(n.value);
+        return `uniforms.k${constants.length - 1}`;
+      case 'sqrt':
+        return `sqrt(${walk(n.a)})`;
+      case 'abs':
+        return `abs(${walk(n.a)})`;
+      case 'square': {
+        const a = walk(n.a);
+        return `(${a} * ${a})`;
+      }
+      case 'max':
+        return `max(${walk(n.a)}, ${walk(n.b)})`;
+      default:
+        return `(${walk(n.a)} ${WGSL_BINARY[n.op]} ${walk(n.b)})`;
+    }
+  };
+  const code = walk(f);
+  return { code, constants, inputs };
+}
+
+/**
+ * Runs the formula over same-shape float32 tensors: one kernel on webgpu, tfjs ops elsewhere (or when
+ * the shapes differ, or the formula has no input), leaving only the result behind. Scalars that `scalar`
+ * returns must outlive the call (tf.keep them).
+ */
+export function runFormula(f: Formula, inputs: readonly tf.Tensor[], scalar?: (value: number) => tf.Tensor): tf.Tensor {
+  const first = inputs[0];
+  const fusable =
+    first !== undefined &&
+    webgpuKernels() &&
+    inputs.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape));
+  const { code, constants, inputs: used } = formulaToWGSL(f);
+  if (!fusable || used !== inputs.length) return tf.tidy(() => evaluateFormula(f, inputs, scalar));
+  return runWebGPUFormula(code, inputs, constants);
+}
