@@ -3,8 +3,8 @@
  * lr_t = lr·√(1-β₂ᵗ)/(1-β₁ᵗ); w ← w - lr_t·m/(√v + ε). (tfjs puts ε after the bias correction:
  * lr·m̂/(√v̂ + ε), the same update with ε scaled by √(1-β₂ᵗ).) Bias corrections are CPU numbers.
  */
-import { configObject, positiveNumber } from '@brickml/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { configObject, formula as F, positiveNumber } from '@brickml/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, type OptimizerFields, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
@@ -35,15 +35,18 @@ export abstract class AdamBase<S extends z.ZodType<z.output<typeof AdamConfig>>>
     return this.c.amsgrad ? ['momentum', 'velocity', 'velocityHat'] : ['momentum', 'velocity'];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t, scalar }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t, run }: StepContext) {
     const { beta1, beta2, epsilon, amsgrad } = this.c;
     const { momentum: m, velocity: v, velocityHat: vHat } = slots;
     const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    m.assign(tf.add(m, tf.mul(tf.sub(g, m), scalar(1 - beta1))));
-    v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), scalar(1 - beta2))));
-    if (amsgrad) vHat.assign(tf.maximum(vHat, v));
-    const denominator = tf.add(tf.sqrt(amsgrad ? vHat : v), scalar(epsilon));
-    w.assign(tf.sub(w, tf.div(tf.mul(m, scalar(lrT)), denominator)));
+    const [A, B, C] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
+    // m + (g - m)·(1 - β₁), v + (g² - v)·(1 - β₂), over g and the slot
+    m.assign(run(F.add(B, F.mul(F.sub(A, B), F.constant(1 - beta1))), [g, m]));
+    v.assign(run(F.add(B, F.mul(F.sub(F.square(A), B), F.constant(1 - beta2))), [g, v]));
+    if (amsgrad) vHat.assign(run(F.maximum(A, B), [vHat, v]));
+    // w - m·lr_t / (√v + ε), over w, m, v (v̂ with amsgrad)
+    const step = F.div(F.mul(B, F.constant(lrT)), F.add(F.sqrt(C), F.constant(epsilon)));
+    w.assign(run(F.sub(A, step), [w, m, amsgrad ? vHat : v]));
   }
 }
 

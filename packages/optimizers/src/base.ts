@@ -3,7 +3,15 @@
  * update(w, g, slots); iterations += 1, with lr = schedule(iterations) when scheduled.
  * Scalars (the scheduled lr, bias corrections) are computed on the CPU; tensors stay on the device.
  */
-import { BrickError, formatShape, nonNegativeNumber, parseConfig, positiveNumber } from '@brickml/core';
+import {
+  BrickError,
+  formula as F,
+  type Formula,
+  formatShape,
+  nonNegativeNumber,
+  parseConfig,
+  positiveNumber,
+} from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { clipGradients } from './clipping.js';
@@ -51,9 +59,15 @@ export interface StepContext {
    * operand (`tf.mul(s, 0.9)`) is uploaded and freed again by every op that takes it.
    */
   scalar(value: number): tf.Scalar;
+  /**
+   * An element-wise formula over same-shape tensors (`formula` in @brickml/core): one kernel on webgpu,
+   * where each tfjs op is a dispatch; elsewhere the same ops, in the written order, on shared scalars.
+   */
+  run(f: Formula, inputs: tf.Tensor[]): tf.Tensor;
 }
 
 let slotCounter = 0;
+const W = F.inputOf(0);
 
 /**
  * Owns the loop (validation, clipping, weight decay, lazy slots keyed by variable name, the step
@@ -138,24 +152,29 @@ export abstract class BaseOptimizer<S extends z.ZodType<BaseOptimizerConfig>, Sl
     if (params.length === 0) return;
     const lr = this.currentLearningRate();
     const wd = this.c.weightDecay;
-    tf.tidy(() => {
-      const scalars = new Map<number, tf.Scalar>();
-      const scalar = (value: number) => {
-        let made = scalars.get(value);
-        if (!made) {
-          made = tf.scalar(value, 'float32');
-          scalars.set(value, made);
-        }
-        return made;
-      };
-      const step: StepContext = { lr, t: this.steps + 1, scalar };
-      const clipped = clipGradients(grads, this.c);
-      params.forEach((w, i) => {
-        const slots = this.slotsFor(w);
-        if (wd) w.assign(tf.sub(w, tf.mul(w, scalar(lr * wd))));
-        this.update(w, clipped[i] as tf.Tensor, slots, step);
+    const scalars = new Map<number, tf.Scalar>();
+    const scalar = (value: number) => {
+      let made = scalars.get(value);
+      if (!made) {
+        made = tf.keep(tf.scalar(value, 'float32'));
+        scalars.set(value, made);
+      }
+      return made;
+    };
+    try {
+      tf.tidy(() => {
+        const run = (f: Formula, inputs: tf.Tensor[]) => F.runFormula(f, inputs, scalar);
+        const step: StepContext = { lr, t: this.steps + 1, scalar, run };
+        const clipped = clipGradients(grads, this.c);
+        params.forEach((w, i) => {
+          const slots = this.slotsFor(w);
+          if (wd) w.assign(run(F.sub(W, F.mul(W, F.constant(lr * wd))), [w]));
+          this.update(w, clipped[i] as tf.Tensor, slots, step);
+        });
       });
-    });
+    } finally {
+      tf.dispose([...scalars.values()]);
+    }
     this.steps++;
   }
 

@@ -3,8 +3,8 @@
  * Δ = lr·g/√d; with momentum m: u ← m·u + Δ, w ← w - u; without: w ← w - Δ. ε sits inside the root
  * (as in Keras and tfjs), all slots start at zero.
  */
-import { configObject, positiveNumber } from '@brickml/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { configObject, formula as F, positiveNumber } from '@brickml/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
@@ -44,22 +44,23 @@ export class RMSprop extends BaseOptimizer<typeof RMSpropConfig, Slot> {
     ];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, scalar }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, run }: StepContext) {
     const { rho, momentum, epsilon, centered } = this.c;
     const { velocity: s, momentum: u, averageGradient: gBar } = slots;
-    const [rhoT, decayT] = [scalar(rho), scalar(1 - rho)];
-    s.assign(tf.add(tf.mul(s, rhoT), tf.mul(tf.square(g), decayT)));
-    let d = tf.add(s, scalar(epsilon));
-    if (centered) {
-      gBar.assign(tf.add(tf.mul(gBar, rhoT), tf.mul(g, decayT)));
-      d = tf.sub(d, tf.square(gBar));
-    }
-    const delta = tf.div(tf.mul(g, scalar(lr)), tf.sqrt(d));
+    const [G, X, Y] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
+    // s·ρ + g²·(1 - ρ); centered, ḡ·ρ + g·(1 - ρ) too
+    s.assign(run(F.add(F.mul(X, F.constant(rho)), F.mul(F.square(G), F.constant(1 - rho))), [g, s]));
+    if (centered) gBar.assign(run(F.add(F.mul(X, F.constant(rho)), F.mul(G, F.constant(1 - rho))), [g, gBar]));
+    // Δ = g·lr / √(s + ε [- ḡ²]), over g, s [, ḡ]
+    const d = F.add(X, F.constant(epsilon));
+    const delta = F.div(F.mul(G, F.constant(lr)), F.sqrt(centered ? F.sub(d, F.square(Y)) : d));
+    const read = centered ? [g, s, gBar] : [g, s];
     if (momentum > 0) {
-      u.assign(tf.add(tf.mul(u, scalar(momentum)), delta));
-      w.assign(tf.sub(w, u));
+      const U = F.inputOf(read.length);
+      u.assign(run(F.add(F.mul(U, F.constant(momentum)), delta), [...read, u]));
+      w.assign(run(F.sub(F.inputOf(0), F.inputOf(1)), [w, u]));
     } else {
-      w.assign(tf.sub(w, delta));
+      w.assign(run(F.sub(F.inputOf(read.length), delta), [...read, w]));
     }
   }
 }

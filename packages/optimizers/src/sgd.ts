@@ -3,8 +3,8 @@
  * or with Nesterov w ← w + m·v - lr·g (v already updated). v starts at zero.
  */
 
-import { configObject } from '@brickml/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { configObject, formula as F } from '@brickml/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseOptimizer, optimizerFields, type StepContext } from './base.js';
 import { inInterval } from './interval.js';
@@ -33,14 +33,17 @@ export class SGD extends BaseOptimizer<typeof SGDConfig, 'momentum'> {
     return this.c.momentum > 0 ? (['momentum'] as const) : [];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, { momentum: v }: { momentum: tf.Variable }, { lr }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, { momentum: v }: { momentum: tf.Variable }, { lr, run }: StepContext) {
     const { momentum: m, nesterov } = this.c;
-    const step = tf.mul(g, lr);
+    const [A, B] = [F.inputOf(0), F.inputOf(1)];
+    const step = F.mul(B, F.constant(lr)); // lr·g, over (·, g)
     if (m === 0) {
-      w.assign(tf.sub(w, step));
+      w.assign(run(F.sub(A, step), [w, g]));
       return;
     }
-    v.assign(tf.sub(tf.mul(v, m), step));
-    w.assign(nesterov ? tf.add(w, tf.sub(tf.mul(v, m), step)) : tf.add(w, v));
+    v.assign(run(F.sub(F.mul(A, F.constant(m)), step), [v, g]));
+    // Nesterov: w + (m·v - lr·g), over w, g, v; else w + v
+    const look = F.sub(F.mul(F.inputOf(2), F.constant(m)), step);
+    w.assign(nesterov ? run(F.add(A, look), [w, g, v]) : run(F.add(A, B), [w, v]));
   }
 }

@@ -1,0 +1,137 @@
+/**
+ * brickml's own webgpu kernels (packages/core/src/webgpu-kernels.ts) against what they replace: element-wise
+ * formulas against the same tfjs ops, dropout masks against the CPU draws of the same stream, and the
+ * optimizers' updates with the kernels on and off. On other backends the formulas are those ops.
+ */
+import { formula as F, Random, setOwnKernels } from '@brickml/core';
+import { Adam, AdamW, type Optimizer, RMSprop, SGD } from '@brickml/optimizers';
+import { expectNoLeak, forEachBackend, maxDiff } from '@brickml/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, test } from 'vitest';
+
+/** Fixed values in [-1, 1) with none at 0, so square roots and quotients stay finite. */
+const values = (size: number, seed: number) =>
+  Float32Array.from(new Random(seed).uniformArray(size, -1, 1), (v) => (Math.abs(v) < 0.05 ? 0.5 : v));
+
+describe('element-wise formulas', () => {
+  test('WGSL names inputs x0, x1, … and numbers uniforms k0, k1, … in the order written', () => {
+    const [a, b] = [F.inputOf(0), F.inputOf(1)];
+    const f = F.sub(a, F.div(F.mul(b, F.constant(0.01)), F.add(F.sqrt(F.square(b)), F.constant(1e-7))));
+    expect(F.formulaToWGSL(f)).toEqual({
+      code: '(x0 - ((x1 * uniforms.k0) / (sqrt((x1 * x1)) + uniforms.k1)))',
+      constants: [0.01, 1e-7],
+      inputs: 2,
+    });
+    expect(F.formulaToWGSL(F.maximum(F.abs(a), b)).code).toBe('max(abs(x0), x1)');
+  });
+
+  afterEach(() => setOwnKernels(true));
+
+  forEachBackend((backend) => {
+    const [a, b, c] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
+    const formulas: [string, F.Formula][] = [
+      ['an Adam-like step', F.sub(a, F.div(F.mul(b, F.constant(0.003)), F.add(F.sqrt(F.abs(c)), F.constant(1e-7))))],
+      ['a running mean of squares', F.add(F.mul(b, F.constant(0.9)), F.mul(F.square(a), F.constant(0.1)))],
+      ['a maximum', F.maximum(a, F.sub(c, b))],
+    ];
+
+    test(`runFormula equals the same tfjs ops, on shapes that do not fill a workgroup (${backend})`, async () => {
+      for (const shape of [[7], [3, 67], [130, 9]]) {
+        const size = shape[0]! * (shape[1] ?? 1);
+        const xs = [1, 2, 3].map((seed) => tf.tensor(values(size, seed), shape));
+        for (const [what, f] of formulas) {
+          const inputs = xs.slice(0, F.formulaToWGSL(f).inputs);
+          const fused = F.runFormula(f, inputs);
+          const ops = F.evaluateFormula(f, inputs);
+          expect(fused.shape, what).toEqual(shape);
+          expect(await maxDiff(fused, ops), `${what}, shape [${shape}]`).toBeLessThan(1e-6);
+          tf.dispose([fused, ops]);
+        }
+        tf.dispose(xs);
+      }
+    });
+
+    test(`a formula leaves no tensor behind, and a new constant needs no new program (${backend})`, async () => {
+      const xs = [1, 2, 3].map((seed) => tf.tensor(values(40, seed), [40]));
+      let lr = 0.001;
+      const step = () => {
+        lr *= 2;
+        const y = F.runFormula(F.sub(a, F.mul(b, F.constant(lr))), xs.slice(0, 2));
+        return y.data().then(() => y.dispose());
+      };
+      await expectNoLeak(step);
+      const cache = (tf.backend() as { pipelineCache?: object }).pipelineCache;
+      const programs = cache ? Object.keys(cache).length : 0;
+      await step();
+      expect(cache ? Object.keys(cache).length : 0).toBe(programs);
+      tf.dispose(xs);
+    });
+  });
+});
+
+describe('dropout masks drawn on the device', () => {
+  forEachBackend((backend) => {
+    test(`Random.bernoulliMask draws bernoulliArray's values and leaves the stream where it would (${backend})`, async () => {
+      for (const [shape, p] of [
+        [[5], 0.8],
+        [[128, 512], 0.8],
+        [[3, 1, 1, 70], 0.5],
+        [[1000], 0.05],
+        [[64], 1],
+      ] as [number[], number][]) {
+        const size = shape.reduce((x, y) => x * y, 1);
+        const [cpu, device] = [new Random(2024), new Random(2024)];
+        const expected = cpu.bernoulliArray(size, p, 1 / p);
+        const mask = device.bernoulliMask(shape, p, 1 / p);
+        expect(mask.shape).toEqual(shape);
+        expect(Array.from(await mask.data()), `shape [${shape}], p ${p}`).toEqual(Array.from(expected));
+        expect(device.getState()).toEqual(cpu.getState());
+        expect(device.next()).toBe(cpu.next());
+        mask.dispose();
+      }
+    });
+  });
+});
+
+describe('optimizer updates as formulas', () => {
+  afterEach(() => setOwnKernels(true));
+
+  const optimizers: [string, () => Optimizer][] = [
+    ['SGD', () => new SGD({ learningRate: 0.1 })],
+    ['SGD with Nesterov momentum', () => new SGD({ learningRate: 0.1, momentum: 0.9, nesterov: true })],
+    ['RMSprop', () => new RMSprop({ learningRate: 0.01 })],
+    ['RMSprop centered with momentum', () => new RMSprop({ learningRate: 0.01, centered: true, momentum: 0.5 })],
+    ['Adam with amsgrad', () => new Adam({ learningRate: 0.01, amsgrad: true })],
+    ['AdamW', () => new AdamW({ learningRate: 0.01, weightDecay: 0.1 })],
+  ];
+
+  /** The weights after four steps of `make()` on a 3×70 and a 70 variable. */
+  async function train(make: () => Optimizer): Promise<Float32Array[]> {
+    const opt = make();
+    const ws = [tf.variable(tf.tensor(values(210, 5), [3, 70])), tf.variable(tf.tensor(values(70, 6), [70]))];
+    for (let k = 0; k < 4; k++) {
+      const gs = ws.map((w, i) => tf.tensor(values(w.size, 10 * k + i), w.shape));
+      opt.apply(ws, gs);
+      tf.dispose(gs);
+    }
+    const out = await Promise.all(ws.map(async (w) => Float32Array.from(await w.data())));
+    tf.dispose(ws);
+    opt.dispose?.();
+    return out;
+  }
+
+  forEachBackend((backend) => {
+    test(`the same weights with brickml's kernels on and off (${backend})`, async () => {
+      for (const [name, make] of optimizers) {
+        const own = await train(make);
+        setOwnKernels(false);
+        const ops = await train(make);
+        setOwnKernels(true);
+        own.forEach((w, i) => {
+          const largest = Math.max(...w.map((v, j) => Math.abs(v - (ops[i] as Float32Array)[j]!)));
+          expect(largest, `${name}, variable ${i}`).toBeLessThan(1e-6);
+        });
+      }
+    });
+  });
+});
