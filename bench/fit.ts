@@ -10,11 +10,11 @@
  *      Dropout 0.5, Dense 10 softmax; Adam(0.001); batch 128 (Keras' mnist_cnn, as examples/mnist-cnn).
  */
 import { parseArgs } from 'node:util';
-import { type BackendName, useBackend } from '@brickml/core';
+import { type BackendName, setOwnKernels, useBackend } from '@brickml/core';
 import { loadMnist, oneHot } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { labelOf, threadsOption } from './options.js';
+import { labelOf, setTfFlags, threadsOption } from './options.js';
 
 const BATCH = 128;
 const FULL_EPOCH = 60000;
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     top: { type: 'string', default: '15' },
     threads: { type: 'string' },
     steps: { type: 'string' },
+    'tf-flag': { type: 'string', multiple: true },
+    'tfjs-ops': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -44,7 +46,9 @@ if (values.help) {
   --profile                              profile one training step of each side and print the top kernels
   --top N                                kernels to print with --profile (default 15)
   --steps N                              also time N single brickml trainOnBatch steps (fastest, median)
-  --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)`);
+  --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)
+  --tf-flag NAME=VALUE                   sets a tfjs flag after the backend starts (repeatable)
+  --tfjs-ops                             webgpu: optimizer updates and dropout masks as tfjs ops, not brickml's kernels`);
   process.exit(0);
 }
 
@@ -57,6 +61,8 @@ if (!Number.isInteger(limit) || limit < BATCH) throw new Error(`--limit must be 
 
 const info = await useBackend(values.backend as BackendName, threadsOption(values.threads));
 const backendLabel = labelOf(info);
+setTfFlags(values['tf-flag']);
+if (values['tfjs-ops']) setOwnKernels(false);
 
 const data = loadMnist({ trainLimit: limit, testLimit: 0, flatten: modelKind === 'mlp' });
 const n = data.yTrain.length;

@@ -1,5 +1,6 @@
 /** Command-line pieces shared by fit.ts and rnn.ts. */
 import type { BackendInfo, UseBackendOptions } from '@brickml/core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** `--threads N` as useBackend's options (wasm's XNNPACK threads); none given, useBackend's default. */
 export function threadsOption(flag: string | undefined): UseBackendOptions {
@@ -14,4 +15,21 @@ export function labelOf(info: BackendInfo): string {
   if (info.adapter) return `${info.name} (${info.adapter})`;
   if (info.threads !== undefined) return `${info.name} (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
   return info.name;
+}
+
+/** `--tf-flag NAME=VALUE` (repeatable): sets tfjs environment flags, e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=64. */
+export function setTfFlags(flags: string[] | undefined): void {
+  for (const flag of flags ?? []) {
+    const eq = flag.indexOf('=');
+    if (eq < 1) throw new Error(`--tf-flag must be NAME=VALUE, received ${flag}`);
+    const raw = flag.slice(eq + 1);
+    const value = raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
+    try {
+      tf.env().set(flag.slice(0, eq), value);
+    } catch (e) {
+      throw new Error(
+        `--tf-flag ${flag}: ${e instanceof Error ? e.message : String(e)} (flags belong to the backend loaded)`,
+      );
+    }
+  }
 }
