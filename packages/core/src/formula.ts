@@ -1,7 +1,8 @@
 /**
- * Element-wise formulas over tensors of one shape, written once and run two ways: as one kernel of
- * brickml's own on webgpu (one dispatch, numbers as uniforms, where tfjs ops cost a dispatch each), and
- * as the same tfjs ops in the same order elsewhere. The optimizers state their updates with them.
+ * Element-wise formulas over tensors of one shape, written once and run as one kernel of brickml's own on
+ * webgpu (one dispatch, numbers as uniforms, where tfjs ops cost a dispatch each) and on wasm (one SIMD
+ * pass compiled at run time, where tfjs ops cost a pass over memory each), and as the same tfjs ops in the
+ * same order elsewhere. The optimizers state their updates with them.
  *
  * @example
  * const [s, g] = [inputOf(0), inputOf(1)];
@@ -9,6 +10,7 @@
  * const next = runFormula(add(mul(s, constant(0.9)), mul(square(g), constant(0.1))), [sTensor, gTensor]);
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { runWasmFormula, wasmKernels } from './wasm-kernels.js';
 import { runWebGPUFormula, webgpuKernels } from './webgpu-kernels.js';
 
 type Binary = 'add' | 'sub' | 'mul' | 'div' | 'max';
@@ -96,17 +98,18 @@ export function formulaToWGSL(f: Formula): { code: string; constants: number[]; 
 }
 
 /**
- * Runs the formula over same-shape float32 tensors: one kernel on webgpu, tfjs ops elsewhere (or when
- * the shapes differ, or the formula has no input), leaving only the result behind. Scalars that `scalar`
+ * Runs the formula over same-shape float32 tensors: one kernel on webgpu and wasm, tfjs ops elsewhere (or
+ * when the shapes differ, or the formula has no input), leaving only the result behind. Scalars that `scalar`
  * returns must outlive the call (tf.keep them).
  */
 export function runFormula(f: Formula, inputs: readonly tf.Tensor[], scalar?: (value: number) => tf.Tensor): tf.Tensor {
   const first = inputs[0];
-  const fusable =
-    first !== undefined &&
-    webgpuKernels() &&
-    inputs.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape));
+  const same =
+    first !== undefined && inputs.every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, first.shape));
   const { code, constants, inputs: used } = formulaToWGSL(f);
-  if (!fusable || used !== inputs.length) return tf.tidy(() => evaluateFormula(f, inputs, scalar));
-  return runWebGPUFormula(code, inputs, constants);
+  if (same && used === inputs.length) {
+    if (webgpuKernels()) return runWebGPUFormula(code, inputs, constants);
+    if (wasmKernels()) return runWasmFormula(f, code, inputs, constants);
+  }
+  return tf.tidy(() => evaluateFormula(f, inputs, scalar));
 }

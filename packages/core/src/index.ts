@@ -32,6 +32,7 @@ export {
   type GradError,
   gradCheck,
 } from './grad-check.js';
+export { setOwnKernels } from './own-kernels.js';
 export { Random, type RandomState, rng, setSeed } from './random.js';
 export {
   type ConfigPresence,
@@ -51,4 +52,3 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
-export { setOwnKernels } from './webgpu-kernels.js';

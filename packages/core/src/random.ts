@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
+import { runWasmBernoulli, wasmKernels } from './wasm-kernels.js';
 import { runWebGPUBernoulli, webgpuKernels } from './webgpu-kernels.js';
 
 /**
@@ -15,7 +16,8 @@ export interface RandomState {
 
 /**
  * Seeded randomness drawn on the CPU and uploaded (no backend has a RandomUniform kernel), so the same
- * seed gives the same numbers on every backend.
+ * seed gives the same numbers on every backend; dropout masks (bernoulliMask) are drawn from the same
+ * stream by kernels of brickml's own where the backend has them.
  */
 export class Random {
   private s: number;
@@ -108,16 +110,22 @@ export class Random {
   }
 
   /**
-   * bernoulliArray's draws as a float32 tensor of `shape`, the stream advanced the same way. On webgpu the
-   * mask is drawn on the device (webgpu-kernels.ts) instead of on the CPU and uploaded.
+   * bernoulliArray's draws as a float32 tensor of `shape`, the stream advanced the same way. On webgpu and
+   * wasm a kernel of brickml's own draws it in place (webgpu-kernels.ts, wasm-kernels.ts).
    */
   bernoulliMask(shape: readonly number[], p: number, value = 1): tf.Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
     const bound = bernoulliBound(p);
-    if (size === 0 || bound >= 2 ** 32 || !webgpuKernels()) {
-      return tf.tensor(this.bernoulliArray(size, p, value), [...shape], 'float32');
-    }
-    const mask = runWebGPUBernoulli(shape, this.s, bound, value);
+    const draw =
+      size === 0 || bound >= 2 ** 32
+        ? null
+        : webgpuKernels()
+          ? runWebGPUBernoulli
+          : wasmKernels()
+            ? runWasmBernoulli
+            : null;
+    if (!draw) return tf.tensor(this.bernoulliArray(size, p, value), [...shape], 'float32');
+    const mask = draw(shape, this.s, bound, value);
     this.s = (this.s + Math.imul(size, 0x6d2b79f5)) >>> 0;
     return mask;
   }

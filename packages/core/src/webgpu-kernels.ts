@@ -8,6 +8,7 @@
  * (a mask, a scalar) a freshly allocated upload buffer; these two kernels remove both from a training step.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ownKernelsOn } from './own-kernels.js';
 
 const FORMULA = 'BrickmlFormula';
 const BERNOULLI = 'BrickmlBernoulli';
@@ -82,7 +83,6 @@ class BernoulliProgram extends FlatProgram {
 }
 
 let registered = false;
-let enabled = true;
 
 function register(): void {
   tf.registerKernel({
@@ -127,20 +127,12 @@ function register(): void {
  * switched off (setOwnKernels).
  */
 export function webgpuKernels(): boolean {
-  if (!enabled || tf.getBackend() !== 'webgpu') return false;
+  if (!ownKernelsOn() || tf.getBackend() !== 'webgpu') return false;
   if (!registered) {
     if (typeof (tf.backend() as Partial<WebGPUBackendLike>).runWebGPUProgram !== 'function') return false;
     register();
   }
   return true;
-}
-
-/**
- * Switches brickml's own webgpu kernels on (the default) or off; off, the same math runs as tfjs ops.
- * For comparing the two, or working around a driver that miscompiles one.
- */
-export function setOwnKernels(on: boolean): void {
-  enabled = on;
 }
 
 /** An element-wise formula's WGSL over same-shape float32 tensors, in one dispatch (see formula.ts). */

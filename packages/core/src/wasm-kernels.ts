@@ -1,0 +1,220 @@
+/**
+ * Kernels of brickml's own on tfjs' wasm backend, compiled at run time into small WebAssembly functions with
+ * 128-bit SIMD that import the backend's own memory (wasm-module.ts), so they read their inputs and write
+ * their output in place, and registered with tfjs' `registerKernel` so the engine owns their outputs:
+ * - BrickmlFormula: an element-wise formula (formula.ts) in one pass, where tfjs ops make one pass each (an
+ *   RMSprop update reads and writes each weight's arrays twice instead of nine times). Every operation is
+ *   IEEE single precision, rounded where the op chain rounds (wasm SIMD has no fused multiply-add), so
+ *   results equal tfjs' ops bit for bit.
+ * - BrickmlBernoulli: dropout's mask from the mulberry32 stream (as webgpu-kernels.ts), four lanes at a time
+ *   instead of a JavaScript loop and an upload.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Formula } from './formula.js';
+import { ownKernelsOn } from './own-kernels.js';
+import {
+  compile,
+  F32,
+  F32_STORE,
+  get,
+  I32,
+  i32Const,
+  i32x4Const,
+  loop,
+  memoryOf,
+  set,
+  simd,
+  tee,
+  V128,
+  V128_STORE,
+  type WasmBackendLike,
+} from './wasm-module.js';
+
+const FORMULA = 'BrickmlFormula';
+const BERNOULLI = 'BrickmlBernoulli';
+const K = 0x6d2b79f5; // mulberry32's increment
+
+type Run = (out: number, n: number, ...args: number[]) => void;
+
+/** SIMD sub-opcodes (after 0xfd) and scalar opcodes per operation. */
+const OPS: Record<string, [simd: number, scalar: number]> = {
+  add: [0xe4, 0x92],
+  sub: [0xe5, 0x93],
+  mul: [0xe6, 0x94],
+  div: [0xe7, 0x95],
+  max: [0xe9, 0x97],
+  sqrt: [0xe3, 0x91],
+  abs: [0xe0, 0x8b],
+};
+
+/**
+ * run(out, n, x₀…, k₀…): out[i] = f(x₀[i], …) over n floats, four at a time, then one at a time. Locals after
+ * the parameters: i (bytes), n·4, the end of whole vectors, the constants splatted, a v128 and an f32 temp.
+ */
+function compileFormula(memory: object, f: Formula, inputs: number, constants: number): Run {
+  const p = 2 + inputs + constants;
+  const [i, nb, vend, vtmp, ftmp] = [p, p + 1, p + 2, p + 3 + constants, p + 4 + constants];
+  let next = 0;
+  const expr = (n: Formula, wide: boolean): number[] => {
+    switch (n.op) {
+      case 'input': {
+        const address = [...get(2 + n.index), ...get(i), 0x6a];
+        return wide ? [...address, ...simd(0x00), 0, 0] : [...address, 0x2a, 2, 0];
+      }
+      case 'constant': {
+        const j = next++;
+        return get(wide ? p + 3 + j : 2 + inputs + j);
+      }
+      case 'square': {
+        const t = wide ? vtmp : ftmp;
+        return [...expr(n.a, wide), ...tee(t), ...get(t), ...(wide ? simd(OPS.mul![0]) : [OPS.mul![1]])];
+      }
+      case 'sqrt':
+      case 'abs': {
+        const [v, s] = OPS[n.op]!;
+        return [...expr(n.a, wide), ...(wide ? simd(v) : [s])];
+      }
+      default: {
+        const [v, s] = OPS[n.op]!;
+        return [...expr(n.a, wide), ...expr(n.b, wide), ...(wide ? simd(v) : [s])];
+      }
+    }
+  };
+  const wide = expr(f, true);
+  next = 0;
+  const narrow = expr(f, false);
+  const code = [
+    ...[...get(1), ...i32Const(2), 0x74, ...set(nb)],
+    ...[...get(nb), ...i32Const(-16), 0x71, ...set(vend)],
+    ...Array.from({ length: constants }, (_, j) => [...get(2 + inputs + j), ...simd(0x13), ...set(p + 3 + j)]).flat(),
+    ...loop(i, vend, 16, wide, V128_STORE),
+    ...loop(i, nb, 4, narrow, F32_STORE),
+  ];
+  const params = [I32, I32, ...Array<number>(inputs).fill(I32), ...Array<number>(constants).fill(F32)];
+  return compile(
+    memory as never,
+    params,
+    [
+      [3, I32],
+      [constants + 1, V128],
+      [1, F32],
+    ],
+    code,
+  ) as Run;
+}
+
+/**
+ * run(out, n, seed, bound, value): out[i] = value where mulberry32's output for counter seed + (i + 1)·k is
+ * below bound (unsigned), else 0. Locals: i, n·4, the vector end, the lane counters, a v128 temp, an i32 temp.
+ */
+function compileBernoulli(memory: object): Run {
+  const [i, nb, vend, s, t, u] = [5, 6, 7, 8, 9, 10];
+  const [SEED, BOUND, VALUE] = [2, 3, 4];
+  // The hash of v (a counter on the stack, kept in `tmp`), as Random.next: ops per lane width.
+  const hash = (
+    tmp: number,
+    o: Record<'xor' | 'or' | 'mul' | 'add' | 'shr', number[]>,
+    lanes: (v: number) => number[],
+  ) => [
+    ...[...set(tmp), ...get(tmp), ...get(tmp), ...i32Const(15), ...o.shr, ...o.xor],
+    ...[...get(tmp), ...lanes(1), ...o.or, ...o.mul, ...set(tmp)], // t = (s ^ s >>> 15) * (s | 1)
+    ...[...get(tmp), ...get(tmp), ...get(tmp), ...get(tmp), ...i32Const(7), ...o.shr, ...o.xor],
+    ...[...get(tmp), ...lanes(61), ...o.or, ...o.mul, ...o.add, ...o.xor], // t ^= t + (t ^ t >>> 7) * (t | 61)
+    ...[...tee(tmp), ...get(tmp), ...i32Const(14), ...o.shr, ...o.xor], // t ^ t >>> 14
+  ];
+  const vOps = { xor: simd(0x51), or: simd(0x50), mul: simd(0xb5), add: simd(0xae), shr: simd(0xad) };
+  const sOps = { xor: [0x73], or: [0x72], mul: [0x6c], add: [0x6a], shr: [0x76] };
+  const wide = [
+    ...[...get(s), ...hash(t, vOps, (v) => i32x4Const([v, v, v, v]))],
+    ...[...get(BOUND), ...simd(0x11), ...simd(0x3a)], // lanes below bound: all ones
+    ...[...get(VALUE), ...simd(0x13), ...simd(0x4e)], // & value
+    ...[...get(s), ...i32x4Const([4 * K, 4 * K, 4 * K, 4 * K]), ...simd(0xae), ...set(s)],
+  ];
+  const narrow = [
+    ...[...get(VALUE), 0x43, 0, 0, 0, 0], // value, 0.0f, then the condition: select
+    ...[...get(SEED), ...get(i), ...i32Const(2), 0x76, ...i32Const(1), 0x6a, ...i32Const(K), 0x6c, 0x6a],
+    ...hash(u, sOps, (v) => i32Const(v)),
+    ...[...get(BOUND), 0x49, 0x1b],
+  ];
+  const code = [
+    ...[...get(1), ...i32Const(2), 0x74, ...set(nb), ...get(nb), ...i32Const(-16), 0x71, ...set(vend)],
+    ...[...get(SEED), ...simd(0x11), ...i32x4Const([K, 2 * K, 3 * K, 4 * K]), ...simd(0xae), ...set(s)],
+    ...loop(i, vend, 16, wide, V128_STORE),
+    ...loop(i, nb, 4, narrow, F32_STORE),
+  ];
+  return compile(
+    memory as never,
+    [I32, I32, I32, I32, F32],
+    [
+      [3, I32],
+      [2, V128],
+      [1, I32],
+    ],
+    code,
+  ) as Run;
+}
+
+const formulas = new Map<string, Run>();
+let bernoulli: Run | null = null;
+let registered = false;
+
+function kernel(
+  name: string,
+  run: (attrs: Record<string, unknown>) => Run,
+  args: (attrs: Record<string, unknown>) => number[],
+) {
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as WasmBackendLike;
+      const a = attrs as unknown as Record<string, unknown>;
+      const xs = Object.values(inputs) as tf.TensorInfo[];
+      const shape = (xs[0]?.shape ?? a.shape) as number[];
+      const out = wasm.makeOutput(shape, 'float32');
+      const n = tf.util.sizeFromShape(shape);
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      if (n > 0) run(a)(at(out), n, ...xs.map(at), ...args(a));
+      return out;
+    },
+  });
+}
+
+/**
+ * Whether brickml's own wasm kernels run now: the active backend is tfjs' wasm, its memory can be reached,
+ * and they are not switched off (setOwnKernels).
+ */
+export function wasmKernels(): boolean {
+  if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
+  if (!registered) {
+    if (!memoryOf(tf.backend() as Partial<WasmBackendLike>)) return false;
+    kernel(
+      FORMULA,
+      (a) => formulas.get(a.code as string) as Run,
+      (a) => a.constants as number[],
+    );
+    kernel(
+      BERNOULLI,
+      () => bernoulli as Run,
+      (a) => [a.seed as number, a.bound as number, a.value as number],
+    );
+    registered = true;
+  }
+  return true;
+}
+
+const memory = () => memoryOf(tf.backend() as Partial<WasmBackendLike>) as object;
+
+/** Runs `f` (its WGSL `code` as the cache key) over same-shape float32 tensors in one pass. */
+export function runWasmFormula(f: Formula, code: string, inputs: readonly tf.Tensor[], constants: number[]): tf.Tensor {
+  if (!formulas.has(code)) formulas.set(code, compileFormula(memory(), f, inputs.length, constants.length));
+  const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
+  return tf.engine().runKernel(FORMULA, named, { code, constants } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** Random.bernoulliArray's mask from counter `seed`, drawn by the wasm kernel (bound < 2³²). */
+export function runWasmBernoulli(shape: readonly number[], seed: number, bound: number, value: number): tf.Tensor {
+  bernoulli ??= compileBernoulli(memory());
+  const attrs = { shape: [...shape], seed: seed | 0, bound: bound | 0, value };
+  return tf.engine().runKernel(BERNOULLI, {}, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}

@@ -1,0 +1,100 @@
+/**
+ * Just enough of the WebAssembly binary format to build one-function modules at run time that import the
+ * memory of tfjs' wasm backend (wasm-kernels.ts): LEB128 numbers, sections, the opcodes used, and
+ * instantiation against that memory (shared in the threaded build).
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The WebAssembly API used here (core's TypeScript lib has no WebAssembly types). */
+interface Memory {
+  readonly buffer: ArrayBufferLike;
+}
+interface WebAssemblyAPI {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The parts of tfjs' BackendWasm that a kernel of brickml's own uses. */
+export interface WasmBackendLike {
+  wasm: { asm?: { memory?: Memory }; wasmMemory?: Memory };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** The backend's linear memory: exported by the single-threaded build, created by JavaScript in the threaded. */
+export function memoryOf(backend: Partial<WasmBackendLike>): Memory | undefined {
+  return backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+}
+
+export const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
+
+export const uleb = (n: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+export const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+const vec = (bytes: number[]): number[] => [...uleb(bytes.length), ...bytes];
+const section = (id: number, bytes: number[]): number[] => [id, ...vec(bytes)];
+
+/** A SIMD instruction (0xfd prefix, LEB128 sub-opcode). */
+export const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+export const get = (l: number): number[] => [0x20, ...uleb(l)];
+export const set = (l: number): number[] => [0x21, ...uleb(l)];
+export const tee = (l: number): number[] => [0x22, ...uleb(l)];
+export const i32Const = (v: number): number[] => [0x41, ...sleb(v | 0)];
+/** v128.const of four i32 lanes. */
+export const i32x4Const = (lanes: number[]): number[] => [
+  ...simd(0x0c),
+  ...new Uint8Array(Int32Array.from(lanes.map((v) => v | 0)).buffer),
+];
+
+/**
+ * `block { loop { if (i ≥ end) break; store(out + i, value); i += step; continue } }`: the address is
+ * local 0 plus local `i`, `value` leaves the stored value on the stack.
+ */
+export function loop(i: number, end: number, step: number, value: number[], store: number[]): number[] {
+  return [
+    ...[0x02, 0x40, 0x03, 0x40],
+    ...[...get(i), ...get(end), 0x4f, 0x0d, 1],
+    ...[...get(0), ...get(i), 0x6a, ...value, ...store],
+    ...[...get(i), ...i32Const(step), 0x6a, ...set(i), 0x0c, 0, 0x0b, 0x0b],
+  ];
+}
+export const V128_STORE = [...simd(0x0b), 0, 0];
+export const F32_STORE = [0x38, 2, 0];
+
+/**
+ * A module exporting `run(params…)`, with `locals` ([count, type] groups) and `code` (without the final
+ * end), instantiated against `memory`; its import is declared shared when the memory is.
+ */
+export function compile(memory: Memory, params: number[], locals: [number, number][], code: number[]): unknown {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const name = (s: string) => vec([...new TextEncoder().encode(s)]);
+  const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
+  const decls = [...uleb(locals.length), ...locals.flatMap(([count, type]) => [...uleb(count), type])];
+  const bytes = new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, [1, 0x60, ...vec(params), 0]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...limits]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('run'), 0x00, 0]),
+    ...section(10, [1, ...vec([...decls, ...code, 0x0b])]),
+  ]);
+  const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyAPI }).WebAssembly;
+  const instance = new WASM.Instance(new WASM.Module(bytes), { env: { memory } });
+  return instance.exports.run;
+}
