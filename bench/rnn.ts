@@ -11,7 +11,7 @@
  * tfjs-layers' LSTM is given recurrentActivation 'sigmoid' (its default is hardSigmoid; Keras 3's is sigmoid).
  */
 import { parseArgs } from 'node:util';
-import { type BackendName, useBackend } from '@brickml/core';
+import { type BackendName, setOwnKernels, useBackend } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { labelOf, threadsOption } from './options.js';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     top: { type: 'string', default: '15' },
     threads: { type: 'string' },
+    'tfjs-ops': { type: 'boolean', default: false },
   },
 });
 const STEPS = Number(values.steps);
@@ -37,6 +38,7 @@ const CHARS = 12;
 
 const info = await useBackend(values.backend as BackendName, threadsOption(values.threads));
 const label = labelOf(info);
+if (values['tfjs-ops']) setOwnKernels(false);
 
 /** Random one-hot sequences: the timing does not depend on what the characters say. */
 function batch(seed: number) {
