@@ -10,7 +10,7 @@
  * logSoftmax: dz = dy - eʸ·Σ dy; glu (z = [a, b], y = a⊙σ(b)): da = dy⊙σ(b), db = dy⊙a⊙σ(b)(1-σ(b));
  * sparsemax (S = {y>0}): dz = [S] ⊙ (dy - Σ_S dy / |S|).
  */
-import { BrickError, formatShape, type Shape } from '@brickml/core';
+import { BrickError, formula as F, type Formula, formatShape, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { hardSigmoidKeras2 } from './hard-sigmoid-keras2.js';
@@ -97,6 +97,14 @@ interface Fn {
   f(z: tf.Tensor): tf.Tensor;
   /** dz from dy, z and y = f(z). */
   df(dy: tf.Tensor, z: tf.Tensor, y: tf.Tensor): tf.Tensor;
+  /** The derivative as a formula of dy and y alone, where it has one: one kernel on webgpu and wasm. */
+  dfOfY?(dy: Formula, y: Formula): Formula;
+}
+
+/** An activation whose dz is a formula of dy and y, run as one kernel where brickml has its own. */
+function fromY(f: Fn['f'], dfOfY: NonNullable<Fn['dfOfY']>): Fn {
+  const formula = dfOfY(F.inputOf(0), F.inputOf(1));
+  return { f, df: (dy, _z, y) => F.runFormula(formula, [dy, y]), dfOfY };
 }
 
 const swish: Fn = {
@@ -134,7 +142,7 @@ const FUNCTIONS = {
     df: (dy, z) =>
       tf.mul(dy, tf.where(tf.greater(z, 0), tf.fill(z.shape, SELU_SCALE), tf.mul(SELU_SCALE * SELU_ALPHA, tf.exp(z)))),
   },
-  sigmoid: { f: (z) => tf.sigmoid(z), df: (dy, _z, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y))) },
+  sigmoid: fromY(tf.sigmoid, (dy, y) => F.mul(dy, F.mul(y, F.sub(F.constant(1), y)))),
   // Keras 3's hard_sigmoid: relu6(z + 3)/6 (Keras 2 and tfjs-layers use clip(0.2z + 0.5, 0, 1)).
   hardSigmoid: { f: hardSigmoid, df: (dy, z) => tf.mul(dy, tf.div(inside(z, -3, 3), 6)) },
   hardSigmoidKeras2,
@@ -143,7 +151,7 @@ const FUNCTIONS = {
     df: (dy, z) => tf.mul(dy, tf.mul(inside(z, -1, 1), 0.5)),
   },
   logSigmoid: { f: (z) => tf.logSigmoid(z), df: (dy, z) => tf.mul(dy, tf.sigmoid(tf.neg(z))) },
-  tanh: { f: (z) => tf.tanh(z), df: (dy, _z, y) => tf.mul(dy, tf.sub(1, tf.square(y))) },
+  tanh: fromY(tf.tanh, (dy, y) => F.mul(dy, F.sub(F.constant(1), F.square(y)))),
   hardTanh: { f: (z) => tf.clipByValue(z, -1, 1), df: (dy, z) => tf.mul(dy, inside(z, -1, 1)) },
   tanhShrink: { f: (z) => tf.sub(z, tf.tanh(z)), df: (dy, z) => tf.mul(dy, tf.square(tf.tanh(z))) },
   softShrink: {
@@ -209,7 +217,7 @@ const FUNCTIONS = {
       return tf.mul(dy, tf.add(t, tf.mul(tf.mul(z, tf.sub(1, tf.square(t))), tf.sigmoid(z))));
     },
   },
-  exponential: { f: (z) => tf.exp(z), df: (dy, _z, y) => tf.mul(dy, y) },
+  exponential: fromY(tf.exp, (dy, y) => F.mul(dy, y)),
   glu: {
     f: (z) => {
       const [a, b] = tf.split(z, 2, -1) as [tf.Tensor, tf.Tensor];
@@ -236,6 +244,14 @@ export function activate(name: ActivationName, z: tf.Tensor): tf.Tensor {
 /** dz from dy, the pre-activation z and the output y = f(z). */
 export function activationGrad(name: ActivationName, dy: tf.Tensor, z: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.tidy(() => fn(name).df(dy, z, y));
+}
+
+/**
+ * dz as a formula of the formulas dy and y, for activations whose derivative needs only y (sigmoid, tanh,
+ * exponential), so a brick can fold its own products into the same kernel; null for the others.
+ */
+export function activationGradFormula(name: ActivationName, dy: Formula, y: Formula): Formula | null {
+  return fn(name).dfOfY?.(dy, y) ?? null;
 }
 
 /**
