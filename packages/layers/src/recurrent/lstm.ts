@@ -7,10 +7,10 @@
  * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
 
-import { configObject } from '@brickml/core';
+import { configObject, formula as F, type Formula } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
 import { matMulT } from '../ops.js';
 import {
@@ -124,6 +124,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     dys: readonly tf.Tensor[] | null,
   ): CellGrads {
     const { activation, recurrentActivation } = this.config;
+    const local = localFactors(activation, recurrentActivation);
     const [use, kept] = m ? [steps(m, time), steps(tf.sub(1, m), time)] : [null, null];
     const UT = matMulT(this.params.recurrentKernel);
     const dzs: tf.Tensor[] = new Array(time);
@@ -135,16 +136,33 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       // A masked step's dz is 0 (dh and dc scaled by its mask) and its dh, dc pass through to the step before.
       const ms = use?.[s];
       const dhm = ms ? tf.mul(dh, ms) : dh;
-      const e = tf.add(ms ? tf.mul(dc, ms) : dc, activationGrad(activation, tf.mul(dhm, o), c, phiC));
-      const dz = tf.concat(
-        [
-          activationGrad(recurrentActivation, tf.mul(e, g), zi, i),
-          activationGrad(recurrentActivation, tf.mul(e, cPrev), zf, f),
-          activationGrad(activation, tf.mul(e, i), zg, g),
-          activationGrad(recurrentActivation, tf.mul(dhm, phiC), zo, o),
-        ],
-        1,
-      );
+      const dcm = ms ? tf.mul(dc, ms) : dc;
+      let e: tf.Tensor;
+      let dz: tf.Tensor;
+      if (local) {
+        const run = F.runFormula;
+        e = run(local.e, [dcm, dhm, o, phiC]);
+        dz = tf.concat(
+          [
+            run(local.rec, [e, g, i]),
+            run(local.rec, [e, cPrev, f]),
+            run(local.act, [e, i, g]),
+            run(local.rec, [dhm, phiC, o]),
+          ],
+          1,
+        );
+      } else {
+        e = tf.add(dcm, activationGrad(activation, tf.mul(dhm, o), c, phiC));
+        dz = tf.concat(
+          [
+            activationGrad(recurrentActivation, tf.mul(e, g), zi, i),
+            activationGrad(recurrentActivation, tf.mul(e, cPrev), zf, f),
+            activationGrad(activation, tf.mul(e, i), zg, g),
+            activationGrad(recurrentActivation, tf.mul(dhm, phiC), zo, o),
+          ],
+          1,
+        );
+      }
       dzs[s] = dz;
       if (s === 0 && !initial) break;
       let dcPrev = tf.mul(e, f);
@@ -166,4 +184,17 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
     };
   }
+}
+
+/**
+ * The backward step's local factors as formulas, where both activations' derivatives need only their
+ * outputs (sigmoid, tanh): e = dc + φ'(dh·o) over [dc, dh, o, φ(c)], and a gate's dz = σ'(a·b) over [a, b,
+ * gate] (or φ' for g), each one kernel on webgpu and wasm and the same ops, in the same order, elsewhere.
+ */
+function localFactors(activation: ActivationName, recurrentActivation: ActivationName) {
+  const [A, B, C, D] = [0, 1, 2, 3].map(F.inputOf) as [Formula, Formula, Formula, Formula];
+  const phi = activationGradFormula(activation, F.mul(B, C), D);
+  const rec = activationGradFormula(recurrentActivation, F.mul(A, B), C);
+  const act = activationGradFormula(activation, F.mul(A, B), C);
+  return phi && rec && act ? { e: F.add(A, phi), rec, act } : null;
 }
