@@ -154,13 +154,22 @@ function compileBernoulli(memory: object): Run {
   ) as Run;
 }
 
-const formulas = new Map<string, Run>();
-let bernoulli: Run | null = null;
+/** Compiled functions per backend memory: a wasm backend made anew (another module) gets its own. */
+const compiled = new WeakMap<object, { formulas: Map<string, Run>; bernoulli: Run | null }>();
+function current(backend: object = tf.backend()) {
+  const memory = memoryOf(backend as Partial<WasmBackendLike>) as object;
+  let entry = compiled.get(memory);
+  if (!entry) {
+    entry = { formulas: new Map(), bernoulli: null };
+    compiled.set(memory, entry);
+  }
+  return { memory, entry };
+}
 let registered = false;
 
 function kernel(
   name: string,
-  run: (attrs: Record<string, unknown>) => Run,
+  run: (backend: object, attrs: Record<string, unknown>) => Run,
   args: (attrs: Record<string, unknown>) => number[],
 ) {
   tf.registerKernel({
@@ -174,7 +183,7 @@ function kernel(
       const out = wasm.makeOutput(shape, 'float32');
       const n = tf.util.sizeFromShape(shape);
       const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-      if (n > 0) run(a)(at(out), n, ...xs.map(at), ...args(a));
+      if (n > 0) run(backend, a)(at(out), n, ...xs.map(at), ...args(a));
       return out;
     },
   });
@@ -190,12 +199,12 @@ export function wasmKernels(): boolean {
     if (!memoryOf(tf.backend() as Partial<WasmBackendLike>)) return false;
     kernel(
       FORMULA,
-      (a) => formulas.get(a.code as string) as Run,
+      (backend, a) => current(backend).entry.formulas.get(a.code as string) as Run,
       (a) => a.constants as number[],
     );
     kernel(
       BERNOULLI,
-      () => bernoulli as Run,
+      (backend) => current(backend).entry.bernoulli as Run,
       (a) => [a.seed as number, a.bound as number, a.value as number],
     );
     registered = true;
@@ -203,18 +212,18 @@ export function wasmKernels(): boolean {
   return true;
 }
 
-const memory = () => memoryOf(tf.backend() as Partial<WasmBackendLike>) as object;
-
 /** Runs `f` (its WGSL `code` as the cache key) over same-shape float32 tensors in one pass. */
 export function runWasmFormula(f: Formula, code: string, inputs: readonly tf.Tensor[], constants: number[]): tf.Tensor {
-  if (!formulas.has(code)) formulas.set(code, compileFormula(memory(), f, inputs.length, constants.length));
+  const { memory, entry } = current();
+  if (!entry.formulas.has(code)) entry.formulas.set(code, compileFormula(memory, f, inputs.length, constants.length));
   const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
   return tf.engine().runKernel(FORMULA, named, { code, constants } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /** Random.bernoulliArray's mask from counter `seed`, drawn by the wasm kernel (bound < 2³²). */
 export function runWasmBernoulli(shape: readonly number[], seed: number, bound: number, value: number): tf.Tensor {
-  bernoulli ??= compileBernoulli(memory());
+  const { memory, entry } = current();
+  entry.bernoulli ??= compileBernoulli(memory);
   const attrs = { shape: [...shape], seed: seed | 0, bound: bound | 0, value };
   return tf.engine().runKernel(BERNOULLI, {}, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
