@@ -48,7 +48,7 @@ if (values.help) {
   --steps N                              also time N single brickml trainOnBatch steps (fastest, median)
   --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)
   --tf-flag NAME=VALUE                   sets a tfjs flag after the backend starts (repeatable)
-  --tfjs-ops                             webgpu: optimizer updates and dropout masks as tfjs ops, not brickml's kernels`);
+  --tfjs-ops                             webgpu, wasm: optimizer updates, dropout masks, LSTM backward as tfjs ops`);
   process.exit(0);
 }
 

@@ -5,6 +5,7 @@
  *   pnpm --filter @brickml/bench rnn --backend wasm --steps 20
  *   pnpm --filter @brickml/bench rnn --backend wasm --profile   (kernels of one step of each side)
  *   pnpm --filter @brickml/bench rnn --backend wasm --threads 1 (XNNPACK on one thread)
+ *   pnpm --filter @brickml/bench rnn --backend wasm --tfjs-ops  (brickml's own kernels off: tfjs ops)
  *
  * Model (Keras' addition_rnn with DIGITS = 3): input [7, 12] one-hot characters, LSTM 128, RepeatVector 4,
  * LSTM 128 returnSequences, TimeDistributed(Dense 12 softmax); Adam; categorical cross-entropy; batch 32.

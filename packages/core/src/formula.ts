@@ -6,7 +6,7 @@
  *
  * @example
  * const [s, g] = [inputOf(0), inputOf(1)];
- * // s·ρ + g²·(1 - ρ) in one pass on webgpu
+ * // s·ρ + g²·(1 - ρ), one kernel on webgpu and wasm
  * const next = runFormula(add(mul(s, constant(0.9)), mul(square(g), constant(0.1))), [sTensor, gTensor]);
  */
 import * as tf from '@tensorflow/tfjs-core';

@@ -36,7 +36,8 @@ export type DropoutConfig = z.input<typeof DropoutConfig>;
 
 /**
  * The scaled inverted-dropout mask of shape `noise`: 1 / (1 − rate) where u < 1 − rate, else 0.
- * Drawn from `random`: on the CPU and uploaded, or on webgpu on the device from the same stream.
+ * Drawn from `random`: on the CPU and uploaded, or on webgpu and wasm in place by a kernel of brickml's own
+ * from the same stream.
  */
 export function dropoutMask(random: Random, rate: number, noise: readonly number[]): tf.Tensor {
   const keep = 1 - rate;
