@@ -54,6 +54,23 @@ describe('element-wise formulas', () => {
       }
     });
 
+    test(`a formula and a mask are one kernel call of brickml's own on wasm and webgpu (${backend})`, async () => {
+      const xs = [1, 2, 3].map((seed) => tf.tensor(values(40, seed), [40]));
+      // tf.profile hands back one shared object: copy what it says before the next profile
+      const named = async (f: () => tf.Tensor) => {
+        const info = await tf.profile(f);
+        const names = [...info.kernelNames];
+        (info.result as tf.Tensor).dispose();
+        return names;
+      };
+      const formula = await named(() => F.runFormula(formulas[0]![1], xs));
+      const mask = await named(() => new Random(3).bernoulliMask([40], 0.5));
+      const own = backend !== 'cpu';
+      expect(formula).toEqual(own ? ['BrickmlFormula'] : ['Multiply', 'Abs', 'Sqrt', 'Add', 'RealDiv', 'Sub']);
+      expect(mask).toEqual(own ? ['BrickmlBernoulli'] : []);
+      tf.dispose(xs);
+    });
+
     test(`a formula leaves no tensor behind, and a new constant needs no new program (${backend})`, async () => {
       const xs = [1, 2, 3].map((seed) => tf.tensor(values(40, seed), [40]));
       let lr = 0.001;

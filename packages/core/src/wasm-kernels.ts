@@ -24,6 +24,7 @@ import {
   memoryOf,
   set,
   simd,
+  simdSupported,
   tee,
   V128,
   V128_STORE,
@@ -191,12 +192,12 @@ function kernel(
 
 /**
  * Whether brickml's own wasm kernels run now: the active backend is tfjs' wasm, its memory can be reached,
- * and they are not switched off (setOwnKernels).
+ * the engine has SIMD, and they are not switched off (setOwnKernels).
  */
 export function wasmKernels(): boolean {
   if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
   if (!registered) {
-    if (!memoryOf(tf.backend() as Partial<WasmBackendLike>)) return false;
+    if (!memoryOf(tf.backend() as Partial<WasmBackendLike>) || !simdSupported()) return false;
     kernel(
       FORMULA,
       (backend, a) => current(backend).entry.formulas.get(a.code as string) as Run,

@@ -12,6 +12,27 @@ interface Memory {
 interface WebAssemblyAPI {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+const api = () => (globalThis as unknown as { WebAssembly: WebAssemblyAPI }).WebAssembly;
+
+let hasSimd: boolean | undefined;
+/**
+ * Whether this engine runs 128-bit SIMD (every current browser and Node does; tfjs falls back to a build
+ * without it where not): a one-function module returning a v128 constant must validate.
+ */
+export function simdSupported(): boolean {
+  if (hasSimd === undefined) {
+    const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const body = [0, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x0b];
+    const bytes = [...header, 1, 5, 1, 0x60, 0, 1, 0x7b, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body];
+    try {
+      hasSimd = api().validate(new Uint8Array(bytes));
+    } catch {
+      hasSimd = false;
+    }
+  }
+  return hasSimd;
 }
 
 /** The parts of tfjs' BackendWasm that a kernel of brickml's own uses. */
@@ -94,7 +115,6 @@ export function compile(memory: Memory, params: number[], locals: [number, numbe
     ...section(7, [1, ...name('run'), 0x00, 0]),
     ...section(10, [1, ...vec([...decls, ...code, 0x0b])]),
   ]);
-  const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyAPI }).WebAssembly;
-  const instance = new WASM.Instance(new WASM.Module(bytes), { env: { memory } });
+  const instance = new (api().Instance)(new (api().Module)(bytes), { env: { memory } });
   return instance.exports.run;
 }
