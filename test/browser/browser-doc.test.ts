@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,7 @@ import { build, type Plugin } from 'esbuild';
 import type { Browser, Download } from 'playwright-core';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeInChromium, launchChromium } from './chromium.js';
+import { describeInChromium, launchChromium, serveLocally } from './chromium.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const docPath = fileURLToPath(new URL('../../docs/browser.md', import.meta.url));
@@ -169,7 +168,7 @@ describeInChromium('docs/browser.md in a browser', () => {
     const page =
       '<!doctype html><meta charset="utf-8"><input type="file" id="model-files" multiple>' +
       '<script type="module" src="/page.js"></script>';
-    server = createServer((req, res) => {
+    ({ server, url } = await serveLocally((req, res) => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       requested.push(path);
       if (path === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
@@ -186,9 +185,7 @@ describeInChromium('docs/browser.md in a browser', () => {
       } else if (path === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(page);
       else if (path === '/isolated/') res.writeHead(200, { 'content-type': 'text/html', ...isolation }).end(page);
       else res.writeHead(404).end();
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    }));
     browser = await launchChromium();
   });
 

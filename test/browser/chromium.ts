@@ -4,6 +4,8 @@
  * these tests; elsewhere a machine without it skips them, saying why.
  */
 import { existsSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
@@ -16,6 +18,13 @@ export function describeInChromium(name: string, body: () => void): void {
   const found = existsSync(executablePath);
   const run = found || process.env.CI ? describe : describe.skip;
   run(`${name}${found ? '' : ` (no Chromium at ${executablePath})`}`, body);
+}
+
+/** Serves `handler` on a free port of 127.0.0.1; `url` ends with '/'. */
+export async function serveLocally(handler: RequestListener): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
 /** Launches Chromium without the background connections a machine with no network refuses. */

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,7 @@ import { loadModel } from '@brickml/models';
 import type { Browser, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildPlayground } from '../../apps/playground/build.js';
-import { bundleForBrowser, describeInChromium, launchChromium } from './chromium.js';
+import { bundleForBrowser, describeInChromium, launchChromium, serveLocally } from './chromium.js';
 
 const screenshot = fileURLToPath(new URL('../../out/playground.png', import.meta.url));
 const wasmDir = join(
@@ -47,7 +46,7 @@ describeInChromium('the playground in a browser', () => {
     ({ script: fitScript, externals } = await bundleForBrowser(new URL('./wasm-fit-page.ts', import.meta.url)));
     const fitPage =
       '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="/fit/page.js"></script>';
-    server = createServer(async (req, res) => {
+    ({ server, url } = await serveLocally(async (req, res) => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       if (path === '/fit/') return res.writeHead(200, { 'content-type': 'text/html' }).end(fitPage);
       if (path === '/fit/page.js') return res.writeHead(200, { 'content-type': TYPES['.js'] }).end(fitScript);
@@ -60,9 +59,7 @@ describeInChromium('the playground in a browser', () => {
       } catch {
         res.writeHead(404).end();
       }
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    }));
     browser = await launchChromium();
   });
 

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '@brickml/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Browser, Download } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { bundleForBrowser, describeInChromium, launchChromium } from './chromium.js';
+import { bundleForBrowser, describeInChromium, launchChromium, serveLocally } from './chromium.js';
 
 describeInChromium('saving in a browser', () => {
   let server: Server;
@@ -17,12 +16,10 @@ describeInChromium('saving in a browser', () => {
   beforeAll(async () => {
     const { script } = await bundleForBrowser(new URL('./storage-page.ts', import.meta.url));
     const page = '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>';
-    server = createServer((req, res) => {
+    ({ server, url } = await serveLocally((req, res) => {
       if (req.url === '/page.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
       else res.writeHead(200, { 'content-type': 'text/html' }).end(page);
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    }));
     browser = await launchChromium();
   });
 
