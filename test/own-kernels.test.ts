@@ -71,7 +71,8 @@ describe('element-wise formulas', () => {
       tf.dispose(xs);
     });
 
-    test(`a formula leaves no tensor behind, and a new constant needs no new program (${backend})`, async () => {
+    const program = backend === 'webgpu' ? ', and a new constant needs no new webgpu program' : '';
+    test(`a formula leaves no tensor behind${program} (${backend})`, async () => {
       const xs = [1, 2, 3].map((seed) => tf.tensor(values(40, seed), [40]));
       let lr = 0.001;
       const step = () => {
@@ -80,10 +81,13 @@ describe('element-wise formulas', () => {
         return y.data().then(() => y.dispose());
       };
       await expectNoLeak(step);
-      const cache = (tf.backend() as { pipelineCache?: object }).pipelineCache;
-      const programs = cache ? Object.keys(cache).length : 0;
-      await step();
-      expect(cache ? Object.keys(cache).length : 0).toBe(programs);
+      if (backend === 'webgpu') {
+        // constants are uniforms: a shader that baked them in would compile a pipeline per learning rate
+        const cache = (tf.backend() as unknown as { pipelineCache: object }).pipelineCache;
+        const programs = Object.keys(cache).length;
+        await step();
+        expect(Object.keys(cache).length).toBe(programs);
+      }
       tf.dispose(xs);
     });
   });
