@@ -36,8 +36,10 @@ describe('element-wise formulas', () => {
       ['a maximum', F.maximum(a, F.sub(c, b))],
     ];
 
-    test(`runFormula equals the same tfjs ops, on shapes that do not fill a workgroup (${backend})`, async () => {
-      for (const shape of [[7], [3, 67], [130, 9]]) {
+    test(`runFormula equals the same tfjs ops, on shapes that do not fill a workgroup and on random shapes (${backend})`, async () => {
+      const r = new Random(9);
+      const drawn = Array.from({ length: 3 }, () => [1 + r.int(300), 1 + r.int(7)]);
+      for (const shape of [[7], [3, 67], [130, 9], ...drawn]) {
         const size = shape[0]! * (shape[1] ?? 1);
         const xs = [1, 2, 3].map((seed) => tf.tensor(values(size, seed), shape));
         for (const [what, f] of formulas) {
