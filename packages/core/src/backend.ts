@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
-import { createThreadedWasmModule, MAX_WASM_THREADS, nodeCores, unrefThreads } from './wasm-threads-node.js';
+import { relaxedSimdSupported } from './wasm-module.js';
+import {
+  allowRelaxedSimd,
+  createThreadedWasmModule,
+  MAX_WASM_THREADS,
+  nodeCores,
+  unrefThreads,
+} from './wasm-threads-node.js';
 import { setupNodeWebGPU, type WebGPUAdapterKind } from './webgpu-node.js';
 
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'tensorflow';
@@ -61,6 +68,7 @@ async function loadWasm(opts: UseBackendOptions): Promise<BackendInfo> {
   }
   const asked = opts.threads === undefined ? undefined : checkThreads(opts.threads, 'threads');
   if (isNode) {
+    if (!relaxedSimdSupported()) await allowRelaxedSimd();
     if (!tf.findBackend('wasm')) {
       await registerNodeWasm(wasm, asked ?? (await defaultNodeThreads()));
     } else if (asked !== undefined && asked !== wasm.getThreadsCount()) {

@@ -52,3 +52,4 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
+export { matMul, ownMatMul } from './wasm-matmul.js';

@@ -35,11 +35,33 @@ export function simdSupported(): boolean {
   return hasSimd;
 }
 
+let hasRelaxedSimd: boolean | undefined;
+/**
+ * Whether this engine runs relaxed SIMD's fused multiply-add (f32x4.relaxed_madd): Chrome 114+, Node 22+,
+ * and Node 20 once its V8 flag is set (useBackend does so in Node). Asked again until it validates, since the
+ * flag may be set after a first answer.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (!hasRelaxedSimd) {
+    const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const body = [0, ...get(0), ...get(1), ...get(2), ...simd(0x105), 0x0b];
+    const type = [1, 0x60, 3, V128, V128, V128, 1, V128];
+    const bytes = [...header, 1, type.length, ...type, 3, 2, 1, 0, 10, body.length + 2, 1, body.length, ...body];
+    try {
+      hasRelaxedSimd = api().validate(new Uint8Array(bytes));
+    } catch {
+      hasRelaxedSimd = false;
+    }
+  }
+  return hasRelaxedSimd;
+}
+
 /** The parts of tfjs' BackendWasm that a kernel of brickml's own uses. */
 export interface WasmBackendLike {
   wasm: { asm?: { memory?: Memory }; wasmMemory?: Memory };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
 }
 
 /** The backend's linear memory: exported by the single-threaded build, created by JavaScript in the threaded. */

@@ -59,6 +59,17 @@ export async function nodeCores(): Promise<number> {
 }
 
 /**
+ * Lets WebAssembly compiled from now on use relaxed SIMD (fused multiply-add) where this Node has it behind
+ * a flag (Node 20; on by default from Node 22). Only modules that ask for the instructions see a change:
+ * brickml's matrix product (wasm-matmul.ts) checks that its module validates before using it.
+ */
+export async function allowRelaxedSimd(): Promise<void> {
+  const require = await nodeRequire();
+  const v8 = require('node:v8') as { setFlagsFromString(flags: string): void };
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+/**
  * Instantiates the threaded SIMD build with a pool of `threads` threads. Rejects (never hangs longer
  * than `timeoutMs`) when the module or its workers cannot start.
  */

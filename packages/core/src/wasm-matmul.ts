@@ -1,0 +1,108 @@
+/**
+ * The matrix product bricks use, C = op(A)·B of two float32 matrices (op(A) = A or Aᵀ):
+ * - on tfjs' wasm backend with one thread, where the engine has relaxed SIMD, a kernel of brickml's own
+ *   (BrickmlMatMul, wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ read in
+ *   place instead of transposed and packed first. B is copied 8 columns and at most KC rows at a time into a
+ *   panel that stays in the L1 cache; a longer k runs in passes that add to C;
+ * - elsewhere tf.matMul, with Aᵀ as an explicit transpose (wasm's transpose flags are slow).
+ * The kernel has a registered gradient, so tfjs' autodiff differentiates through it like through MatMul.
+ * Sums are fused where the hardware fuses them, so results can differ from tf.matMul in the last bits.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ownKernelsOn } from './own-kernels.js';
+import { gemmCode } from './wasm-gemm.js';
+import { compile, memoryOf, relaxedSimdSupported, simdSupported, type WasmBackendLike } from './wasm-module.js';
+
+const MATMUL = 'BrickmlMatMul';
+/** k per pass: B's panel, KC·8 floats (32 KiB), stays in a 48 KiB L1 cache beside a tile's rows of A. */
+const KC = 1024;
+/** Rows of C per tile and steps of k per loop turn: the fastest measured on x64 (bench/kernels.ts). */
+const [MR, UNROLL] = [6, 4];
+
+type Run = (a: number, b: number, c: number, accumulate: number, panel: number) => void;
+
+/** Compiled products per backend memory and shape. */
+const compiled = new WeakMap<object, Map<string, Run>>();
+function productFor(memory: object, m: number, n: number, k: number, transposeA: boolean, lda: number): Run {
+  let byShape = compiled.get(memory);
+  if (!byShape) {
+    byShape = new Map();
+    compiled.set(memory, byShape);
+  }
+  const key = `${m},${n},${k},${transposeA},${lda}`;
+  let run = byShape.get(key);
+  if (!run) {
+    const { params, locals, code } = gemmCode({ m, n, k, transposeA, lda, mr: MR, unroll: UNROLL, fma: true });
+    run = compile(memory as never, params, locals, code) as Run;
+    byShape.set(key, run);
+  }
+  return run;
+}
+
+let registered = false;
+function register(): void {
+  tf.registerKernel({
+    kernelName: MATMUL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as WasmBackendLike;
+      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const transposeA = (attrs as unknown as { transposeA: boolean }).transposeA;
+      const [rowsA, colsA] = a.shape as [number, number];
+      const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+      const n = b.shape[1] as number;
+      const out = wasm.makeOutput([m, n], 'float32');
+      const panel = wasm.makeOutput([Math.min(k, KC) * 8], 'float32');
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      const memory = memoryOf(wasm) as object;
+      for (let k0 = 0; k0 < k; k0 += KC) {
+        const kc = Math.min(KC, k - k0);
+        const run = productFor(memory, m, n, kc, transposeA, colsA);
+        run(at(a) + 4 * k0 * (transposeA ? colsA : 1), at(b) + 4 * k0 * n, at(out), k0 > 0 ? 1 : 0, at(panel));
+      }
+      wasm.disposeData(panel.dataId);
+      return out;
+    },
+  });
+  tf.registerGradient({
+    kernelName: MATMUL,
+    inputsToSave: ['a', 'b'],
+    gradFunc: (dy, saved, attrs) => {
+      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const c = dy as tf.Tensor2D;
+      // C = A·B: dA = dC·Bᵀ; C = Aᵀ·B with A stored [k, m]: dA = B·dCᵀ. dB = op(A)ᵀ·dC either way.
+      return (attrs as unknown as { transposeA: boolean }).transposeA
+        ? { a: () => tf.matMul(b, c, false, true), b: () => tf.matMul(a, c) }
+        : { a: () => tf.matMul(c, b, false, true), b: () => tf.matMul(a, c, true, false) };
+    },
+  });
+  registered = true;
+}
+
+/**
+ * Whether matMul runs brickml's own kernel now: tfjs' wasm backend on one thread (the kernel would leave a
+ * pool idle), an engine with SIMD and relaxed SIMD, and own kernels on (setOwnKernels).
+ */
+export function ownMatMul(): boolean {
+  if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
+  const backend = tf.backend() as unknown as Partial<WasmBackendLike> & {
+    wasm?: { tfjs?: { getThreadsCount?(): number } };
+  };
+  if (!memoryOf(backend) || backend.wasm?.tfjs?.getThreadsCount?.() !== 1) return false;
+  if (!simdSupported() || !relaxedSimdSupported()) return false;
+  if (!registered) register();
+  return true;
+}
+
+/**
+ * op(A)·B for float32 matrices, op(A) = Aᵀ when `transposeA` (A stored [k, m]): brickml's own kernel on
+ * single-threaded wasm with relaxed SIMD (B's columns a multiple of 4), else tf.matMul.
+ */
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D {
+  const k = a.shape[transposeA ? 0 : 1];
+  const fits = a.rank === 2 && b.rank === 2 && k > 0 && b.shape[0] === k && b.shape[1] % 4 === 0;
+  if (fits && a.dtype === 'float32' && b.dtype === 'float32' && ownMatMul()) {
+    return tf.engine().runKernel(MATMUL, { a, b }, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  }
+  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, b));
+}

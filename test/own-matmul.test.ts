@@ -1,0 +1,85 @@
+/**
+ * The matrix product of brickml's own (packages/core/src/wasm-matmul.ts, wasm-gemm.ts) against tf.matMul:
+ * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ read in place;
+ * its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is tf.matMul, so the
+ * same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself must run.
+ */
+import { matMul, ownMatMul, Random, setOwnKernels } from '@brickml/core';
+import { expectNoLeak, forEachBackend, maxDiff } from '@brickml/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, expect, test } from 'vitest';
+
+const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
+
+/** A as stored ([m, k], or [k, m] when transposed) and B [k, n], drawn from seeds. */
+function operands(m: number, n: number, k: number, transposeA: boolean, seed: number) {
+  const a = tf.tensor2d(values(m * k, seed), transposeA ? [k, m] : [m, k]);
+  const b = tf.tensor2d(values(k * n, seed + 1), [k, n]);
+  return { a, b };
+}
+
+afterEach(() => setOwnKernels(true));
+
+forEachBackend((backend) => {
+  test(`matMul equals tf.matMul on tile tails, k split into passes and random shapes, A in place or transposed (${backend})`, async () => {
+    const r = new Random(5);
+    const drawn = Array.from({ length: 4 }, () => [1 + r.int(40), 4 * (1 + r.int(12)), 1 + r.int(300)]);
+    // [m, n, k]: one row, rows past a tile of 6, a last 4 columns, k of one, of two passes (1024 + 476).
+    const shapes = [[1, 4, 1], [7, 12, 3], [13, 20, 33], [6, 8, 1500], [128, 512, 64], ...drawn];
+    for (const [m, n, k] of shapes as [number, number, number][]) {
+      for (const transposeA of [false, true]) {
+        const { a, b } = operands(m, n, k, transposeA, m + n + k);
+        const ours = matMul(a, b, transposeA);
+        const theirs = tf.matMul(a, b, transposeA, false);
+        expect(ours.shape).toEqual([m, n]);
+        // Fused multiply-adds round once per step where tf.matMul rounds twice: |Δ| ≤ k·2⁻²³ of |values| ≤ 1.
+        const limit = backend === 'wasm' && ownMatMul() ? k * 2 ** -22 : backend === 'webgpu' ? k * 1e-6 : 0;
+        expect(await maxDiff(ours, theirs), `[${m}, ${n}, ${k}], transposeA ${transposeA}`).toBeLessThanOrEqual(limit);
+        tf.dispose([a, b, ours, theirs]);
+      }
+    }
+  });
+
+  test(`matMul runs brickml's kernel on one-thread wasm, and tf.matMul where B's columns are not a multiple of 4 (${backend})`, async () => {
+    const { a, b } = operands(5, 8, 9, false, 1);
+    const odd = tf.tensor2d(values(9 * 10, 3), [9, 10]);
+    const names = async (f: () => tf.Tensor) => (await tf.profile(() => f())).kernels.map((k) => k.name);
+    // In Node the suite's wasm runs one thread, and useBackend lets Node 20 compile relaxed SIMD.
+    const own = backend === 'wasm';
+    expect(ownMatMul()).toBe(own);
+    expect(await names(() => matMul(a, b))).toEqual([own ? 'BrickmlMatMul' : 'BatchMatMul']);
+    expect(await names(() => matMul(a, odd))).toEqual(['BatchMatMul']);
+    setOwnKernels(false);
+    expect(ownMatMul()).toBe(false);
+    expect(await names(() => matMul(a, b))).toEqual(['BatchMatMul']);
+    tf.dispose([a, b, odd]);
+  });
+
+  test(`matMul's gradient under tfjs' autodiff equals MatMul's, A in place or transposed (${backend})`, async () => {
+    for (const transposeA of [false, true]) {
+      const { a, b } = operands(7, 12, 5, transposeA, 11);
+      const w = tf.tensor2d(values(7 * 12, 13), [7, 12]);
+      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), w));
+      const ours = tf.grads(loss((x, y) => matMul(x, y, transposeA)))([a, b]);
+      const theirs = tf.grads(loss((x, y) => tf.matMul(x, y, transposeA, false)))([a, b]);
+      for (let i = 0; i < 2; i++) {
+        expect(ours[i]!.shape).toEqual(theirs[i]!.shape);
+        expect(await maxDiff(ours[i]!, theirs[i]!), `input ${i}, transposeA ${transposeA}`).toBeLessThan(1e-5);
+      }
+      tf.dispose([a, b, w, ...ours, ...theirs]);
+    }
+  });
+
+  test(`matMul leaks no tensor and no wasm memory (its panel is freed) (${backend})`, async () => {
+    const { a, b } = operands(13, 20, 1100, true, 2);
+    await expectNoLeak(() => {
+      matMul(a, b, true).dispose();
+    });
+    // The backend's own count sees the panel too, which the engine never hears of.
+    const dataIds = tf.backend().numDataIds();
+    for (let i = 0; i < 3; i++) matMul(a, b, true).dispose();
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+    tf.dispose([a, b]);
+  });
+});
