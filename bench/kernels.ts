@@ -7,7 +7,7 @@
  *   pnpm --filter @brickml/bench exec tsx --conditions=source kernels.ts --backend wasm --threads 2
  */
 import { parseArgs } from 'node:util';
-import { type BackendName, Random, setOwnKernels, useBackend } from '@brickml/core';
+import { type BackendName, matMul, ownMatMul, Random, setOwnKernels, useBackend } from '@brickml/core';
 import { Adam, RMSprop } from '@brickml/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelOf, threadsOption } from './options.js';
@@ -52,6 +52,12 @@ const xT = tf.transpose(x);
 time('matMul [128,784]·[784,512]', () => tf.matMul(x, w784), reps);
 time('matMul [128,512]·[512,512]', () => tf.matMul(h, w512), reps);
 time('matMul [784,128]·[128,512] (dW)', () => tf.matMul(xT, h), reps);
+if (ownMatMul()) {
+  // brickml's own product (one-thread wasm with relaxed SIMD): the same three, dW with xᵀ read in place.
+  time('brickml matMul [128,784]·[784,512]', () => matMul(x, w784 as tf.Tensor2D), reps);
+  time('brickml matMul [128,512]·[512,512]', () => matMul(h as tf.Tensor2D, w512 as tf.Tensor2D), reps);
+  time('brickml matMul xᵀ·[128,512], x [128,784] (dW)', () => matMul(x as tf.Tensor2D, h as tf.Tensor2D, true), reps);
+}
 time('add [128,512] + [128,512]', () => tf.add(h, h), reps);
 const img = tf.randomNormal([128, 28, 28, 1]) as tf.Tensor4D;
 const k1 = tf.randomNormal([3, 3, 1, 32]) as tf.Tensor4D;
@@ -60,7 +66,12 @@ const k2 = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
 const few = Math.max(3, Math.round(reps / 6));
 time('conv2d [128,28,28,1] 3x3 -> 32', () => tf.conv2d(img, k1, 1, 'valid'), few);
 time('conv2d [128,26,26,32] 3x3 -> 64', () => tf.conv2d(a1, k2, 1, 'valid'), few);
-tf.dispose([x, w784, h, w512, xT, img, k1, a1, k2]);
+// Conv2D's dW on wasm: the patch matrix [3·3·32 + 1, 24·24·128] times dz [24·24·128, 64].
+const patches = tf.randomNormal([289, 73728]) as tf.Tensor2D;
+const dz = tf.randomNormal([73728, 64]) as tf.Tensor2D;
+time('matMul [289,73728]·[73728,64] (conv dW)', () => tf.matMul(patches, dz), few);
+if (ownMatMul()) time('brickml matMul [289,73728]·[73728,64] (conv dW)', () => matMul(patches, dz), few);
+tf.dispose([x, w784, h, w512, xT, img, k1, a1, k2, patches, dz]);
 
 // One optimizer step over a model's weights, with brickml's own kernels (one pass per slot) and as tfjs ops.
 const mlpShapes = [[784, 512], [512], [512, 512], [512], [512, 10], [10]];

@@ -3,7 +3,7 @@
  * Backward: dz = f'(z)ᵀ(dy + dP/dy),  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
  * Inputs of rank > 2 are applied on the last axis, as in Keras.
  */
-import { BrickError, configObject, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, matMul, ownMatMul, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
@@ -83,13 +83,14 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
       // wasm packs matMul's right operand anew for every new tensor, and the kernel is a new one after every
       // update. Packing a wide kernel costs more than transposing it and x (whose transpose dW needs anyway)
       // and packing xᵀ: z = (Wᵀ·xᵀ)ᵀ. Measured at batch 128: [784, 512] about 20% faster, [512, 512] a tie.
+      // brickml's own product (ownMatMul) packs as it goes and needs neither.
       let xT: tf.Tensor | undefined;
       let z2: tf.Tensor;
-      if (tf.getBackend() === 'wasm' && inDim * units > 2 * rows * (inDim + units)) {
+      if (tf.getBackend() === 'wasm' && !ownMatMul() && inDim * units > 2 * rows * (inDim + units)) {
         xT = matMulT(x2);
         z2 = matMulT(tf.matMul(matMulT(kernel), xT));
       } else {
-        z2 = tf.matMul(x2, kernel);
+        z2 = matMul(x2, kernel as tf.Tensor2D);
       }
       if (bias) z2 = tf.add(z2, bias);
       const z = reshapeTo(z2, [...x.shape.slice(0, -1), units]);
@@ -111,18 +112,19 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
     const inDim = kernel.shape[0] as number;
     // wasm packs matMul's right operand anew whenever it is a new tensor: Wᵀ costs a transpose and a
     // pack of the whole kernel, dzᵀ only of a batch's rows. (W·dzᵀ)ᵀ moves less when the kernel is larger.
-    if (tf.getBackend() === 'wasm' && 2 * inDim * units > rows * (2 * units + inDim)) {
+    if (tf.getBackend() === 'wasm' && !ownMatMul() && 2 * inDim * units > rows * (2 * units + inDim)) {
       const dzT = matMulT(dz2);
       const dx = reshapeTo(matMulT(tf.matMul(kernel, dzT)), cache.x.shape);
       // Σ_batch dz as a sum over dzᵀ's last axis: wasm transposes to reduce over any other.
       return { dx, grads: this.gradsFrom(dz2, cache, dzT) };
     }
-    const dx = reshapeTo(tf.matMul(dz2, matMulT(kernel)), cache.x.shape);
+    const dx = reshapeTo(matMul(dz2, matMulT(kernel)), cache.x.shape);
     return { dx, grads: this.gradsFrom(dz2, cache) };
   }
 
   private gradsFrom(dz2: tf.Tensor, { x, xT }: DenseCache, dzT?: tf.Tensor) {
-    const grads = { kernel: tf.matMul(xT ?? matMulT(matrix(x)), dz2) } as { kernel: tf.Tensor; bias?: tf.Tensor };
+    const dW = xT ? tf.matMul(xT, dz2) : matMul(matrix(x), dz2 as tf.Tensor2D, true);
+    const grads = { kernel: dW } as { kernel: tf.Tensor; bias?: tf.Tensor };
     if (this.params.bias) grads.bias = dzT ? tf.sum(dzT, 1) : tf.sum(dz2, 0);
     return grads;
   }

@@ -7,7 +7,7 @@
  * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
 
-import { configObject, formula as F, type Formula } from '@brickml/core';
+import { configObject, formula as F, type Formula, matMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
@@ -102,7 +102,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   protected step(x: tf.Tensor, states: readonly tf.Tensor[], hIn: tf.Tensor, { K, ones }: LSTMShared) {
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
-    const z = tf.matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1), K);
+    const z = matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1) as tf.Tensor2D, K as tf.Tensor2D);
     const [zi, zf, zg, zo] = tf.split(z, 4, 1) as Tensors<4>;
     const i = activate(recurrentActivation, zi);
     const f = activate(recurrentActivation, zf);
@@ -166,7 +166,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       dzs[s] = dz;
       if (s === 0 && !initial) break;
       let dcPrev = tf.mul(e, f);
-      let dhPrev = tf.matMul(dz, UT);
+      let dhPrev = matMul(dz as tf.Tensor2D, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];
       if (skip) {
@@ -180,7 +180,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     return {
       dXW: dZ,
       ...(initial && { dInitial: [dh, dc] }),
-      recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
+      recurrentKernel: matMul(join(hIn) as tf.Tensor2D, dZ as tf.Tensor2D, true),
       ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
     };
   }

@@ -10,7 +10,7 @@
  * stacking the steps is a block copy (on wasm, a strided concat copies row by row). Taking steps out of a
  * stacked tensor stays rare: wasm's Slice copies its whole input for every part it returns.
  */
-import { BrickError, configObject, formatShape, positiveInt, Random, rng, type Shape } from '@brickml/core';
+import { BrickError, configObject, formatShape, matMul, positiveInt, Random, rng, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName } from '../activations/functions.js';
@@ -455,7 +455,7 @@ export abstract class Recurrent<
     return tf.tidy(() => {
       const { dXW, grads, dInitial } = this.gradients(dy, cache, dExtra);
       const { batch, mx } = cache;
-      const dx = batchMajor(tf.matMul(dXW, matMulT(this.params.kernel)), batch, this.config.goBackwards);
+      const dx = batchMajor(matMul(dXW as tf.Tensor2D, matMulT(this.params.kernel)), batch, this.config.goBackwards);
       return { dx: mx ? tf.mul(dx, tf.expandDims(mx, 1)) : dx, grads, ...(dInitial && { dInitialState: dInitial }) };
     });
   }
@@ -488,7 +488,10 @@ export abstract class Recurrent<
     if (!returnSequences) dFinal[0] = tf.add(at(dFinal, 0), dOut);
     const dys = returnSequences ? steps(timeMajor(dOut), time) : null;
     const { dXW, kernel, recurrentKernel, bias, dInitial } = this.throughTime(cache, dFinal, dys);
-    const grads: Grads<RecurrentParams> = { kernel: kernel ?? tf.matMul(matMulT(cache.x), dXW), recurrentKernel };
+    const grads: Grads<RecurrentParams> = {
+      kernel: kernel ?? matMul(cache.x as tf.Tensor2D, dXW as tf.Tensor2D, true),
+      recurrentKernel,
+    };
     if (this.params.bias && bias) grads.bias = bias;
     return { dXW, grads, ...(dInitial && { dInitial }) };
   }
