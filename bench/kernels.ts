@@ -54,7 +54,7 @@ time('matMul [128,512]·[512,512]', () => tf.matMul(h, w512), reps);
 time('matMul [784,128]·[128,512] (dW)', () => tf.matMul(xT, h), reps);
 if (ownMatMul()) {
   // brickml's own product (one-thread wasm with relaxed SIMD): the same three, dW with xᵀ read in place.
-  time('brickml matMul [128,784]·[784,512]', () => matMul(x, w784 as tf.Tensor2D), reps);
+  time('brickml matMul [128,784]·[784,512]', () => matMul(x as tf.Tensor2D, w784 as tf.Tensor2D), reps);
   time('brickml matMul [128,512]·[512,512]', () => matMul(h as tf.Tensor2D, w512 as tf.Tensor2D), reps);
   time('brickml matMul xᵀ·[128,512], x [128,784] (dW)', () => matMul(x as tf.Tensor2D, h as tf.Tensor2D, true), reps);
 }
