@@ -1,6 +1,6 @@
 /**
  * The matrix product of brickml's own (packages/core/src/wasm-matmul.ts, wasm-gemm.ts) against tf.matMul:
- * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ read in place;
+ * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ and Bᵀ read in place;
  * its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is tf.matMul, so the
  * same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself must run.
  */
@@ -11,74 +11,86 @@ import { afterEach, expect, test } from 'vitest';
 
 const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
 
-/** A as stored ([m, k], or [k, m] when transposed) and B [k, n], drawn from seeds. */
-function operands(m: number, n: number, k: number, transposeA: boolean, seed: number) {
+/** A as stored ([m, k], or [k, m] when transposed) and B ([k, n], or [n, k]), drawn from seeds. */
+function operands(m: number, n: number, k: number, transposeA: boolean, seed: number, transposeB = false) {
   const a = tf.tensor2d(values(m * k, seed), transposeA ? [k, m] : [m, k]);
-  const b = tf.tensor2d(values(k * n, seed + 1), [k, n]);
+  const b = tf.tensor2d(values(k * n, seed + 1), transposeB ? [n, k] : [k, n]);
   return { a, b };
 }
+const flags = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
 
 afterEach(() => setOwnKernels(true));
 
 forEachBackend((backend) => {
-  test(`matMul equals tf.matMul on tile tails, k split into passes and random shapes, A in place or transposed (${backend})`, async () => {
+  test(`matMul equals tf.matMul on tile tails, k split into passes and random shapes, A and B in place or transposed (${backend})`, async () => {
     const r = new Random(5);
-    const drawn = Array.from({ length: 4 }, () => [1 + r.int(40), 4 * (1 + r.int(12)), 1 + r.int(300)]);
-    // [m, n, k]: one row, rows past a tile of 6, a last 4 columns, k of one, of two passes (1024 + 476).
-    const shapes = [[1, 4, 1], [7, 12, 3], [13, 20, 33], [6, 8, 1500], [128, 512, 64], ...drawn];
+    const drawn = Array.from({ length: 4 }, () => [1 + r.int(40), 1 + r.int(50), 1 + r.int(300)]);
+    // [m, n, k]: one row and column, rows past a tile of 6, columns past 8 (4 + 1, 4 + 3, 2), k of one, of
+    // two passes (1024 + 476).
+    const shapes = [[1, 1, 1], [7, 13, 3], [13, 15, 33], [2, 10, 5], [6, 8, 1500], [128, 512, 64], ...drawn];
     for (const [m, n, k] of shapes as [number, number, number][]) {
-      for (const transposeA of [false, true]) {
-        const { a, b } = operands(m, n, k, transposeA, m + n + k);
-        const ours = matMul(a, b, transposeA);
-        const theirs = tf.matMul(a, b, transposeA, false);
+      for (const [transposeA, transposeB] of flags) {
+        const { a, b } = operands(m, n, k, transposeA, m + n + k, transposeB);
+        const ours = matMul(a, b, transposeA, transposeB);
+        const theirs = tf.matMul(a, b, transposeA, transposeB);
         expect(ours.shape).toEqual([m, n]);
         // Fused multiply-adds round once per step where tf.matMul rounds twice: |Δ| ≤ k·2⁻²³ of |values| ≤ 1.
-        const limit = backend === 'wasm' && ownMatMul() ? k * 2 ** -22 : backend === 'webgpu' ? k * 1e-6 : 0;
-        expect(await maxDiff(ours, theirs), `[${m}, ${n}, ${k}], transposeA ${transposeA}`).toBeLessThanOrEqual(limit);
+        const limit = backend === 'wasm' ? k * 2 ** -22 : backend === 'webgpu' ? k * 1e-6 : 0;
+        const what = `[${m}, ${n}, ${k}], transposeA ${transposeA}, transposeB ${transposeB}`;
+        expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(limit);
         tf.dispose([a, b, ours, theirs]);
       }
     }
   });
 
-  test(`matMul runs brickml's kernel on one-thread wasm, and tf.matMul where B's columns are not a multiple of 4 (${backend})`, async () => {
-    const { a, b } = operands(5, 8, 9, false, 1);
-    const odd = tf.tensor2d(values(9 * 10, 3), [9, 10]);
+  test(`matMul is one call of brickml's kernel on one-thread wasm, transposes and tf.matMul elsewhere (${backend})`, async () => {
     const names = async (f: () => tf.Tensor) => (await tf.profile(() => f())).kernels.map((k) => k.name);
     // In Node the suite's wasm runs one thread, and useBackend lets Node 20 compile relaxed SIMD.
     const own = backend === 'wasm';
     expect(ownMatMul()).toBe(own);
-    expect(await names(() => matMul(a, b))).toEqual([own ? 'BrickmlMatMul' : 'BatchMatMul']);
-    expect(await names(() => matMul(a, odd))).toEqual(['BatchMatMul']);
-    setOwnKernels(false);
-    expect(ownMatMul()).toBe(false);
-    expect(await names(() => matMul(a, b))).toEqual(['BatchMatMul']);
-    tf.dispose([a, b, odd]);
+    for (const [transposeA, transposeB] of flags) {
+      const { a, b } = operands(5, 10, 9, transposeA, 1, transposeB);
+      const transposes = [transposeA, transposeB].filter(Boolean).map(() => 'Transpose');
+      const expected = own ? ['BrickmlMatMul'] : [...transposes, 'BatchMatMul'];
+      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual(expected);
+      setOwnKernels(false);
+      expect(ownMatMul()).toBe(false);
+      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual([...transposes, 'BatchMatMul']);
+      setOwnKernels(true);
+      tf.dispose([a, b]);
+    }
   });
 
-  test(`matMul's gradient under tfjs' autodiff equals MatMul's, A in place or transposed (${backend})`, async () => {
-    for (const transposeA of [false, true]) {
-      const { a, b } = operands(7, 12, 5, transposeA, 11);
+  test(`matMul's gradient under tfjs' autodiff equals MatMul's, A and B in place or transposed (${backend})`, async () => {
+    for (const [transposeA, transposeB] of flags) {
+      const { a, b } = operands(7, 12, 5, transposeA, 11, transposeB);
       const w = tf.tensor2d(values(7 * 12, 13), [7, 12]);
       const loss = (f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor) => (x: tf.Tensor, y: tf.Tensor) =>
         tf.sum(tf.mul(f(x as tf.Tensor2D, y as tf.Tensor2D), w));
-      const ours = tf.grads(loss((x, y) => matMul(x, y, transposeA)))([a, b]);
-      const theirs = tf.grads(loss((x, y) => tf.matMul(x, y, transposeA, false)))([a, b]);
+      const ours = tf.grads(loss((x, y) => matMul(x, y, transposeA, transposeB)))([a, b]);
+      const theirs = tf.grads(loss((x, y) => tf.matMul(x, y, transposeA, transposeB)))([a, b]);
       for (let i = 0; i < 2; i++) {
-        expect(ours[i]!.shape).toEqual(theirs[i]!.shape);
-        expect(await maxDiff(ours[i]!, theirs[i]!), `input ${i}, transposeA ${transposeA}`).toBeLessThan(1e-5);
+        const what = `input ${i}, transposeA ${transposeA}, transposeB ${transposeB}`;
+        expect(ours[i]!.shape, what).toEqual(theirs[i]!.shape);
+        expect(await maxDiff(ours[i]!, theirs[i]!), what).toBeLessThan(1e-5);
       }
       tf.dispose([a, b, w, ...ours, ...theirs]);
     }
   });
 
   test(`matMul leaks no tensor and no wasm memory (its panel is freed) (${backend})`, async () => {
-    const { a, b } = operands(13, 20, 1100, true, 2);
+    const { a, b } = operands(13, 20, 1100, true, 2, true);
     await expectNoLeak(() => {
-      matMul(a, b, true).dispose();
+      matMul(a, b, true, true).dispose();
     });
     // The backend's own count sees the panel too, which the engine never hears of.
     const dataIds = tf.backend().numDataIds();
-    for (let i = 0; i < 3; i++) matMul(a, b, true).dispose();
+    for (let i = 0; i < 3; i++) matMul(a, b, true, true).dispose();
     expect(tf.backend().numDataIds()).toBe(dataIds);
     tf.dispose([a, b]);
   });

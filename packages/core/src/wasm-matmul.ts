@@ -1,16 +1,16 @@
 /**
- * The matrix product bricks use, C = op(A)·B of two float32 matrices (op(A) = A or Aᵀ):
+ * The matrix product bricks use, C = op(A)·op(B) of two float32 matrices (op(X) = X or Xᵀ):
  * - on tfjs' wasm backend with one thread, where the engine has relaxed SIMD, a kernel of brickml's own
- *   (BrickmlMatMul, wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ read in
- *   place instead of transposed and packed first. B is copied 8 columns and at most KC rows at a time into a
- *   panel that stays in the L1 cache; a longer k runs in passes that add to C;
- * - elsewhere tf.matMul, with Aᵀ as an explicit transpose (wasm's transpose flags are slow).
+ *   (BrickmlMatMul, wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ and Bᵀ
+ *   read in place instead of transposed (and packed) first. B is copied 8 columns and at most KC rows at a
+ *   time into a panel that stays in the L1 cache; a longer k runs in passes that add to C; any column count;
+ * - elsewhere tf.matMul, with explicit transposes (wasm's transpose flags are slow).
  * The kernel has a registered gradient, so tfjs' autodiff differentiates through it like through MatMul.
  * Sums are fused where the hardware fuses them, so results can differ from tf.matMul in the last bits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
-import { gemmCode } from './wasm-gemm.js';
+import { type GemmShape, gemmCode } from './wasm-gemm.js';
 import { compile, memoryOf, relaxedSimdSupported, simdSupported, type WasmBackendLike } from './wasm-module.js';
 
 const MATMUL = 'BrickmlMatMul';
@@ -23,16 +23,16 @@ type Run = (a: number, b: number, c: number, accumulate: number, panel: number) 
 
 /** Compiled products per backend memory and shape. */
 const compiled = new WeakMap<object, Map<string, Run>>();
-function productFor(memory: object, m: number, n: number, k: number, transposeA: boolean, lda: number): Run {
+function productFor(memory: object, shape: Omit<GemmShape, 'mr' | 'unroll' | 'fma'>): Run {
   let byShape = compiled.get(memory);
   if (!byShape) {
     byShape = new Map();
     compiled.set(memory, byShape);
   }
-  const key = `${m},${n},${k},${transposeA},${lda}`;
+  const key = JSON.stringify(shape);
   let run = byShape.get(key);
   if (!run) {
-    const { params, locals, code } = gemmCode({ m, n, k, transposeA, lda, mr: MR, unroll: UNROLL, fma: true });
+    const { params, locals, code } = gemmCode({ ...shape, mr: MR, unroll: UNROLL, fma: true });
     run = compile(memory as never, params, locals, code) as Run;
     byShape.set(key, run);
   }
@@ -47,18 +47,20 @@ function register(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const wasm = backend as unknown as WasmBackendLike;
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const transposeA = (attrs as unknown as { transposeA: boolean }).transposeA;
-      const [rowsA, colsA] = a.shape as [number, number];
-      const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
-      const n = b.shape[1] as number;
+      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const [lda, ldb] = [a.shape[1] as number, b.shape[1] as number];
+      const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
+      const n = (transposeB ? b.shape[0] : ldb) as number;
       const out = wasm.makeOutput([m, n], 'float32');
       const panel = wasm.makeOutput([Math.min(k, KC) * 8], 'float32');
       const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
       const memory = memoryOf(wasm) as object;
       for (let k0 = 0; k0 < k; k0 += KC) {
         const kc = Math.min(KC, k - k0);
-        const run = productFor(memory, m, n, kc, transposeA, colsA);
-        run(at(a) + 4 * k0 * (transposeA ? colsA : 1), at(b) + 4 * k0 * n, at(out), k0 > 0 ? 1 : 0, at(panel));
+        const run = productFor(memory, { m, n, k: kc, transposeA, transposeB, lda, ldb });
+        // The pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
+        const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
+        run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel));
       }
       wasm.disposeData(panel.dataId);
       return out;
@@ -70,10 +72,12 @@ function register(): void {
     gradFunc: (dy, saved, attrs) => {
       const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
       const c = dy as tf.Tensor2D;
-      // C = A·B: dA = dC·Bᵀ; C = Aᵀ·B with A stored [k, m]: dA = B·dCᵀ. dB = op(A)ᵀ·dC either way.
-      return (attrs as unknown as { transposeA: boolean }).transposeA
-        ? { a: () => tf.matMul(b, c, false, true), b: () => tf.matMul(a, c) }
-        : { a: () => tf.matMul(c, b, false, true), b: () => tf.matMul(a, c, true, false) };
+      const { transposeA: tA, transposeB: tB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      // C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC, transposed back where stored so.
+      return {
+        a: () => (tA ? tf.matMul(b, c, tB, true) : tf.matMul(c, b, false, !tB)),
+        b: () => (tB ? tf.matMul(c, a, true, tA) : tf.matMul(a, c, !tA, false)),
+      };
     },
   });
   registered = true;
@@ -95,14 +99,15 @@ export function ownMatMul(): boolean {
 }
 
 /**
- * op(A)·B for float32 matrices, op(A) = Aᵀ when `transposeA` (A stored [k, m]): brickml's own kernel on
- * single-threaded wasm with relaxed SIMD (B's columns a multiple of 4), else tf.matMul.
+ * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]):
+ * brickml's own kernel on single-threaded wasm with relaxed SIMD, else tf.matMul with explicit transposes.
  */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D {
+export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   const k = a.shape[transposeA ? 0 : 1];
-  const fits = a.rank === 2 && b.rank === 2 && k > 0 && b.shape[0] === k && b.shape[1] % 4 === 0;
+  const fits = a.rank === 2 && b.rank === 2 && k > 0 && b.shape[transposeB ? 1 : 0] === k;
   if (fits && a.dtype === 'float32' && b.dtype === 'float32' && ownMatMul()) {
-    return tf.engine().runKernel(MATMUL, { a, b }, { transposeA } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    const attrs = { transposeA, transposeB } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(MATMUL, { a, b }, attrs) as tf.Tensor2D;
   }
-  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, b));
+  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
 }

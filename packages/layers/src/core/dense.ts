@@ -118,7 +118,7 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
       // Σ_batch dz as a sum over dzᵀ's last axis: wasm transposes to reduce over any other.
       return { dx, grads: this.gradsFrom(dz2, cache, dzT) };
     }
-    const dx = reshapeTo(matMul(dz2, matMulT(kernel)), cache.x.shape);
+    const dx = reshapeTo(matMul(dz2, kernel as tf.Tensor2D, false, true), cache.x.shape);
     return { dx, grads: this.gradsFrom(dz2, cache) };
   }
 

@@ -16,7 +16,6 @@ import { z } from 'zod';
 import { ActivationName } from '../activations/functions.js';
 import { Initializer, makeVariable } from '../initializers.js';
 import { type BaseFields, BaseLayer, baseConfig, callBrick, type ForwardOptions, type Grads } from '../layer.js';
-import { matMulT } from '../ops.js';
 import { DropoutRate, dropoutMask } from '../regularization/dropout.js';
 import { makeRegularizer, type Regularizer, RegularizerConfig } from '../regularizers.js';
 import { isSymbolic, type SymbolicTensor } from '../symbolic.js';
@@ -455,7 +454,11 @@ export abstract class Recurrent<
     return tf.tidy(() => {
       const { dXW, grads, dInitial } = this.gradients(dy, cache, dExtra);
       const { batch, mx } = cache;
-      const dx = batchMajor(matMul(dXW as tf.Tensor2D, matMulT(this.params.kernel)), batch, this.config.goBackwards);
+      const dx = batchMajor(
+        matMul(dXW as tf.Tensor2D, this.params.kernel as tf.Tensor2D, false, true),
+        batch,
+        this.config.goBackwards,
+      );
       return { dx: mx ? tf.mul(dx, tf.expandDims(mx, 1)) : dx, grads, ...(dInitial && { dInitialState: dInitial }) };
     });
   }
