@@ -24,6 +24,7 @@ export {
 export { BrickError } from './errors.js';
 export type { Formula } from './formula.js';
 export * as formula from './formula.js';
+export { gatherRows } from './gather-rows.js';
 export {
   type CheckableBrick,
   type CheckableMultiInputBrick,

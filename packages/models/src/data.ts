@@ -1,4 +1,4 @@
-import { assertBatchShape, BrickError, fixedShape, formatShape, type Shape, sizeOf } from '@brickml/core';
+import { assertBatchShape, BrickError, fixedShape, formatShape, gatherRows, type Shape, sizeOf } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What fit, evaluate and predict accept: a tensor, a flat typed array, or nested arrays. */
@@ -154,7 +154,7 @@ export async function checkFinite(who: string, named: Record<string, tf.Tensor>)
 /** Rows [start, end) of t, gathered by `order` when given (a shuffled epoch) or sliced. */
 export function rows(t: tf.Tensor, start: number, end: number, order: Int32Array | null): tf.Tensor {
   if (!order) return tf.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [end - start, ...t.shape.slice(1)]);
-  return tf.tidy(() => tf.gather(t, tf.tensor1d(order.subarray(start, end), 'int32')));
+  return gatherRows(t, order.subarray(start, end));
 }
 
 /**
