@@ -53,4 +53,5 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
+export { conv2d } from './wasm-conv.js';
 export { matMul, ownMatMul } from './wasm-matmul.js';

@@ -22,12 +22,29 @@ export interface GemmShape {
   /** Floats between A's and B's stored rows: a slice of a longer k keeps the whole rows' strides. */
   lda: number;
   ldb: number;
+  /**
+   * A as the patches of a convolution, never built: row i is output pixel i of an NHWC image padded to
+   * [·, hp, wp, c] (valid, dilation 1), and k runs over the window's rows, each kw·c contiguous floats.
+   */
+  conv?: ConvWindow;
   /** Rows of C per tile (at most 6: 2·mr accumulators and 3 more vectors fit x64's 16 registers). */
   mr: number;
   /** Steps of k per loop turn. */
   unroll: number;
   /** f32x4.relaxed_madd instead of f32x4.mul and f32x4.add. */
   fma: boolean;
+}
+
+export interface ConvWindow {
+  hp: number;
+  wp: number;
+  c: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  sh: number;
+  sw: number;
 }
 
 // Parameters of run(a, b, c, accumulate, panel): byte offsets of A, B, C in the memory, whether to add to C
@@ -64,9 +81,12 @@ function forUp(counter: number, start: number[], end: number, step: number, body
 
 /** The module's parameters, locals and code for one product. */
 export function gemmCode(shape: GemmShape): { params: number[]; locals: [number, number][]; code: number[] } {
-  const { m, n, k, transposeA, transposeB, lda, ldb, mr, unroll, fma } = shape;
+  const { m, n, k, transposeA, transposeB, lda, ldb, conv, mr, unroll, fma } = shape;
   const pa = (r: number) => PA + (transposeA ? 0 : r);
-  const firstV = PA + (transposeA ? 1 : mr);
+  const pas = transposeA ? 1 : mr;
+  // More i32 locals: a convolution's pixel index and window row, the block of rows and its end.
+  const [T, ROW, IB, IEND] = [PA + pas, PA + pas + 1, PA + pas + 2, PA + pas + 3];
+  const firstV = PA + pas + 4;
   const acc = (r: number, v: number) => firstV + 2 * r + v;
   const [B0, B1, S] = [firstV + 2 * mr, firstV + 2 * mr + 1, firstV + 2 * mr + 2];
   // Byte steps: a row of C, a step of k along A.
@@ -99,10 +119,21 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       return out;
     };
     const rowB = 16 * vecs; // the panel's rows
-    const pointers = [...get(PANEL), ...set(PB), ...offsetOf(PC, C, I, 4 * n)];
+    const pointers = [...offsetOf(PB, PANEL, J, 4 * k), ...offsetOf(PC, C, I, 4 * n)];
     pointers.push(...get(PC), ...get(J), ...i32Const(4), mul, add, ...set(PC));
     if (transposeA) pointers.push(...offsetOf(pa(0), A, I, 4));
-    else {
+    else if (conv) {
+      // Pixel t = I + r is (t / (oh·ow), t % (oh·ow) / ow, t % ow): its window starts at
+      // ((image·hp + row·sh)·wp + column·sw)·c.
+      const { hp, wp, c, oh, ow, sh, sw } = conv;
+      for (let r = 0; r < rows; r++) {
+        pointers.push(...get(I), ...i32Const(r), add, ...set(T));
+        pointers.push(...get(T), ...i32Const(oh * ow), 0x6e, ...i32Const(hp), mul); // image·hp
+        pointers.push(...get(T), ...i32Const(oh * ow), 0x70, ...i32Const(ow), 0x6e, ...i32Const(sh), mul, add);
+        pointers.push(...i32Const(wp), mul, ...get(T), ...i32Const(ow), 0x70, ...i32Const(sw), mul, add);
+        pointers.push(...i32Const(4 * c), mul, ...get(A), add, ...set(pa(r)));
+      }
+    } else {
       for (let r = 0; r < rows; r++) pointers.push(...offsetOf(pa(r), A, I, 4 * lda), ...bump(pa(r), 4 * lda * r));
     }
     /** `u` steps of k from the pointers, then the pointers moved past them. */
@@ -125,23 +156,30 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       for (let r = 0; r < (transposeA ? 1 : rows); r++) code.push(...bump(pa(r), u * stepA));
       return code;
     };
-    const whole = k - (k % unroll);
+    // A convolution's k runs window row by window row: kw·c floats, then a jump to the next image row.
+    const run = conv ? conv.kw * conv.c : k;
+    const whole = run - (run % unroll);
+    let kLoop = [
+      ...forUp(KK, i32Const(0), whole, unroll, steps(unroll)),
+      ...(run > whole ? forUp(KK, i32Const(whole), run, 1, steps(1)) : []),
+    ];
+    if (conv) {
+      const jump: number[] = [];
+      for (let r = 0; r < rows; r++) jump.push(...bump(pa(r), 4 * (conv.wp - conv.kw) * conv.c));
+      kLoop = forUp(ROW, i32Const(0), conv.kh, 1, [...kLoop, ...jump]);
+    }
     return [
       ...pointers,
       ...[...get(ACC), 0x04, 0x40, ...each((r, v) => readC(r, v, widthOf(v))), 0x05],
       ...each((r, v) => [...zero, ...set(acc(r, v))]),
       0x0b,
-      ...forUp(KK, i32Const(0), whole, unroll, steps(unroll)),
-      ...(k > whole ? forUp(KK, i32Const(whole), k, 1, steps(1)) : []),
+      ...kLoop,
       ...each((r, v) => writeC(r, v, widthOf(v))),
     ];
   };
 
-  /**
-   * B's `width` columns from J on, copied into the panel as k rows of 4·vecs floats (zeros past `width`),
-   * then tiles over all rows of C: mr at a time, then one at a time. PC walks B during the copy.
-   */
-  const column = (width: number) => {
+  /** B's `width` columns from J on, copied into their panel as k rows of 4·vecs floats (zeros past `width`). */
+  const pack = (width: number) => {
     const vecs = width > 4 ? 2 : 1;
     const row: number[] = [];
     if (width < 4 * vecs) row.push(...get(PB), ...zero, ...store(16 * (vecs - 1)));
@@ -157,27 +195,63 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       row.push(...bump(PC, 4 * ldb));
     }
     row.push(...bump(PB, 16 * vecs));
-    const whole = m - (m % mr);
     return [
       ...offsetOf(PC, B, J, transposeB ? 4 * ldb : 4),
-      ...[...get(PANEL), ...set(PB), ...forUp(KK, i32Const(0), k, 1, row)],
-      ...forUp(I, i32Const(0), whole, mr, tile(mr, width)),
-      ...(m > whole ? forUp(I, i32Const(whole), m, 1, tile(1, width)) : []),
+      ...[...offsetOf(PB, PANEL, J, 4 * k), ...forUp(KK, i32Const(0), k, 1, row)],
     ];
   };
+
+  /** The column groups: whole panels of 8 (a loop over J), then a last 4 and a last 1-3, as [J, width]. */
   const wholeN = n - (n % 8);
-  const code = forUp(J, i32Const(0), wholeN, 8, column(8));
-  let left = n - wholeN;
-  for (const width of [4, left % 4]) {
-    if (left >= width && width > 0) {
-      code.push(...i32Const(n - left), ...set(J), ...column(width));
-      left -= width;
+  const groups = (body: (width: number) => number[]) => {
+    const code = forUp(J, i32Const(0), wholeN, 8, body(8));
+    let left = n - wholeN;
+    for (const width of [4, left % 4]) {
+      if (left >= width && width > 0) {
+        code.push(...i32Const(n - left), ...set(J), ...body(width));
+        left -= width;
+      }
     }
+    return code;
+  };
+
+  // Where C is small, each group's panel is packed and at once swept over all of C's rows (A stays in L2).
+  // Where C is large (a convolution's [pixels, filters]), sweeping it once per panel would write every
+  // cache line of C n/8 times: all of B is packed first, then C goes in blocks of rows whose part of A
+  // stays in L2, each block through every panel.
+  const wholeM = m - (m % mr);
+  const sweep = (end: number[], start: number[], rows: number, width: number) => [
+    ...start,
+    ...set(I),
+    ...[0x02, 0x40, 0x03, 0x40, ...get(I), ...end, 0x4e, 0x0d, 1],
+    ...tile(rows, width),
+    ...[...bump(I, rows), 0x0c, 0, 0x0b, 0x0b],
+  ];
+  const code: number[] = [];
+  if (m * n <= 1 << 20) {
+    code.push(
+      ...groups((width) => [
+        ...pack(width),
+        ...sweep(i32Const(wholeM), i32Const(0), mr, width),
+        ...(m > wholeM ? sweep(i32Const(m), i32Const(wholeM), 1, width) : []),
+      ]),
+    );
+  } else {
+    const block = Math.max(mr, Math.floor(65536 / (k * mr)) * mr);
+    code.push(
+      ...groups(pack),
+      ...forUp(IB, i32Const(0), wholeM, block, [
+        ...[...get(IB), ...i32Const(block), add, ...i32Const(wholeM), ...get(IB), ...i32Const(block), add],
+        ...[...i32Const(wholeM), 0x48, 0x1b, ...set(IEND)], // min(IB + block, wholeM)
+        ...groups((width) => sweep(get(IEND), get(IB), mr, width)),
+      ]),
+    );
+    if (m > wholeM) code.push(...groups((width) => sweep(i32Const(m), i32Const(wholeM), 1, width)));
   }
   return {
     params: [I32, I32, I32, I32, I32],
     locals: [
-      [PA - I + (transposeA ? 1 : mr), I32],
+      [PA - I + pas + 4, I32],
       [2 * mr + 3, V128],
     ],
     code,

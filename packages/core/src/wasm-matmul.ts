@@ -23,7 +23,8 @@ type Run = (a: number, b: number, c: number, accumulate: number, panel: number) 
 
 /** Compiled products per backend memory and shape. */
 const compiled = new WeakMap<object, Map<string, Run>>();
-function productFor(memory: object, shape: Omit<GemmShape, 'mr' | 'unroll' | 'fma'>): Run {
+/** The compiled product for a shape (kept per backend memory). */
+export function productFor(memory: object, shape: Omit<GemmShape, 'mr' | 'unroll' | 'fma'>): Run {
   let byShape = compiled.get(memory);
   if (!byShape) {
     byShape = new Map();
@@ -52,7 +53,7 @@ function register(): void {
       const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
       const n = (transposeB ? b.shape[0] : ldb) as number;
       const out = wasm.makeOutput([m, n], 'float32');
-      const panel = wasm.makeOutput([Math.min(k, KC) * 8], 'float32');
+      const panel = wasm.makeOutput([Math.min(k, KC) * 4 * Math.ceil(n / 4)], 'float32');
       const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
       const memory = memoryOf(wasm) as object;
       for (let k0 = 0; k0 < k; k0 += KC) {

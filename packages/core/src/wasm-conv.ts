@@ -1,0 +1,97 @@
+/**
+ * A 2-D convolution (NHWC, dilation 1) as brickml's matrix product over patches that are never built
+ * (wasm-gemm.ts, `conv`): output pixels are the rows, the window's (row, column, channel) the inner
+ * dimension read straight from the padded image, the kernel [kh·kw·c, f] the panels. Runs where matMul's own
+ * kernel runs (ownMatMul: one-thread wasm with relaxed SIMD), for the forward pass and for Conv2D's dx (a
+ * convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ownMatMul, productFor } from './wasm-matmul.js';
+import { memoryOf, type WasmBackendLike } from './wasm-module.js';
+
+const CONV = 'BrickmlConv2D';
+
+let registered = false;
+function register(): void {
+  tf.registerKernel({
+    kernelName: CONV,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as WasmBackendLike;
+      const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
+      const [sh, sw] = (attrs as unknown as { strides: [number, number] }).strides;
+      const [images, hp, wp, c] = x.shape as [number, number, number, number];
+      const [kh, kw, , f] = w.shape as [number, number, number, number];
+      const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
+      const out = wasm.makeOutput([images, oh, ow, f], 'float32');
+      const k = kh * kw * c;
+      const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
+      const shape = { m: images * oh * ow, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
+      productFor(memoryOf(wasm) as object, shape)(at(x), at(w), at(out), 0, at(panel));
+      wasm.disposeData(panel.dataId);
+      return out;
+    },
+  });
+  tf.registerGradient({
+    kernelName: CONV,
+    inputsToSave: ['x', 'w'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const d = dy as tf.Tensor4D;
+      const strides = (attrs as unknown as { strides: [number, number] }).strides;
+      return {
+        x: () => tf.conv2dTranspose(d, w, x.shape, strides, 'valid'),
+        w: () => kernelGrad(x, d, w.shape, strides),
+      };
+    },
+  });
+  registered = true;
+}
+
+/** dW[a, b] = Σ x[·, a + s·i, b + s·j, ·]ᵀ·dy[·, i, j, ·]: one strided slice and matMul per tap (autodiff only). */
+function kernelGrad(x: tf.Tensor4D, dy: tf.Tensor4D, shape: number[], [sh, sw]: [number, number]): tf.Tensor {
+  const [kh, kw, c, f] = shape as [number, number, number, number];
+  const [n, oh, ow] = dy.shape;
+  const rows = tf.reshape(dy, [n * oh * ow, f]);
+  const taps: tf.Tensor[] = [];
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const end = [n, a + (oh - 1) * sh + 1, b + (ow - 1) * sw + 1, c];
+      const view = tf.reshape(tf.stridedSlice(x, [0, a, b, 0], end, [1, sh, sw, 1]), [n * oh * ow, c]);
+      taps.push(tf.matMul(view, rows, true, false));
+    }
+  }
+  return tf.reshape(tf.stack(taps), [kh, kw, c, f]);
+}
+
+/**
+ * x [n, h, w, c] convolved with kernel [kh, kw, c, f] at `strides`, x first padded by `pads`
+ * ([[top, bottom], [left, right]]), dilation 1: brickml's kernel where ownMatMul(), else tf.conv2d.
+ */
+export function conv2d(
+  x: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  strides: [number, number],
+  pads: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ],
+): tf.Tensor4D {
+  // A window of fewer than 64 numbers (Keras' first 3×3 convolution of a grey image: 9) leaves the tile's
+  // setup larger than its sums: XNNPACK's convolution is faster there.
+  const [kh, kw, c] = kernel.shape;
+  const own = x.dtype === 'float32' && kernel.dtype === 'float32' && x.shape[3] === c && kh * kw * c >= 64;
+  if (!own || !ownMatMul()) {
+    return tf.conv2d(x, kernel, strides, [[0, 0], ...pads, [0, 0]], 'NHWC');
+  }
+  if (!registered) register();
+  return tf.tidy(() => {
+    const padded = pads.flat().some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+    const [, hp, wp] = padded.shape;
+    if (hp < kernel.shape[0] || wp < kernel.shape[1]) return tf.conv2d(x, kernel, strides, [[0, 0], ...pads, [0, 0]]);
+    const attrs = { strides } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(CONV, { x: padded, w: kernel }, attrs) as tf.Tensor4D;
+  });
+}
