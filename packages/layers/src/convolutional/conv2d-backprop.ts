@@ -4,6 +4,7 @@
  * conv (XNNPACK) of the zero-interleaved, padded dz with the flipped kernel. dW = P(x)ᵀ·dz (im2col),
  * computed in the layout that is fastest on each backend (all are exact); on wasm with db as one more row.
  */
+import { conv2d, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 import { kernelGradByRuns } from './kernel-grad-runs.js';
@@ -44,6 +45,7 @@ export function paramGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: b
 export function inputGradByConv(dz: tf.Tensor4D, kernel: tf.Tensor4D, g: Geometry, h: number, w: number): tf.Tensor4D {
   const padded = spreadForAdjoint(dz, g, h, w);
   const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+  if (ownMatMul() && g.d[0] === 1 && g.d[1] === 1) return conv2d(padded, flipped, [1, 1]);
   return tf.conv2d(padded, flipped, 1, 'valid', 'NHWC', g.d);
 }
 

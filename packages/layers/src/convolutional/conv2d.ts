@@ -5,7 +5,7 @@
  * dW = P(x)ᵀ·dz with P(x) the im2col patch matrix [N·OH·OW, KH·KW·C]; db = Σ_{n,i,j} dz.
  * Both without Conv2DBackpropFilter, which wasm lacks (see conv2d-backprop.ts).
  */
-import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, configObject, conv2d, formatShape, ownMatMul, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
@@ -104,8 +104,17 @@ export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DPara
     return tf.tidy(() => {
       const { strides, padding, dilationRate } = this.config;
       const x4 = x as tf.Tensor4D;
-      let z = tf.conv2d(x4, this.params.kernel as tf.Tensor4D, pair(strides), padding, 'NHWC', pair(dilationRate));
-      if (this.params.bias) z = tf.add(z, this.params.bias);
+      const kernel = this.params.kernel as tf.Tensor4D;
+      const dilated = pair(dilationRate).some((d) => d > 1);
+      // brickml's own convolution where its matrix product runs (one-thread wasm with relaxed SIMD).
+      let z: tf.Tensor4D =
+        ownMatMul() && !dilated
+          ? conv2d(x4, kernel, pair(strides), [
+              [this.window.rows.before, this.window.rows.after],
+              [this.window.cols.before, this.window.cols.after],
+            ])
+          : tf.conv2d(x4, kernel, pair(strides), padding, 'NHWC', pair(dilationRate));
+      if (this.params.bias) z = tf.add(z, this.params.bias) as tf.Tensor4D;
       const { y, penalty } = activateWithPenalty(this.config, z);
       return { y, cache: { x: x4, z, y }, ...(penalty && { penalty }) };
     });
