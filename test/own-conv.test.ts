@@ -4,7 +4,7 @@
  * its registered gradient against sums written out in JavaScript; its memory. On cpu and webgpu conv2d is
  * tf.conv2d, so the same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel runs.
  */
-import { conv2d, Random } from '@brickml/core';
+import { conv2d, conv2dKernelGrad, Random } from '@brickml/core';
 import { expectNoLeak, forEachBackend, maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
@@ -143,5 +143,68 @@ forEachBackend((backend) => {
     expect(await maxDiff(dx!, wantX)).toBeLessThan(1e-5);
     expect(await maxDiff(dk!, wantK)).toBeLessThan(1e-5);
     tf.dispose([x, k, r, dx!, dk!, wantX, wantK]);
+  });
+
+  test(`conv2dKernelGrad equals the sums written out, with strides, padding and odd sizes (${backend})`, async () => {
+    // [n, h, w, c], [kh, kw, f], strides, pads
+    const cases: [[number, number, number, number], [number, number, number], [number, number], Pads][] = [
+      [
+        [2, 6, 7, 11],
+        [3, 2, 5],
+        [1, 1],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      ],
+      [
+        [3, 8, 9, 8],
+        [3, 3, 13],
+        [2, 1],
+        [
+          [1, 1],
+          [0, 2],
+        ],
+      ],
+      [
+        [1, 5, 5, 1],
+        [2, 2, 3],
+        [1, 2],
+        [
+          [0, 1],
+          [1, 0],
+        ],
+      ],
+    ];
+    for (const [[n, h, w, c], [kh, kw, f], [sh, sw], pads] of cases) {
+      const x = tf.tensor4d(values(n * h * w * c, h), [n, h, w, c]);
+      const xp = tf.pad(x, [[0, 0], ...pads, [0, 0]]) as tf.Tensor4D;
+      const [, hp, wp] = xp.shape;
+      const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
+      const dyv = values(n * oh * ow * f, f);
+      const dy = tf.tensor4d(dyv, [n, oh, ow, f]);
+      const ours = conv2dKernelGrad(x, dy, [kh, kw], [sh, sw], pads);
+      const xv = await xp.data();
+      const want = new Float64Array(kh * kw * c * f);
+      for (let p = 0; p < n; p++)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++)
+            for (let a = 0; a < kh; a++)
+              for (let b = 0; b < kw; b++)
+                for (let q = 0; q < c; q++)
+                  for (let o = 0; o < f; o++) {
+                    const xi = ((p * hp + i * sh + a) * wp + j * sw + b) * c + q;
+                    want[((a * kw + b) * c + q) * f + o]! += dyv[((p * oh + i) * ow + j) * f + o]! * xv[xi]!;
+                  }
+      const wanted = tf.tensor4d(Float32Array.from(want), [kh, kw, c, f]);
+      const what = `x [${n}, ${h}, ${w}, ${c}], kernel [${kh}, ${kw}, ${f}], strides ${[sh, sw]}, pads ${pads}`;
+      expect(ours.shape, what).toEqual([kh, kw, c, f]);
+      if (backend === 'wasm' && pads.flat().every((v) => v === 0)) {
+        const names = (await tf.profile(() => conv2dKernelGrad(x, dy, [kh, kw], [sh, sw]))).kernels.map((e) => e.name);
+        expect(names, what).toEqual(['BrickmlConv2DFilter']);
+      }
+      expect(await maxDiff(ours, wanted), what).toBeLessThan(n * oh * ow * 2 ** -20);
+      tf.dispose([x, xp, dy, ours, wanted]);
+    }
   });
 });

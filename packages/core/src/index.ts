@@ -53,5 +53,5 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
-export { conv2d } from './wasm-conv.js';
+export { conv2d, conv2dKernelGrad } from './wasm-conv.js';
 export { matMul, ownMatMul } from './wasm-matmul.js';

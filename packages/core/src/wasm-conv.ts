@@ -10,6 +10,7 @@ import { ownMatMul, productFor } from './wasm-matmul.js';
 import { memoryOf, type WasmBackendLike } from './wasm-module.js';
 
 const CONV = 'BrickmlConv2D';
+const FILTER = 'BrickmlConv2DFilter';
 
 let registered = false;
 function register(): void {
@@ -45,6 +46,33 @@ function register(): void {
         x: () => tf.conv2dTranspose(d, w, x.shape, strides, 'valid'),
         w: () => kernelGrad(x, d, w.shape, strides),
       };
+    },
+  });
+  tf.registerKernel({
+    kernelName: FILTER,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as WasmBackendLike;
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const { strides, size } = attrs as unknown as { strides: [number, number]; size: [number, number] };
+      const [images, hp, wp, c] = x.shape as [number, number, number, number];
+      const [, oh, ow, f] = dy.shape as [number, number, number, number];
+      const [[kh, kw], [sh, sw]] = [size, strides];
+      const out = wasm.makeOutput([kh, kw, c, f], 'float32');
+      const k = oh * ow;
+      const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
+      const shape = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
+      const run = productFor(memoryOf(wasm) as object, shape);
+      // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
+      for (let i = 0; i < images; i++) {
+        run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel));
+      }
+      if (images === 0)
+        new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);
+      wasm.disposeData(panel.dataId);
+      return out;
     },
   });
   registered = true;
@@ -93,5 +121,31 @@ export function conv2d(
     if (hp < kernel.shape[0] || wp < kernel.shape[1]) return tf.conv2d(x, kernel, strides, [[0, 0], ...pads, [0, 0]]);
     const attrs = { strides } as unknown as tf.NamedAttrMap;
     return tf.engine().runKernel(CONV, { x: padded, w: kernel }, attrs) as tf.Tensor4D;
+  });
+}
+
+/**
+ * A convolution's kernel gradient dW [kh, kw, c, f] = P(x)ᵀ·dy, for x [n, h, w, c] first padded by `pads`
+ * and dy [n, oh, ow, f], dilation 1: brickml's kernel over the patches' transpose, never built, one image a
+ * pass, where ownMatMul(); else one strided slice and product per tap.
+ */
+export function conv2dKernelGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  size: [number, number],
+  strides: [number, number],
+  pads: [[number, number], [number, number]] = [
+    [0, 0],
+    [0, 0],
+  ],
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const padded = pads.flat().some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+    if (x.dtype === 'float32' && dy.dtype === 'float32' && ownMatMul()) {
+      if (!registered) register();
+      const attrs = { strides, size } as unknown as tf.NamedAttrMap;
+      return tf.engine().runKernel(FILTER, { x: padded, dy }, attrs) as tf.Tensor4D;
+    }
+    return kernelGrad(padded, dy, [...size, x.shape[3], dy.shape[3]], strides) as tf.Tensor4D;
   });
 }

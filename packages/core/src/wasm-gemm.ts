@@ -27,6 +27,11 @@ export interface GemmShape {
    * [·, hp, wp, c] (valid, dilation 1), and k runs over the window's rows, each kw·c contiguous floats.
    */
   conv?: ConvWindow;
+  /**
+   * A as the transposed patches of one image (a convolution's dW = P(x)ᵀ·dz): row i is the window's
+   * (row, column, channel) i, k runs over the image's oh·ow output pixels, read from the padded image.
+   */
+  patchesT?: ConvWindow;
   /** Rows of C per tile (at most 6: 2·mr accumulators and 3 more vectors fit x64's 16 registers). */
   mr: number;
   /** Steps of k per loop turn. */
@@ -81,7 +86,7 @@ function forUp(counter: number, start: number[], end: number, step: number, body
 
 /** The module's parameters, locals and code for one product. */
 export function gemmCode(shape: GemmShape): { params: number[]; locals: [number, number][]; code: number[] } {
-  const { m, n, k, transposeA, transposeB, lda, ldb, conv, mr, unroll, fma } = shape;
+  const { m, n, k, transposeA, transposeB, lda, ldb, conv, patchesT, mr, unroll, fma } = shape;
   const pa = (r: number) => PA + (transposeA ? 0 : r);
   const pas = transposeA ? 1 : mr;
   // More i32 locals: a convolution's pixel index and window row, the block of rows and its end.
@@ -90,7 +95,18 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
   const acc = (r: number, v: number) => firstV + 2 * r + v;
   const [B0, B1, S] = [firstV + 2 * mr, firstV + 2 * mr + 1, firstV + 2 * mr + 2];
   // Byte steps: a row of C, a step of k along A.
-  const [rowC, stepA] = [4 * n, transposeA ? 4 * lda : 4];
+  const [rowC, stepA] = [4 * n, transposeA ? 4 * lda : patchesT ? 4 * patchesT.sw * patchesT.c : 4];
+  // A convolution's k runs window row by window row (kw·c floats, then a jump to the next image row);
+  // transposed patches' k runs output row by output row (ow pixels sw·c floats apart, then a jump).
+  const segment = conv
+    ? { count: conv.kh, run: conv.kw * conv.c, jump: 4 * (conv.wp - conv.kw) * conv.c }
+    : patchesT
+      ? {
+          count: patchesT.oh,
+          run: patchesT.ow,
+          jump: 4 * (patchesT.sh * patchesT.wp - patchesT.ow * patchesT.sw) * patchesT.c,
+        }
+      : { count: 1, run: k, jump: 0 };
 
   /** C's row r of the tile, `width` columns from 16·v bytes on: read into acc(r, v), or written from it. */
   const readC = (r: number, v: number, width: number) => {
@@ -133,6 +149,15 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
         pointers.push(...i32Const(wp), mul, ...get(T), ...i32Const(ow), 0x70, ...i32Const(sw), mul, add);
         pointers.push(...i32Const(4 * c), mul, ...get(A), add, ...set(pa(r)));
       }
+    } else if (patchesT) {
+      // Window index t = I + r is (t / (kw·c), t % (kw·c)) in (window row, run along it): offset
+      // (t / (kw·c))·wp·c + t % (kw·c).
+      const { wp, c, kw } = patchesT;
+      for (let r = 0; r < rows; r++) {
+        pointers.push(...get(I), ...i32Const(r), add, ...set(T));
+        pointers.push(...get(T), ...i32Const(kw * c), 0x6e, ...i32Const(wp * c), mul);
+        pointers.push(...get(T), ...i32Const(kw * c), 0x70, add, ...i32Const(4), mul, ...get(A), add, ...set(pa(r)));
+      }
     } else {
       for (let r = 0; r < rows; r++) pointers.push(...offsetOf(pa(r), A, I, 4 * lda), ...bump(pa(r), 4 * lda * r));
     }
@@ -156,17 +181,16 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       for (let r = 0; r < (transposeA ? 1 : rows); r++) code.push(...bump(pa(r), u * stepA));
       return code;
     };
-    // A convolution's k runs window row by window row: kw·c floats, then a jump to the next image row.
-    const run = conv ? conv.kw * conv.c : k;
+    const { count, run, jump } = segment;
     const whole = run - (run % unroll);
     let kLoop = [
       ...forUp(KK, i32Const(0), whole, unroll, steps(unroll)),
       ...(run > whole ? forUp(KK, i32Const(whole), run, 1, steps(1)) : []),
     ];
-    if (conv) {
-      const jump: number[] = [];
-      for (let r = 0; r < rows; r++) jump.push(...bump(pa(r), 4 * (conv.wp - conv.kw) * conv.c));
-      kLoop = forUp(ROW, i32Const(0), conv.kh, 1, [...kLoop, ...jump]);
+    if (count > 1) {
+      const jumps: number[] = [];
+      for (let r = 0; r < rows; r++) jumps.push(...bump(pa(r), jump));
+      kLoop = forUp(ROW, i32Const(0), count, 1, [...kLoop, ...jumps]);
     }
     return [
       ...pointers,
