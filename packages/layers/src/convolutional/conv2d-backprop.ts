@@ -1,10 +1,11 @@
 /**
  * Conv2D's backward pieces, built only from kernels every backend has (wasm lacks Conv2DBackpropFilter).
  * dx is the adjoint of the convolution: conv2dTranspose, or on wasm the same map written as a forward
- * conv (XNNPACK) of the zero-interleaved, padded dz with the flipped kernel. dW = P(x)ᵀ·dz (im2col),
- * computed in the layout that is fastest on each backend (all are exact); on wasm with db as one more row.
+ * conv (XNNPACK, or brickml's own where its product runs) of the zero-interleaved, padded dz with the flipped
+ * kernel. dW = P(x)ᵀ·dz (im2col), computed in the layout that is fastest on each backend (all are exact); on
+ * wasm with db as one more row, or with brickml's product over patches never built.
  */
-import { conv2d, ownMatMul } from '@brickml/core';
+import { conv2d, conv2dKernelGrad, matMul, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 import { kernelGradByRuns } from './kernel-grad-runs.js';
@@ -25,6 +26,7 @@ export function inputGrad(
 
 /** dW [KH,KW,C,F] from x and dz, on whichever backend runs. */
 export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Tensor {
+  if (ownKernelGrad(g)) return ownGrads(x, dz, g, false).kernel;
   const backend = tf.getBackend();
   if (backend === 'cpu') return kernelGradByShifts(x, dz, g);
   if (backend === 'wasm' && g.s[0] === 1 && g.s[1] === 1) return kernelGradByRuns(x, dz, g, false).kernel;
@@ -33,9 +35,27 @@ export function kernelGrad(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry): tf.Ten
 
 /** dW and, with `bias`, db = Σ_{n,i,j} dz, on whichever backend runs. */
 export function paramGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: boolean) {
+  if (ownKernelGrad(g)) return ownGrads(x, dz, g, bias);
   if (tf.getBackend() === 'wasm' && g.s[0] === 1 && g.s[1] === 1) return kernelGradByRuns(x, dz, g, bias);
   const kernel = kernelGrad(x, dz, g);
   return bias ? { kernel, bias: tf.sum(tf.reshape(dz, [-1, dz.shape[3]]), 0) } : { kernel };
+}
+
+/** Where core's own product runs (one-thread wasm with relaxed SIMD), dW is its kernel over P(x)ᵀ. */
+function ownKernelGrad(g: Geometry): boolean {
+  return ownMatMul() && g.d[0] === 1 && g.d[1] === 1;
+}
+
+/** dW by conv2dKernelGrad (patches never built) and db = 1ᵀ·dz, a product of one row (wasm's Sum transposes). */
+function ownGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: boolean) {
+  const pads: [[number, number], [number, number]] = [
+    [g.rows.before, g.rows.after],
+    [g.cols.before, g.cols.after],
+  ];
+  const kernel = conv2dKernelGrad(x, dz, g.k, g.s, pads);
+  if (!bias) return { kernel };
+  const rows = tf.reshape(dz, [-1, dz.shape[3]]) as tf.Tensor2D;
+  return { kernel, bias: tf.reshape(matMul(tf.ones([1, rows.shape[0]]), rows), [dz.shape[3]]) };
 }
 
 /**
