@@ -39,7 +39,9 @@ describeInChromium('saving in a browser', () => {
     const report = await page.evaluate(() =>
       (globalThis as unknown as { runStorageTest: () => Promise<Record<string, unknown>> }).runStorageTest(),
     );
-    // downloads:// hands the browser model.json and the weights; saved side by side, they load in Node.
+    // downloads:// hands the browser model.json and the weights; saved side by side, they load in Node. The
+    // second download's event can arrive after the page's promise settles on a loaded machine.
+    await expect.poll(() => downloads.length, { timeout: 10_000 }).toBe(2);
     expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual([
       'brickml-download.json',
       'brickml-download.weights.bin',
