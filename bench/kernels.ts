@@ -7,7 +7,16 @@
  *   pnpm --filter @brickml/bench exec tsx --conditions=source kernels.ts --backend wasm --threads 2
  */
 import { parseArgs } from 'node:util';
-import { type BackendName, matMul, ownMatMul, Random, setOwnKernels, useBackend } from '@brickml/core';
+import {
+  type BackendName,
+  conv2d,
+  conv2dKernelGrad,
+  matMul,
+  ownMatMul,
+  Random,
+  setOwnKernels,
+  useBackend,
+} from '@brickml/core';
 import { Adam, RMSprop } from '@brickml/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { labelOf, threadsOption } from './options.js';
@@ -66,6 +75,12 @@ const k2 = tf.randomNormal([3, 3, 32, 64]) as tf.Tensor4D;
 const few = Math.max(3, Math.round(reps / 6));
 time('conv2d [128,28,28,1] 3x3 -> 32', () => tf.conv2d(img, k1, 1, 'valid'), few);
 time('conv2d [128,26,26,32] 3x3 -> 64', () => tf.conv2d(a1, k2, 1, 'valid'), few);
+if (ownMatMul()) {
+  time('brickml conv2d [128,26,26,32] 3x3 -> 64', () => conv2d(a1, k2, [1, 1]), few);
+  const dz2 = tf.randomNormal([128, 24, 24, 64]) as tf.Tensor4D;
+  time('brickml conv2dKernelGrad, that conv (dW)', () => conv2dKernelGrad(a1, dz2, [3, 3], [1, 1]), few);
+  dz2.dispose();
+}
 // Conv2D's dW on wasm: the patch matrix [3·3·32 + 1, 24·24·128] times dz [24·24·128, 64].
 const patches = tf.randomNormal([289, 73728]) as tf.Tensor2D;
 const dz = tf.randomNormal([73728, 64]) as tf.Tensor2D;
