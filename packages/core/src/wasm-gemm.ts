@@ -5,8 +5,9 @@
  * unrolled so that every address is a pointer plus a constant. B's columns are first copied, 8 at a time,
  * into a panel of k rows of 8 floats that stays in the L1 cache (B's rows read in place are 4·n bytes apart,
  * which maps a column of them onto a few cache sets); the copy also reads a transposed B and pads a last
- * partial group of columns with zeros. A is read in place either way round. With relaxed SIMD the products
- * are fused multiply-adds (one rounding each), otherwise a multiply and an add.
+ * partial group of columns with zeros. A is read in place either way round, or as the patches of a
+ * convolution (or their transpose) that are never built. With relaxed SIMD the products are fused
+ * multiply-adds (one rounding each), otherwise a multiply and an add.
  */
 import { get, I32, i32Const, set, simd, uleb, V128 } from './wasm-module.js';
 

@@ -14,7 +14,7 @@ import { type GemmShape, gemmCode } from './wasm-gemm.js';
 import { compile, memoryOf, relaxedSimdSupported, simdSupported, type WasmBackendLike } from './wasm-module.js';
 
 const MATMUL = 'BrickmlMatMul';
-/** k per pass: B's panel, KC·8 floats (32 KiB), stays in a 48 KiB L1 cache beside a tile's rows of A. */
+/** k per pass: each 8-column panel of B, KC·8 floats (32 KiB), stays in a 48 KiB L1 beside a tile's A rows. */
 const KC = 1024;
 /** Rows of C per tile and steps of k per loop turn: the fastest measured on x64 (bench/kernels.ts). */
 const [MR, UNROLL] = [6, 4];
