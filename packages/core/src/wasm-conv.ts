@@ -29,9 +29,20 @@ function register(): void {
       const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
       const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
       const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
-      const shape = { m: images * oh * ow, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
-      productFor(memoryOf(wasm) as object, shape)(at(x), at(w), at(out), 0, at(panel));
+      const m = images * oh * ow;
+      // Each output pixel's window, as a byte offset into x: ((image·hp + row·sh)·wp + column·sw)·c·4.
+      const windows = wasm.makeOutput([m], 'int32');
+      const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
+      const table = new Int32Array(memory.buffer, at(windows), m);
+      for (let i = 0, t = 0; i < images; i++) {
+        for (let row = 0; row < oh; row++) {
+          for (let col = 0; col < ow; col++) table[t++] = 4 * c * ((i * hp + row * sh) * wp + col * sw);
+        }
+      }
+      const shape = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
+      productFor(memory, shape)(at(x), at(w), at(out), 0, at(panel), at(windows));
       wasm.disposeData(panel.dataId);
+      wasm.disposeData(windows.dataId);
       return out;
     },
   });
@@ -67,7 +78,7 @@ function register(): void {
       const run = productFor(memoryOf(wasm) as object, shape);
       // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
       for (let i = 0; i < images; i++) {
-        run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel));
+        run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel), 0);
       }
       if (images === 0)
         new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);

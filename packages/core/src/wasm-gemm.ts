@@ -53,11 +53,12 @@ export interface ConvWindow {
   sw: number;
 }
 
-// Parameters of run(a, b, c, accumulate, panel): byte offsets of A, B, C in the memory, whether to add to C
-// instead of overwriting it (a product split along k), and room for k·8 floats (B's columns j…j+7).
-const [A, B, C, ACC, PANEL] = [0, 1, 2, 3, 4];
+// Parameters of run(a, b, c, accumulate, panel, windows): byte offsets of A, B, C in the memory, whether to add
+// to C instead of overwriting it (a product split along k), room for B's panels (k·4·⌈n/4⌉ floats), and for a
+// convolution the byte offset in A of each output pixel's window (m int32s; otherwise unused).
+const [A, B, C, ACC, PANEL, WINDOWS] = [0, 1, 2, 3, 4, 5];
 // i32 locals: the tile's row and column, k, the pointers into B and C, then one pointer into A per row.
-const [I, J, KK, PB, PC, PA] = [5, 6, 7, 8, 9, 10];
+const [I, J, KK, PB, PC, PA] = [6, 7, 8, 9, 10, 11];
 
 const add = 0x6a;
 const mul = 0x6c;
@@ -140,15 +141,10 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
     pointers.push(...get(PC), ...get(J), ...i32Const(4), mul, add, ...set(PC));
     if (transposeA) pointers.push(...offsetOf(pa(0), A, I, 4));
     else if (conv) {
-      // Pixel t = I + r is (t / (oh·ow), t % (oh·ow) / ow, t % ow): its window starts at
-      // ((image·hp + row·sh)·wp + column·sw)·c.
-      const { hp, wp, c, oh, ow, sh, sw } = conv;
+      // Each row's window from the table: a division per pixel and panel would cost a third of the tile.
       for (let r = 0; r < rows; r++) {
-        pointers.push(...get(I), ...i32Const(r), add, ...set(T));
-        pointers.push(...get(T), ...i32Const(oh * ow), 0x6e, ...i32Const(hp), mul); // image·hp
-        pointers.push(...get(T), ...i32Const(oh * ow), 0x70, ...i32Const(ow), 0x6e, ...i32Const(sh), mul, add);
-        pointers.push(...i32Const(wp), mul, ...get(T), ...i32Const(ow), 0x70, ...i32Const(sw), mul, add);
-        pointers.push(...i32Const(4 * c), mul, ...get(A), add, ...set(pa(r)));
+        pointers.push(...get(I), ...i32Const(r), add, ...i32Const(4), mul, ...get(WINDOWS), add);
+        pointers.push(0x28, 2, 0, ...get(A), add, ...set(pa(r)));
       }
     } else if (patchesT) {
       // Window index t = I + r is (t / (kw·c), t % (kw·c)) in (window row, run along it): offset
@@ -274,7 +270,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
     if (m > wholeM) code.push(...groups((width) => sweep(i32Const(m), i32Const(wholeM), 1, width)));
   }
   return {
-    params: [I32, I32, I32, I32, I32],
+    params: [I32, I32, I32, I32, I32, I32],
     locals: [
       [PA - I + pas + 4, I32],
       [2 * mr + 3, V128],

@@ -19,7 +19,7 @@ const KC = 1024;
 /** Rows of C per tile and steps of k per loop turn: the fastest measured on x64 (bench/kernels.ts). */
 const [MR, UNROLL] = [6, 4];
 
-type Run = (a: number, b: number, c: number, accumulate: number, panel: number) => void;
+type Run = (a: number, b: number, c: number, accumulate: number, panel: number, windows: number) => void;
 
 /** Compiled products per backend memory and shape. */
 const compiled = new WeakMap<object, Map<string, Run>>();
@@ -61,7 +61,7 @@ function register(): void {
         const run = productFor(memory, { m, n, k: kc, transposeA, transposeB, lda, ldb });
         // The pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
         const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
-        run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel));
+        run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel), 0);
       }
       wasm.disposeData(panel.dataId);
       return out;
