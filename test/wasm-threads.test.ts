@@ -1,7 +1,7 @@
 /**
  * wasm on XNNPACK's thread pool in Node (tfjs' threaded build, started by useBackend): the same results as
  * the cpu backend on the kernels that split their work across threads, the same model after a few epochs
- * of fit, and a process that uses it ends by itself; and the count a process gets by default.
+ * of fit, and a process that uses it ends by itself.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const run = promisify(execFile);
 const child = fileURLToPath(new URL('./fixtures/wasm-threads-child.ts', import.meta.url));
-const defaultChild = fileURLToPath(new URL('./fixtures/wasm-default-child.ts', import.meta.url));
 const repo = fileURLToPath(new URL('../', import.meta.url));
 
 /** Fixed pseudo-random values in [-1, 1). */
@@ -137,18 +136,4 @@ describe('wasm on two threads in Node', () => {
     );
     expectClose(product, expected, 1e-5);
   });
-});
-
-test('by default, one thread with brickml’s own product on one or two cores, else the cores (at most 8)', async () => {
-  const env = { ...process.env };
-  delete env.BRICKML_WASM_THREADS;
-  const { stdout } = await run(process.execPath, ['--conditions=source', '--import', 'tsx', defaultChild], {
-    cwd: repo,
-    env,
-    timeout: 60_000,
-  });
-  const { threads, own, cores } = JSON.parse(stdout) as { threads: number; own: boolean; cores: number };
-  // Node 20 and later validate relaxed SIMD once useBackend has set V8's flag.
-  expect(threads).toBe(cores <= 2 ? 1 : Math.min(cores, 8));
-  expect(own).toBe(threads === 1);
 });

@@ -98,11 +98,7 @@ function checkThreads(n: number, what: string, given: unknown = n): number {
 async function defaultNodeThreads(): Promise<number> {
   const fromEnv = process.env.BRICKML_WASM_THREADS;
   if (fromEnv !== undefined && fromEnv !== '') return checkThreads(Number(fromEnv), 'BRICKML_WASM_THREADS', fromEnv);
-  const cores = await nodeCores();
-  // brickml's own product runs on one thread only; on two cores, one thread with it trained mnist_mlp,
-  // mnist_cnn and addition_rnn faster than XNNPACK's pool of two (BENCHMARKS.md, 2026-11-30).
-  if (cores <= 2 && relaxedSimdSupported()) return 1;
-  return Math.min(cores, MAX_WASM_THREADS);
+  return Math.min(await nodeCores(), MAX_WASM_THREADS);
 }
 
 /**
