@@ -5,7 +5,6 @@
  * With `bias`, a row of ones under Pᵀ makes db = 1ᵀ·dz the product's last row: a matMul of its own packs
  * dz again (~30 ms on mnist_cnn), and wasm's Sum is slower still.
  */
-import { matMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Geometry, padWindow } from './conv-utils.js';
 
@@ -27,7 +26,7 @@ export function kernelGradByRuns(
   if (bias) pieces.push(tf.ones([1, oh * ow * n]));
   const patchesT = (pieces.length === 1 ? pieces[0] : tf.concat(pieces, 0)) as tf.Tensor2D;
   const dzt = tf.reshape(tf.transpose(dz, [1, 2, 0, 3]), [oh * ow * n, f]) as tf.Tensor2D;
-  const product = matMul(patchesT, dzt);
+  const product = tf.matMul(patchesT, dzt);
   const taps = kh * kw * c;
   if (!bias) return { kernel: tf.reshape(product, [kh, kw, c, f]) };
   const kernel = tf.reshape(tf.slice(product, 0, [taps, f]), [kh, kw, c, f]);
