@@ -68,7 +68,10 @@ async function loadWasm(opts: UseBackendOptions): Promise<BackendInfo> {
   }
   const asked = opts.threads === undefined ? undefined : checkThreads(opts.threads, 'threads');
   if (isNode) {
-    if (!relaxedSimdSupported()) await allowRelaxedSimd();
+    if (!relaxedSimdSupported()) {
+      await allowRelaxedSimd();
+      relaxedSimdSupported(true);
+    }
     if (!tf.findBackend('wasm')) {
       await registerNodeWasm(wasm, asked ?? (await defaultNodeThreads()));
     } else if (asked !== undefined && asked !== wasm.getThreadsCount()) {

@@ -7,31 +7,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
 import { ownKernelsOn } from './own-kernels.js';
-import { memoryOf, type WasmBackendLike } from './wasm-module.js';
+import { memoryOf, registerWasmKernel, type WasmBackendLike } from './wasm-module.js';
 
 const GATHER_ROWS = 'BrickmlGatherRows';
 const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
 let registered = false;
 function register(): void {
-  tf.registerKernel({
-    kernelName: GATHER_ROWS,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const { x } = inputs as { x: tf.TensorInfo };
-      const indices = (attrs as unknown as { indices: number[] }).indices;
-      const out = wasm.makeOutput([indices.length, ...x.shape.slice(1)], x.dtype);
-      const row = (BYTES[x.dtype] as number) * tf.util.sizeFromShape(x.shape.slice(1));
-      const [from, to] = [x, out].map((t) => wasm.dataIdMap.get(t.dataId).memoryOffset) as [number, number];
-      // A view made now: the memory may have grown since the last call.
-      const heap = new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
-      for (let i = 0; i < indices.length; i++) {
-        const r = indices[i] as number;
-        heap.copyWithin(to + i * row, from + r * row, from + (r + 1) * row);
-      }
-      return out;
-    },
+  registerWasmKernel(GATHER_ROWS, ({ inputs, attrs, wasm, at }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const indices = (attrs as unknown as { indices: number[] }).indices;
+    const out = wasm.makeOutput([indices.length, ...x.shape.slice(1)], x.dtype);
+    const row = (BYTES[x.dtype] as number) * tf.util.sizeFromShape(x.shape.slice(1));
+    const [from, to] = [at(x), at(out)];
+    // A view made now: the memory may have grown since the last call.
+    const heap = new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
+    for (let i = 0; i < indices.length; i++) {
+      const r = indices[i] as number;
+      heap.copyWithin(to + i * row, from + r * row, from + (r + 1) * row);
+    }
+    return out;
   });
   registered = true;
 }

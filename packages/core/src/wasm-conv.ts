@@ -7,44 +7,38 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownMatMul, productFor } from './wasm-matmul.js';
-import { memoryOf, type WasmBackendLike } from './wasm-module.js';
+import { memoryOf, registerWasmKernel } from './wasm-module.js';
 
 const CONV = 'BrickmlConv2D';
 const FILTER = 'BrickmlConv2DFilter';
 
 let registered = false;
 function register(): void {
-  tf.registerKernel({
-    kernelName: CONV,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
-      const [sh, sw] = (attrs as unknown as { strides: [number, number] }).strides;
-      const [images, hp, wp, c] = x.shape as [number, number, number, number];
-      const [kh, kw, , f] = w.shape as [number, number, number, number];
-      const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
-      const out = wasm.makeOutput([images, oh, ow, f], 'float32');
-      const k = kh * kw * c;
-      const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-      const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
-      const m = images * oh * ow;
-      // Each output pixel's window, as a byte offset into x: ((image·hp + row·sh)·wp + column·sw)·c·4.
-      const windows = wasm.makeOutput([m], 'int32');
-      const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
-      const table = new Int32Array(memory.buffer, at(windows), m);
-      for (let i = 0, t = 0; i < images; i++) {
-        for (let row = 0; row < oh; row++) {
-          for (let col = 0; col < ow; col++) table[t++] = 4 * c * ((i * hp + row * sh) * wp + col * sw);
-        }
+  registerWasmKernel(CONV, ({ inputs, attrs, wasm, at }) => {
+    const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
+    const [sh, sw] = (attrs as unknown as { strides: [number, number] }).strides;
+    const [images, hp, wp, c] = x.shape as [number, number, number, number];
+    const [kh, kw, , f] = w.shape as [number, number, number, number];
+    const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
+    const out = wasm.makeOutput([images, oh, ow, f], 'float32');
+    const k = kh * kw * c;
+    const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
+    const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
+    const m = images * oh * ow;
+    // Each output pixel's window, as a byte offset into x: ((image·hp + row·sh)·wp + column·sw)·c·4.
+    const windows = wasm.makeOutput([m], 'int32');
+    const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
+    const table = new Int32Array(memory.buffer, at(windows), m);
+    for (let i = 0, t = 0; i < images; i++) {
+      for (let row = 0; row < oh; row++) {
+        for (let col = 0; col < ow; col++) table[t++] = 4 * c * ((i * hp + row * sh) * wp + col * sw);
       }
-      const shape = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
-      productFor(memory, shape)(at(x), at(w), at(out), 0, at(panel), at(windows));
-      wasm.disposeData(panel.dataId);
-      wasm.disposeData(windows.dataId);
-      return out;
-    },
+    }
+    const shape = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
+    productFor(memory, shape)(at(x), at(w), at(out), 0, at(panel), at(windows));
+    wasm.disposeData(panel.dataId);
+    wasm.disposeData(windows.dataId);
+    return out;
   });
   tf.registerGradient({
     kernelName: CONV,
@@ -59,32 +53,26 @@ function register(): void {
       };
     },
   });
-  tf.registerKernel({
-    kernelName: FILTER,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { strides, size } = attrs as unknown as { strides: [number, number]; size: [number, number] };
-      const [images, hp, wp, c] = x.shape as [number, number, number, number];
-      const [, oh, ow, f] = dy.shape as [number, number, number, number];
-      const [[kh, kw], [sh, sw]] = [size, strides];
-      const out = wasm.makeOutput([kh, kw, c, f], 'float32');
-      const k = oh * ow;
-      const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-      const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
-      const shape = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
-      const run = productFor(memoryOf(wasm) as object, shape);
-      // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
-      for (let i = 0; i < images; i++) {
-        run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel), 0);
-      }
-      if (images === 0)
-        new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);
-      wasm.disposeData(panel.dataId);
-      return out;
-    },
+  registerWasmKernel(FILTER, ({ inputs, attrs, wasm, at }) => {
+    const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const { strides, size } = attrs as unknown as { strides: [number, number]; size: [number, number] };
+    const [images, hp, wp, c] = x.shape as [number, number, number, number];
+    const [, oh, ow, f] = dy.shape as [number, number, number, number];
+    const [[kh, kw], [sh, sw]] = [size, strides];
+    const out = wasm.makeOutput([kh, kw, c, f], 'float32');
+    const k = oh * ow;
+    const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
+    const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
+    const shape = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
+    const run = productFor(memoryOf(wasm) as object, shape);
+    // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
+    for (let i = 0; i < images; i++) {
+      run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel), 0);
+    }
+    if (images === 0)
+      new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);
+    wasm.disposeData(panel.dataId);
+    return out;
   });
   registered = true;
 }

@@ -22,6 +22,7 @@ import {
   i32x4Const,
   loop,
   memoryOf,
+  registerWasmKernel,
   set,
   simd,
   simdSupported,
@@ -173,20 +174,13 @@ function kernel(
   run: (backend: object, attrs: Record<string, unknown>) => Run,
   args: (attrs: Record<string, unknown>) => number[],
 ) {
-  tf.registerKernel({
-    kernelName: name,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const a = attrs as unknown as Record<string, unknown>;
-      const xs = Object.values(inputs) as tf.TensorInfo[];
-      const shape = (xs[0]?.shape ?? a.shape) as number[];
-      const out = wasm.makeOutput(shape, 'float32');
-      const n = tf.util.sizeFromShape(shape);
-      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-      if (n > 0) run(backend, a)(at(out), n, ...xs.map(at), ...args(a));
-      return out;
-    },
+  registerWasmKernel(name, ({ inputs, attrs, wasm, at }) => {
+    const xs = Object.values(inputs);
+    const shape = (xs[0]?.shape ?? attrs.shape) as number[];
+    const out = wasm.makeOutput(shape, 'float32');
+    const n = tf.util.sizeFromShape(shape);
+    if (n > 0) run(wasm, attrs)(at(out), n, ...xs.map(at), ...args(attrs));
+    return out;
   });
 }
 

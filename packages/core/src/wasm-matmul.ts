@@ -11,7 +11,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
 import { type GemmShape, gemmCode } from './wasm-gemm.js';
-import { compile, memoryOf, relaxedSimdSupported, simdSupported, type WasmBackendLike } from './wasm-module.js';
+import {
+  compile,
+  memoryOf,
+  registerWasmKernel,
+  relaxedSimdSupported,
+  simdSupported,
+  type WasmBackendLike,
+} from './wasm-module.js';
 
 const MATMUL = 'BrickmlMatMul';
 /** k per pass: each 8-column panel of B, KC·8 floats (32 KiB), stays in a 48 KiB L1 beside a tile's A rows. */
@@ -42,30 +49,24 @@ export function productFor(memory: object, shape: Omit<GemmShape, 'mr' | 'unroll
 
 let registered = false;
 function register(): void {
-  tf.registerKernel({
-    kernelName: MATMUL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const wasm = backend as unknown as WasmBackendLike;
-      const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const [lda, ldb] = [a.shape[1] as number, b.shape[1] as number];
-      const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
-      const n = (transposeB ? b.shape[0] : ldb) as number;
-      const out = wasm.makeOutput([m, n], 'float32');
-      const panel = wasm.makeOutput([Math.min(k, KC) * 4 * Math.ceil(n / 4)], 'float32');
-      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-      const memory = memoryOf(wasm) as object;
-      for (let k0 = 0; k0 < k; k0 += KC) {
-        const kc = Math.min(KC, k - k0);
-        const run = productFor(memory, { m, n, k: kc, transposeA, transposeB, lda, ldb });
-        // The pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
-        const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
-        run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel), 0);
-      }
-      wasm.disposeData(panel.dataId);
-      return out;
-    },
+  registerWasmKernel(MATMUL, ({ inputs, attrs, wasm, at }) => {
+    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const [lda, ldb] = [a.shape[1] as number, b.shape[1] as number];
+    const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
+    const n = (transposeB ? b.shape[0] : ldb) as number;
+    const out = wasm.makeOutput([m, n], 'float32');
+    const panel = wasm.makeOutput([Math.min(k, KC) * 4 * Math.ceil(n / 4)], 'float32');
+    const memory = memoryOf(wasm) as object;
+    for (let k0 = 0; k0 < k; k0 += KC) {
+      const kc = Math.min(KC, k - k0);
+      const run = productFor(memory, { m, n, k: kc, transposeA, transposeB, lda, ldb });
+      // The pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
+      const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
+      run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel), 0);
+    }
+    wasm.disposeData(panel.dataId);
+    return out;
   });
   tf.registerGradient({
     kernelName: MATMUL,

@@ -3,7 +3,7 @@
  * memory of tfjs' wasm backend (wasm-kernels.ts): LEB128 numbers, sections, the opcodes used, and
  * instantiation against that memory (shared in the threaded build).
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The WebAssembly API used here (core's TypeScript lib has no WebAssembly types). */
 interface Memory {
@@ -38,11 +38,11 @@ export function simdSupported(): boolean {
 let hasRelaxedSimd: boolean | undefined;
 /**
  * Whether this engine runs relaxed SIMD's fused multiply-add (f32x4.relaxed_madd): Chrome 114+, Node 22+,
- * and Node 20 once its V8 flag is set (useBackend does so in Node). Asked again until it validates, since the
- * flag may be set after a first answer.
+ * and Node 20 once its V8 flag is set (useBackend does so in Node, then asks again with `recheck`). The
+ * answer is kept: matMul asks on every call.
  */
-export function relaxedSimdSupported(): boolean {
-  if (!hasRelaxedSimd) {
+export function relaxedSimdSupported(recheck = false): boolean {
+  if (hasRelaxedSimd === undefined || recheck) {
     const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     const body = [0, ...get(0), ...get(1), ...get(2), ...simd(0x105), 0x0b];
     const type = [1, 0x60, 3, V128, V128, V128, 1, V128];
@@ -62,6 +62,33 @@ export interface WasmBackendLike {
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object): boolean;
+}
+
+/** What a kernel of brickml's own on wasm is handed: its inputs and attributes, the backend, and `at(t)`. */
+export interface WasmKernelCall {
+  inputs: Record<string, tf.TensorInfo>;
+  attrs: Record<string, unknown>;
+  wasm: WasmBackendLike;
+  /** t's byte offset in the backend's memory. */
+  at(t: tf.TensorInfo): number;
+}
+
+/** Registers `run` as kernel `name` of tfjs' wasm backend. */
+export function registerWasmKernel(name: string, run: (call: WasmKernelCall) => tf.TensorInfo): void {
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const wasm = backend as unknown as WasmBackendLike;
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      return run({
+        inputs: inputs as Record<string, tf.TensorInfo>,
+        attrs: attrs as Record<string, unknown>,
+        wasm,
+        at,
+      });
+    },
+  });
 }
 
 /** The backend's linear memory: exported by the single-threaded build, created by JavaScript in the threaded. */
