@@ -1,7 +1,7 @@
 /**
  * The convolutions of brickml's own (packages/core/src/wasm-conv.ts: matMul's kernel over patches that are
  * never built) against tf.conv2d and against sums written out in JavaScript, on shapes that leave pixel and
- * filter tails, with strides and padding; conv2d's registered gradient; their memory. On cpu and webgpu they
+ * filter tails, with strides and padding, and on random shapes; conv2d's registered gradient; their memory. On cpu and webgpu they
  * are tfjs ops, so the same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernels run.
  */
 import { conv2d, conv2dKernelGrad, Random } from '@brickml/core';
@@ -23,6 +23,17 @@ const padsOf = ({ p: [t, b, l, r] }: Case): Pads => [
   [t, b],
   [l, r],
 ];
+/** Three random cases from `seed`: windows of 64 numbers or more, so wasm runs brickml's kernels on them. */
+function drawn(seed: number): Case[] {
+  const r = new Random(seed);
+  return Array.from({ length: 3 }, () => {
+    const [kh, kw] = [1 + r.int(4), 1 + r.int(4)];
+    const c = Math.ceil(64 / (kh * kw)) + r.int(8);
+    const [sh, sw] = [1 + r.int(2), 1 + r.int(2)];
+    const p: Case['p'] = [r.int(2), r.int(2), r.int(2), r.int(2)];
+    return { x: [1 + r.int(3), kh + r.int(8), kw + r.int(8), c], k: [kh, kw, 1 + r.int(20)], s: [sh, sw], p };
+  });
+}
 const label = ({ x, k, s, p }: Case) => `x [${x}], kernel [${k}], strides [${s}], pads [${p}]`;
 
 /**
@@ -67,6 +78,7 @@ forEachBackend((backend) => {
       { x: [3, 9, 8, 8], k: [3, 3, 13], s: [2, 1], p: [0, 0, 0, 0] },
       { x: [2, 10, 11, 8], k: [5, 4, 16], s: [2, 3], p: [2, 1, 1, 2] },
       { x: [4, 12, 12, 32], k: [3, 3, 64], s: [1, 1], p: [0, 0, 0, 0] },
+      ...drawn(7),
     ];
     for (const one of cases) {
       const [[n, h, w, c], [kh, kw, f]] = [one.x, one.k];
@@ -124,6 +136,7 @@ forEachBackend((backend) => {
       { x: [2, 6, 7, 11], k: [3, 2, 5], s: [1, 1], p: [0, 0, 0, 0] },
       { x: [3, 8, 9, 8], k: [3, 3, 13], s: [2, 1], p: [1, 1, 0, 2] },
       { x: [1, 5, 5, 1], k: [2, 2, 3], s: [1, 2], p: [0, 1, 1, 0] },
+      ...drawn(8),
     ];
     for (const one of cases) {
       const [[n, h, w, c], [kh, kw, f], [sh, sw]] = [one.x, one.k, one.s];

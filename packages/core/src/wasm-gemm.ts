@@ -25,7 +25,8 @@ export interface GemmShape {
   ldb: number;
   /**
    * A as the patches of a convolution, never built: row i is output pixel i of an NHWC image padded to
-   * [·, hp, wp, c] (valid, dilation 1), and k runs over the window's rows, each kw·c contiguous floats.
+   * [·, hp, wp, c] (valid, dilation 1), whose window starts at the byte offset `windows[i]` (run's last
+   * parameter), and k runs over the window's rows, each kw·c contiguous floats.
    */
   conv?: ConvWindow;
   /**
