@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
-import { relaxedSimdSupported } from './wasm-module.js';
+import { setKernelHelpers } from './wasm-helpers.js';
+import { startKernelHelpers } from './wasm-helpers-node.js';
+import { memoryOf, relaxedSimdSupported, type WasmBackendLike } from './wasm-module.js';
 import {
   allowRelaxedSimd,
   createThreadedWasmModule,
@@ -129,6 +131,7 @@ async function registerNodeWasm(wasm: WasmPackage, threads: number): Promise<voi
               module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0],
             );
             unrefThreads(module);
+            await startHelpers(backend, threads - 1);
             return backend;
           } catch {
             return tfjsFactory();
@@ -137,6 +140,20 @@ async function registerNodeWasm(wasm: WasmPackage, threads: number): Promise<voi
   tf.removeBackend('wasm');
   tf.registerBackend('wasm', factory, 2);
   wasmThreadsWanted = threads;
+}
+
+/**
+ * Starts `count` threads for brickml's own products over the threaded backend's shared memory
+ * (wasm-helpers.ts). Where they cannot start, matMul and conv2d stay tfjs' (XNNPACK on its pool).
+ */
+async function startHelpers(backend: tf.KernelBackend, count: number): Promise<void> {
+  const memory = memoryOf(backend as unknown as Partial<WasmBackendLike>);
+  if (!memory || !(memory.buffer instanceof SharedArrayBuffer)) return;
+  try {
+    setKernelHelpers(memory, await startKernelHelpers(memory, count));
+  } catch {
+    setKernelHelpers(memory, null);
+  }
 }
 
 let webgpuAdapter: WebGPUAdapterKind | undefined;

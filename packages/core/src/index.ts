@@ -54,4 +54,4 @@ export {
   sizeOf,
 } from './shape.js';
 export { conv2d, conv2dKernelGrad } from './wasm-conv.js';
-export { matMul, ownMatMul } from './wasm-matmul.js';
+export { matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';

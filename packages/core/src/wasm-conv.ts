@@ -2,11 +2,11 @@
  * A 2-D convolution (NHWC, dilation 1) as brickml's matrix product over patches that are never built
  * (wasm-gemm.ts, `conv`): output pixels are the rows, the window's (row, column, channel) the inner
  * dimension read straight from the padded image, the kernel [kh·kw·c, f] the panels. Runs where matMul's own
- * kernel runs (ownMatMul: one-thread wasm with relaxed SIMD), for the forward pass and for Conv2D's dx (a
+ * kernel runs (ownMatMul: wasm with relaxed SIMD), sliced over threads like it, for the forward pass and for Conv2D's dx (a
  * convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ownMatMul, productFor } from './wasm-matmul.js';
+import { alignedPanel, call, ownMatMul, runSlices, slices } from './wasm-matmul.js';
 import { memoryOf, registerWasmKernel } from './wasm-module.js';
 
 const CONV = 'BrickmlConv2D';
@@ -22,20 +22,28 @@ function register(): void {
     const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
     const out = wasm.makeOutput([images, oh, ow, f], 'float32');
     const k = kh * kw * c;
-    const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
     const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
     const m = images * oh * ow;
+    const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
+    const cut = slices(memory, { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv });
+    const panel = wasm.makeOutput([cut.panelFloats], 'float32');
     // Each output pixel's window, as a byte offset into x: ((image·hp + row·sh)·wp + column·sw)·c·4.
     const windows = wasm.makeOutput([m], 'int32');
-    const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
     const table = new Int32Array(memory.buffer, at(windows), m);
     for (let i = 0, t = 0; i < images; i++) {
       for (let row = 0; row < oh; row++) {
         for (let col = 0; col < ow; col++) table[t++] = 4 * c * ((i * hp + row * sh) * wp + col * sw);
       }
     }
-    const shape = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv };
-    productFor(memory, shape)(at(x), at(w), at(out), 0, at(panel), at(windows));
+    const lists = cut.slices.map(({ shape, b, c, windows: rows, panel: p }) => [
+      call(
+        memory,
+        shape,
+        [at(x), at(w) + b, at(out) + c, 0, alignedPanel(at(panel)) + p, at(windows) + rows],
+        at(panel) + 4 * cut.panelFloats,
+      ),
+    ]);
+    runSlices(memory, lists);
     wasm.disposeData(panel.dataId);
     wasm.disposeData(windows.dataId);
     return out;
@@ -61,14 +69,30 @@ function register(): void {
     const [[kh, kw], [sh, sw]] = [size, strides];
     const out = wasm.makeOutput([kh, kw, c, f], 'float32');
     const k = oh * ow;
-    const panel = wasm.makeOutput([k * 4 * Math.ceil(f / 4)], 'float32');
     const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
-    const shape = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
-    const run = productFor(memoryOf(wasm) as object, shape);
+    const memory = memoryOf(wasm) as object;
+    const whole = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
+    const cut = slices(memory, whole);
+    const panel = wasm.makeOutput([cut.panelFloats], 'float32');
     // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
-    for (let i = 0; i < images; i++) {
-      run(at(x) + 4 * i * hp * wp * c, at(dy) + 4 * i * k * f, at(out), i > 0 ? 1 : 0, at(panel), 0);
-    }
+    const lists = cut.slices.map(({ shape, b, c: to, panel: p }) =>
+      Array.from({ length: images }, (_, i) =>
+        call(
+          memory,
+          shape,
+          [
+            at(x) + 4 * i * hp * wp * c,
+            at(dy) + 4 * i * k * f + b,
+            at(out) + to,
+            i > 0 ? 1 : 0,
+            alignedPanel(at(panel)) + p,
+            0,
+          ],
+          at(panel) + 4 * cut.panelFloats,
+        ),
+      ),
+    );
+    runSlices(memory, lists);
     if (images === 0)
       new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);
     wasm.disposeData(panel.dataId);

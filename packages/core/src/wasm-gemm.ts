@@ -23,6 +23,8 @@ export interface GemmShape {
   /** Floats between A's and B's stored rows: a slice of a longer k keeps the whole rows' strides. */
   lda: number;
   ldb: number;
+  /** Floats between C's rows (default n): a slice of C's columns keeps the whole rows' stride. */
+  ldc?: number;
   /**
    * A as the patches of a convolution, never built: row i is output pixel i of an NHWC image padded to
    * [·, hp, wp, c] (valid, dilation 1), whose window starts at the byte offset `windows[i]` (run's last
@@ -90,6 +92,7 @@ function forUp(counter: number, start: number[], end: number, step: number, body
 /** The module's parameters, locals and code for one product. */
 export function gemmCode(shape: GemmShape): { params: number[]; locals: [number, number][]; code: number[] } {
   const { m, n, k, transposeA, transposeB, lda, ldb, conv, patchesT, mr, unroll, fma } = shape;
+  const ldc = shape.ldc ?? n;
   const pa = (r: number) => PA + (transposeA ? 0 : r);
   const pas = transposeA ? 1 : mr;
   // More i32 locals: a convolution's pixel index and window row, the block of rows and its end.
@@ -98,7 +101,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
   const acc = (r: number, v: number) => firstV + 2 * r + v;
   const [B0, B1, S] = [firstV + 2 * mr, firstV + 2 * mr + 1, firstV + 2 * mr + 2];
   // Byte steps: a row of C, a step of k along A.
-  const [rowC, stepA] = [4 * n, transposeA ? 4 * lda : patchesT ? 4 * patchesT.sw * patchesT.c : 4];
+  const [rowC, stepA] = [4 * ldc, transposeA ? 4 * lda : patchesT ? 4 * patchesT.sw * patchesT.c : 4];
   // A convolution's k runs window row by window row (kw·c floats, then a jump to the next image row);
   // transposed patches' k runs output row by output row (ow pixels sw·c floats apart, then a jump).
   const segment = conv
@@ -138,7 +141,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       return out;
     };
     const rowB = 16 * vecs; // the panel's rows
-    const pointers = [...offsetOf(PB, PANEL, J, 4 * k), ...offsetOf(PC, C, I, 4 * n)];
+    const pointers = [...offsetOf(PB, PANEL, J, 4 * k), ...offsetOf(PC, C, I, 4 * ldc)];
     pointers.push(...get(PC), ...get(J), ...i32Const(4), mul, add, ...set(PC));
     if (transposeA) pointers.push(...offsetOf(pa(0), A, I, 4));
     else if (conv) {

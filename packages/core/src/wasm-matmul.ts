@@ -1,9 +1,10 @@
 /**
  * The matrix product bricks use, C = op(A)·op(B) of two float32 matrices (op(X) = X or Xᵀ):
- * - on tfjs' wasm backend with one thread, where the engine has relaxed SIMD, a kernel of brickml's own
- *   (BrickmlMatMul, wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ and Bᵀ
- *   read in place instead of transposed (and packed) first. B is copied 8 columns and at most KC rows at a
- *   time into a panel that stays in the L1 cache; a longer k runs in passes that add to C; any column count;
+ * - on tfjs' wasm backend, where the engine has relaxed SIMD, a kernel of brickml's own (BrickmlMatMul,
+ *   wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ and Bᵀ read in place
+ *   instead of transposed (and packed) first. B is copied 8 columns and at most KC rows at a time into a
+ *   panel that stays in the L1 cache; a longer k runs in passes that add to C; any column count. On the
+ *   threaded build, C is cut into slices that run on helper threads beside this one (wasm-helpers.ts);
  * - elsewhere tf.matMul, with explicit transposes (wasm's transpose flags are slow).
  * The kernel has a registered gradient, so tfjs' autodiff differentiates through it like through MatMul.
  * Sums are fused where the hardware fuses them, so results can differ from tf.matMul in the last bits.
@@ -11,8 +12,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
 import { type GemmShape, gemmCode } from './wasm-gemm.js';
+import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
-  compile,
+  compileModule,
   memoryOf,
   registerWasmKernel,
   relaxedSimdSupported,
@@ -27,24 +29,114 @@ const KC = 1024;
 const [MR, UNROLL] = [6, 4];
 
 type Run = (a: number, b: number, c: number, accumulate: number, panel: number, windows: number) => void;
+/** A product's shape without the tile settings, which are fixed here. */
+export type ProductShape = Omit<GemmShape, 'mr' | 'unroll' | 'fma'>;
+/** A compiled product: its module (for helper threads) and its run on this thread. */
+export interface Product {
+  module: object;
+  run: Run;
+}
 
 /** Compiled products per backend memory and shape. */
-const compiled = new WeakMap<object, Map<string, Run>>();
+const compiled = new WeakMap<object, Map<string, Product>>();
 /** The compiled product for a shape (kept per backend memory). */
-export function productFor(memory: object, shape: Omit<GemmShape, 'mr' | 'unroll' | 'fma'>): Run {
+export function productFor(memory: object, shape: ProductShape): Product {
   let byShape = compiled.get(memory);
   if (!byShape) {
     byShape = new Map();
     compiled.set(memory, byShape);
   }
   const key = JSON.stringify(shape);
-  let run = byShape.get(key);
-  if (!run) {
+  let product = byShape.get(key);
+  if (!product) {
     const { params, locals, code } = gemmCode({ ...shape, mr: MR, unroll: UNROLL, fma: true });
-    run = compile(memory as never, params, locals, code) as Run;
-    byShape.set(key, run);
+    product = compileModule(memory as never, params, locals, code) as Product;
+    byShape.set(key, product);
   }
-  return run;
+  return product;
+}
+
+/**
+ * One call of a compiled product, with its run's six arguments; `panelEnd` is where the room for panels
+ * ends, checked here: a panel that overran it would overwrite whatever the allocator put next.
+ */
+export function call(memory: object, shape: ProductShape, args: number[], panelEnd: number): ProductCall {
+  if ((args[4] as number) + 16 * shape.k * Math.ceil(shape.n / 4) > panelEnd) {
+    throw new Error(`brickml's product [${shape.m}, ${shape.n}, ${shape.k}]: its panel overruns the room made for it`);
+  }
+  const { module, run } = productFor(memory, shape);
+  return { module, run: run as ProductCall['run'], args };
+}
+
+/**
+ * One thread's part of a product: its shape, and the bytes its A, B, C, window table and panel start past
+ * the whole product's.
+ */
+export interface Slice {
+  shape: ProductShape;
+  a: number;
+  b: number;
+  c: number;
+  windows: number;
+  panel: number;
+}
+
+/**
+ * Multiply-adds below which a product stays on one thread (about 0.25 ms of work). Handing a slice over
+ * costs tens of microseconds; with 2^20 the addition_rnn step, whose products are 2-15 million, measured
+ * 21.8 ms against 17.7 on one thread, with 2^22 19.0 against 19.3.
+ */
+const SPLIT_FROM = 1 << 22;
+
+/**
+ * `shape` cut into one slice of C per thread there is (this one and the helpers of `memory`, when the product
+ * is large enough), and the floats all slices' panels take for passes of `kc` steps of k. C's columns are cut, in groups of 8, so that
+ * each thread packs only its own part of B; a convolution's rows (output pixels) are cut instead, each part
+ * of A read by one thread, and C's rows where it has too few columns.
+ */
+export function slices(memory: object, shape: ProductShape, kc = shape.k): { slices: Slice[]; panelFloats: number } {
+  const { m, n, k, transposeA, transposeB, lda, ldb, conv } = shape;
+  const threads = m * n * k >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
+  // Each slice's panel starts on a cache line of its own (16 floats): see alignedPanel.
+  const panelOf = (columns: number) => 16 * Math.ceil((kc * 4 * Math.ceil(columns / 4)) / 16);
+  const out: Slice[] = [];
+  let panel = 0;
+  if (threads > 1 && !conv && n >= 8 * threads) {
+    const per = 8 * Math.ceil(n / threads / 8);
+    for (let j = 0; j < n; j += per) {
+      const width = Math.min(per, n - j);
+      const b = 4 * j * (transposeB ? ldb : 1);
+      out.push({ shape: { ...shape, n: width, ldc: n }, a: 0, b, c: 4 * j, windows: 0, panel: 4 * panel });
+      panel += panelOf(width);
+    }
+  } else if (threads > 1 && !shape.patchesT && m >= MR * threads) {
+    const per = MR * Math.ceil(m / threads / MR);
+    for (let i = 0; i < m; i += per) {
+      const rows = Math.min(per, m - i);
+      const a = conv ? 0 : 4 * i * (transposeA ? 1 : lda);
+      out.push({ shape: { ...shape, m: rows }, a, b: 0, c: 4 * i * n, windows: 4 * i, panel: 4 * panel });
+      panel += panelOf(n);
+    }
+  } else {
+    out.push({ shape, a: 0, b: 0, c: 0, windows: 0, panel: 0 });
+    panel = panelOf(n);
+  }
+  return { slices: out, panelFloats: panel + 16 };
+}
+
+/**
+ * The first 64-byte boundary in a panel tensor at byte offset `at` (slices' panelFloats leave room for it).
+ * tfjs' allocator aligns tensors to 8 bytes only; a panel read 8 bytes off a 16-byte boundary makes half
+ * of the tile's vector loads of B cross cache lines, which measured the whole product up to twice as slow.
+ */
+export function alignedPanel(at: number): number {
+  return (at + 63) & ~63;
+}
+
+/** Runs each slice's calls on a thread of its own (the first on this one), returning when all have ended. */
+export function runSlices(memory: object, lists: ProductCall[][]): void {
+  if (lists.length === 1) for (const { run, args } of lists[0] as ProductCall[]) run(...args);
+  else runOnThreads(memory, lists);
 }
 
 let registered = false;
@@ -56,15 +148,28 @@ function register(): void {
     const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
     const n = (transposeB ? b.shape[0] : ldb) as number;
     const out = wasm.makeOutput([m, n], 'float32');
-    const panel = wasm.makeOutput([Math.min(k, KC) * 4 * Math.ceil(n / 4)], 'float32');
     const memory = memoryOf(wasm) as object;
-    for (let k0 = 0; k0 < k; k0 += KC) {
-      const kc = Math.min(KC, k - k0);
-      const run = productFor(memory, { m, n, k: kc, transposeA, transposeB, lda, ldb });
-      // The pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
-      const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
-      run(at(a) + a0, at(b) + b0, at(out), k0 > 0 ? 1 : 0, at(panel), 0);
-    }
+    const cut = slices(memory, { m, n, k, transposeA, transposeB, lda, ldb }, Math.min(k, KC));
+    const panel = wasm.makeOutput([cut.panelFloats], 'float32');
+    const panelEnd = at(panel) + 4 * cut.panelFloats;
+    const lists = cut.slices.map((s) => {
+      const calls: ProductCall[] = [];
+      for (let k0 = 0; k0 < k; k0 += KC) {
+        // A pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
+        const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
+        const args = [
+          at(a) + s.a + a0,
+          at(b) + s.b + b0,
+          at(out) + s.c,
+          k0 > 0 ? 1 : 0,
+          alignedPanel(at(panel)) + s.panel,
+          0,
+        ];
+        calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0) }, args, panelEnd));
+      }
+      return calls;
+    });
+    runSlices(memory, lists);
     wasm.disposeData(panel.dataId);
     return out;
   });
@@ -86,23 +191,33 @@ function register(): void {
 }
 
 /**
- * Whether matMul runs brickml's own kernel now: tfjs' wasm backend on one thread (the kernel would leave a
- * pool idle), an engine with SIMD and relaxed SIMD, and own kernels on (setOwnKernels).
+ * Whether matMul runs brickml's own kernel now: tfjs' wasm backend on one thread, or on more with as many
+ * threads for brickml's products (helper threads started with the backend, wasm-helpers.ts; without them
+ * the kernel would leave XNNPACK's pool idle), an engine with SIMD and relaxed SIMD, and own kernels on
+ * (setOwnKernels).
  */
 export function ownMatMul(): boolean {
   if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
   const backend = tf.backend() as unknown as Partial<WasmBackendLike> & {
     wasm?: { tfjs?: { getThreadsCount?(): number } };
   };
-  if (!memoryOf(backend) || backend.wasm?.tfjs?.getThreadsCount?.() !== 1) return false;
+  const memory = memoryOf(backend);
+  const threads = backend.wasm?.tfjs?.getThreadsCount?.();
+  if (!memory || !(threads === 1 || (threads && kernelHelpers(memory)?.count === threads - 1))) return false;
   if (!simdSupported() || !relaxedSimdSupported()) return false;
   if (!registered) register();
   return true;
 }
 
+/** The threads brickml's own products run on now: 0 where ownMatMul() is false, else this one and its helpers. */
+export function ownMatMulThreads(): number {
+  if (!ownMatMul()) return 0;
+  return 1 + (kernelHelpers(memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) as object)?.count ?? 0);
+}
+
 /**
  * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]):
- * brickml's own kernel on single-threaded wasm with relaxed SIMD, else tf.matMul with explicit transposes.
+ * brickml's own kernel where ownMatMul(), else tf.matMul with explicit transposes.
  */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
   const k = a.shape[transposeA ? 0 : 1];

@@ -152,6 +152,16 @@ export const F32_STORE = [0x38, 2, 0];
  * end), instantiated against `memory`; its import is declared shared when the memory is.
  */
 export function compile(memory: Memory, params: number[], locals: [number, number][], code: number[]): unknown {
+  return compileModule(memory, params, locals, code).run;
+}
+
+/** compile's module and its `run`: the module can be posted to a worker and instantiated there on the same memory. */
+export function compileModule(
+  memory: Memory,
+  params: number[],
+  locals: [number, number][],
+  code: number[],
+): { module: object; run: unknown } {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const name = (s: string) => vec([...new TextEncoder().encode(s)]);
   const limits = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
@@ -164,6 +174,7 @@ export function compile(memory: Memory, params: number[], locals: [number, numbe
     ...section(7, [1, ...name('run'), 0x00, 0]),
     ...section(10, [1, ...vec([...decls, ...code, 0x0b])]),
   ]);
-  const instance = new (api().Instance)(new (api().Module)(bytes), { env: { memory } });
-  return instance.exports.run;
+  const module = new (api().Module)(bytes);
+  const instance = new (api().Instance)(module, { env: { memory } });
+  return { module, run: instance.exports.run };
 }

@@ -42,7 +42,7 @@ interface NodeRequire {
 
 const BUILD = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
 
-async function nodeRequire(): Promise<NodeRequire> {
+export async function nodeRequire(): Promise<NodeRequire> {
   // A name in a variable: bundlers leave this Node builtin out of browser builds.
   const name = 'node:module';
   const { createRequire } = (await import(/* @vite-ignore */ name)) as {

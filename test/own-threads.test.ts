@@ -1,0 +1,168 @@
+/**
+ * brickml's own products on wasm's threaded build (packages/core/src/wasm-helpers.ts, wasm-helpers-node.ts):
+ * C cut into slices, each on a thread of its own over the shared memory. matMul, conv2d and
+ * conv2dKernelGrad against tfjs' kernels on shapes that are cut by columns, by rows, with tails and k in
+ * passes; the slices really run on the helper; a helper's failure reaches the caller, which goes on; memory.
+ */
+import { conv2d, conv2dKernelGrad, matMul, ownMatMulThreads, Random, setOwnKernels, useBackend } from '@brickml/core';
+import { maxDiff } from '@brickml/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type KernelHelpers,
+  kernelHelpers,
+  runOnThreads,
+  setKernelHelpers,
+} from '../packages/core/src/wasm-helpers.js';
+import { memoryOf, type WasmBackendLike } from '../packages/core/src/wasm-module.js';
+
+const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
+const memory = () => memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) as object;
+
+/** The helpers, wrapped to count the calls each job hands them. */
+function counting(helpers: KernelHelpers): { helpers: KernelHelpers; calls: number[] } {
+  const calls: number[] = [];
+  return {
+    calls,
+    helpers: {
+      count: helpers.count,
+      maxCalls: helpers.maxCalls,
+      start: (h, list) => {
+        calls.push(list.length);
+        helpers.start(h, list);
+      },
+      wait: (h) => helpers.wait(h),
+    },
+  };
+}
+
+describe('brickml’s products on two wasm threads', () => {
+  let helpers: KernelHelpers;
+  beforeAll(async () => {
+    await useBackend('wasm', { threads: 2 });
+    helpers = kernelHelpers(memory()) as KernelHelpers;
+  });
+  afterEach(() => {
+    setOwnKernels(true);
+    setKernelHelpers(memory(), helpers);
+  });
+  afterAll(async () => {
+    await useBackend('cpu');
+  });
+
+  test('a helper thread started with the backend, and matMul runs on both', () => {
+    expect(helpers?.count).toBe(1);
+    expect(ownMatMulThreads()).toBe(2);
+    setOwnKernels(false);
+    expect(ownMatMulThreads()).toBe(0);
+  });
+
+  test('matMul equals tf.matMul cut by columns, by rows, with tails and k in passes, A and B in place or transposed', async () => {
+    const r = new Random(3);
+    const drawn = Array.from({ length: 3 }, () => [40 + r.int(200), 1 + r.int(300), 100 + r.int(900)]);
+    // [m, n, k]: columns cut 256 + 256, 24 + 13 (a tail of 4 + 1); rows cut where n < 16 (1200 = 600 + 600,
+    // 820 = 414 + 406 with a tail of 4, 241 = 126 + 115 with a tail of 1); k in two passes (1024 + 476).
+    const shapes = [[128, 512, 784], [400, 37, 300], [1200, 9, 400], [820, 10, 512], [241, 12, 1500], ...drawn];
+    const watched = counting(helpers);
+    setKernelHelpers(memory(), watched.helpers);
+    for (const [m, n, k] of shapes as [number, number, number][]) {
+      for (const [transposeA, transposeB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const a = tf.tensor2d(values(m * k, m), transposeA ? [k, m] : [m, k]);
+        const b = tf.tensor2d(values(k * n, n), transposeB ? [n, k] : [k, n]);
+        const jobs = watched.calls.length;
+        const ours = matMul(a, b, transposeA, transposeB);
+        const what = `[${m}, ${n}, ${k}], transposeA ${transposeA}, transposeB ${transposeB}`;
+        // Products of 2^22 multiply-adds and more are cut; a k over 1024 is one call per pass.
+        if (m * n * k >= 2 ** 22) expect(watched.calls.slice(jobs), what).toEqual([Math.ceil(k / 1024)]);
+        setOwnKernels(false);
+        const theirs = tf.matMul(a, b, transposeA, transposeB);
+        setOwnKernels(true);
+        expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(k * 2 ** -22);
+        tf.dispose([a, b, ours, theirs]);
+      }
+    }
+  });
+
+  test('conv2d and its kernel gradient equal tfjs’ convolution and the tap-by-tap sums, cut over both threads', async () => {
+    type Four = [number, number, number, number];
+    const cases: { x: Four; k: [number, number, number]; s: [number, number] }[] = [
+      { x: [2, 50, 49, 16], k: [3, 3, 24], s: [1, 1] },
+      { x: [2, 81, 60, 9], k: [3, 4, 20], s: [2, 1] },
+      { x: [4, 34, 34, 32], k: [3, 3, 64], s: [1, 1] },
+    ];
+    const watched = counting(helpers);
+    setKernelHelpers(memory(), watched.helpers);
+    for (const {
+      x: shape,
+      k: [kh, kw, f],
+      s,
+    } of cases) {
+      const [n, h, w, c] = shape;
+      const x = tf.tensor4d(values(n * h * w * c, h), [n, h, w, c]);
+      const kernel = tf.tensor4d(values(kh * kw * c * f, f), [kh, kw, c, f]);
+      const [oh, ow] = [Math.floor((h - kh) / s[0]) + 1, Math.floor((w - kw) / s[1]) + 1];
+      const dy = tf.tensor4d(values(n * oh * ow * f, oh), [n, oh, ow, f]);
+      const what = `x ${shape}, kernel ${kh}×${kw}→${f}, strides ${s}`;
+      const jobs = watched.calls.length;
+      const ours = conv2d(x, kernel, s);
+      const dk = conv2dKernelGrad(x, dy, [kh, kw], s);
+      // The convolution is one call a slice (its rows, the output pixels, are cut); the kernel gradient one call
+      // per image and slice (its columns, the filters, are cut: 16 + 8, 16 + 4, 32 + 32). Each image's product
+      // is over 2^22 multiply-adds, so both are cut.
+      expect(watched.calls.slice(jobs), what).toEqual([1, n]);
+      setOwnKernels(false);
+      const theirs = tf.conv2d(x, kernel, s, 'valid');
+      const dkTheirs = conv2dKernelGrad(x, dy, [kh, kw], s);
+      setOwnKernels(true);
+      expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(kh * kw * c * 2 ** -22);
+      expect(await maxDiff(dk, dkTheirs), what).toBeLessThan(n * oh * ow * 2 ** -20);
+      tf.dispose([x, kernel, dy, ours, dk, theirs, dkTheirs]);
+    }
+  });
+
+  test('a call that fails on the helper fails the caller, which can go on; no tensor or wasm memory left behind', async () => {
+    const a = tf.tensor2d(values(128 * 600, 1), [128, 600]);
+    const b = tf.tensor2d(values(600 * 64, 2), [600, 64]);
+    const product = () => matMul(a, b);
+    product().dispose();
+    // The backend's own count sees the panels too, which the engine never hears of.
+    const [tensors, dataIds] = [tf.memory().numTensors, tf.backend().numDataIds()];
+    for (let i = 0; i < 3; i++) product().dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.backend().numDataIds()).toBe(dataIds);
+
+    // A run whose panel lies past the end of the memory traps on the helper at its first store.
+    const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 0] };
+    expect(() => runOnThreads(memory(), [[], [outside]])).toThrow(/helper thread's product failed: .*out of bounds/);
+    const again = product();
+    setOwnKernels(false);
+    const expected = tf.matMul(a, b);
+    expect(await maxDiff(again, expected)).toBeLessThanOrEqual(600 * 2 ** -22);
+    tf.dispose([a, b, again, expected]);
+  });
+});
+
+/** The first call a product hands the helper (its compiled module and run). */
+async function callOf(product: () => tf.Tensor) {
+  const inner = kernelHelpers(memory()) as KernelHelpers;
+  let seen: Parameters<KernelHelpers['start']>[1][number] | undefined;
+  setKernelHelpers(memory(), {
+    ...inner,
+    count: inner.count,
+    maxCalls: inner.maxCalls,
+    start: (h, list) => {
+      seen ??= list[0];
+      inner.start(h, list);
+    },
+    wait: (h) => inner.wait(h),
+  });
+  product().dispose();
+  setKernelHelpers(memory(), inner);
+  if (!seen) throw new Error('the product was not cut');
+  return seen;
+}
