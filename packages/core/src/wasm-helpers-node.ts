@@ -35,10 +35,11 @@ for (;;) {
     for (let c = 0, n = ctl[${COUNT}]; c < n; c++) {
       const at = ${HEADER} + ${CALL} * c;
       const id = ctl[at];
-      while (runs[id] === undefined) {
+      // Posted before the job; allow for a message still on its way.
+      for (const since = performance.now(); runs[id] === undefined; ) {
         const got = receiveMessageOnPort(port);
-        if (!got) throw new Error('module ' + id + ' never arrived');
-        runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
+        if (got) runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
+        else if (performance.now() - since > 10000) throw new Error('module ' + id + ' never arrived');
       }
       runs[id](ctl[at + 1], ctl[at + 2], ctl[at + 3], ctl[at + 4], ctl[at + 5], ctl[at + 6]);
     }
