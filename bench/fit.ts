@@ -46,7 +46,7 @@ if (values.help) {
   --profile                              profile one training step of each side and print the top kernels
   --top N                                kernels to print with --profile (default 15)
   --steps N                              also time N single brickml trainOnBatch steps (fastest, median)
-  --threads N                            wasm: XNNPACK threads (default: BRICKML_WASM_THREADS, else the cores)
+  --threads N                            wasm: threads to compute on (default: BRICKML_WASM_THREADS, else the cores)
   --tf-flag NAME=VALUE                   sets a tfjs flag after the backend starts (repeatable)
   --tfjs-ops                             webgpu, wasm: optimizer updates, dropout masks, LSTM backward as tfjs ops`);
   process.exit(0);

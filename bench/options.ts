@@ -2,7 +2,7 @@
 import type { BackendInfo, UseBackendOptions } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** `--threads N` as useBackend's options (wasm's XNNPACK threads); none given, useBackend's default. */
+/** `--threads N` as useBackend's options (the threads wasm computes on); none given, useBackend's default. */
 export function threadsOption(flag: string | undefined): UseBackendOptions {
   if (flag === undefined) return {};
   const threads = Number(flag);

@@ -1,7 +1,8 @@
 /**
- * wasm on XNNPACK's thread pool in Node (tfjs' threaded build, started by useBackend): the same results as
- * the cpu backend on the kernels that split their work across threads, the same model after a few epochs
- * of fit, and a process that uses it ends by itself.
+ * wasm on two threads in Node (tfjs' threaded build, started by useBackend, with XNNPACK's pool at one
+ * thread and a helper thread for brickml's products, whose own tests are in own-threads.test.ts): tfjs'
+ * kernels give the cpu backend's results on it, a model trained with fit ends with the same weights, and
+ * a process that uses it ends by itself.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +61,7 @@ describe('wasm on two threads in Node', () => {
     await useBackend('cpu');
   });
 
-  test('runs tfjs’ threaded build with a pool of two', () => {
+  test('runs tfjs’ threaded build and a helper thread: two threads', () => {
     expect(info).toEqual({ name: 'wasm', threads: 2 });
   });
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
-import { setKernelHelpers } from './wasm-helpers.js';
+import { kernelHelpers, setKernelHelpers } from './wasm-helpers.js';
 import { startKernelHelpers } from './wasm-helpers-node.js';
 import { memoryOf, relaxedSimdSupported, type WasmBackendLike } from './wasm-module.js';
 import {
@@ -19,18 +19,20 @@ export interface BackendInfo {
   name: BackendName;
   /** For webgpu: 'hardware' on a real GPU, 'software' on the Mesa fallback. */
   adapter?: WebGPUAdapterKind;
-  /** For wasm: the threads XNNPACK's pool runs on (1 on tfjs' single-threaded build). */
+  /** For wasm: the threads it computes on (1 on tfjs' single-threaded build). */
   threads?: number;
 }
 
 export interface UseBackendOptions {
   /**
-   * wasm only: the threads XNNPACK's pool runs on, 1 to 8. In Node the default is the environment
-   * variable BRICKML_WASM_THREADS when set, else the machine's logical cores; more than one loads tfjs'
-   * threaded build, and where it cannot start wasm runs on one thread, without an error (`threads` in
-   * the returned info says which). The count is fixed once wasm has started: asking for another one
-   * then is an error. In browsers tfjs chooses the build (threads need a cross-origin
-   * isolated page) and this count reaches tfjs' `setThreadsCount` before wasm first starts.
+   * wasm only: the threads it computes on, 1 to 8. In Node the default is the environment variable
+   * BRICKML_WASM_THREADS when set, else the machine's logical cores; more than one loads tfjs' threaded
+   * build, whose memory brickml's matrix products and convolutions share with helper threads (tfjs'
+   * other kernels keep one thread), and where that cannot start wasm runs on one thread, without an
+   * error (`threads` in the returned info says which). The count is fixed once wasm has started: asking
+   * for another one then is an error. In browsers tfjs chooses the build (threads need a cross-origin
+   * isolated page) and this count reaches tfjs' `setThreadsCount`, the size of XNNPACK's pool, before
+   * wasm first starts.
    */
   threads?: number;
 }
@@ -76,10 +78,10 @@ async function loadWasm(opts: UseBackendOptions): Promise<BackendInfo> {
     }
     if (!tf.findBackend('wasm')) {
       await registerNodeWasm(wasm, asked ?? (await defaultNodeThreads()));
-    } else if (asked !== undefined && asked !== wasm.getThreadsCount()) {
+    } else if (asked !== undefined && asked !== wasmThreads(wasm)) {
       // Re-creating the backend would dispose every tensor held on it; refusing keeps them usable.
       throw new BrickError(
-        `useBackend('wasm'): wasm already runs on ${wasm.getThreadsCount()} thread(s); the count is fixed once it has started`,
+        `useBackend('wasm'): wasm already runs on ${wasmThreads(wasm)} thread(s); the count is fixed once it has started`,
         'useBackend',
       );
     }
@@ -87,7 +89,13 @@ async function loadWasm(opts: UseBackendOptions): Promise<BackendInfo> {
     wasm.setThreadsCount(asked);
   }
   await activate('wasm');
-  return { name: 'wasm', threads: wasm.getThreadsCount() };
+  return { name: 'wasm', threads: wasmThreads(wasm) };
+}
+
+/** The threads wasm computes on: XNNPACK's pool, and the helper threads of brickml's products beside it. */
+function wasmThreads(wasm: WasmPackage): number {
+  const memory = memoryOf((tf.findBackend('wasm') ?? {}) as Partial<WasmBackendLike>);
+  return wasm.getThreadsCount() + ((memory && kernelHelpers(memory)?.count) || 0);
 }
 
 function checkThreads(n: number, what: string, given: unknown = n): number {
@@ -125,8 +133,12 @@ async function registerNodeWasm(wasm: WasmPackage, threads: number): Promise<voi
       ? tfjsFactory
       : async () => {
           try {
-            const module = await createThreadedWasmModule(threads);
-            wasm.setThreadsCount(threads);
+            // The threaded build for its shared memory: brickml's products run on `threads` threads over it
+            // (helpers beside the calling one), and XNNPACK's pool keeps one. A pool of two handed out each
+            // of a training step's small kernels at a cost: addition_rnn measured 28-40 ms a step against
+            // 18-22 on a pool of one, mnist_mlp 25 against 20, mnist_cnn the same.
+            const module = await createThreadedWasmModule(1);
+            wasm.setThreadsCount(1);
             const backend = new wasm.BackendWasm(
               module as unknown as ConstructorParameters<typeof wasm.BackendWasm>[0],
             );
@@ -144,7 +156,7 @@ async function registerNodeWasm(wasm: WasmPackage, threads: number): Promise<voi
 
 /**
  * Starts `count` threads for brickml's own products over the threaded backend's shared memory
- * (wasm-helpers.ts). Where they cannot start, matMul and conv2d stay tfjs' (XNNPACK on its pool).
+ * (wasm-helpers.ts). Where they cannot start, wasm runs on one thread.
  */
 async function startHelpers(backend: tf.KernelBackend, count: number): Promise<void> {
   const memory = memoryOf(backend as unknown as Partial<WasmBackendLike>);
@@ -216,7 +228,7 @@ async function activate(name: string): Promise<void> {
  *
  * @example
  * await useBackend('wasm');
- * await useBackend('wasm', { threads: 1 }); // XNNPACK on one thread
+ * await useBackend('wasm', { threads: 1 }); // one thread
  */
 export async function useBackend(
   name: BackendName | 'auto' = 'auto',

@@ -2,8 +2,8 @@
  * A 2-D convolution (NHWC, dilation 1) as brickml's matrix product over patches that are never built
  * (wasm-gemm.ts, `conv`): output pixels are the rows, the window's (row, column, channel) the inner
  * dimension read straight from the padded image, the kernel [kh·kw·c, f] the panels. Runs where matMul's own
- * kernel runs (ownMatMul: wasm with relaxed SIMD), sliced over threads like it, for the forward pass and for Conv2D's dx (a
- * convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
+ * kernel runs (ownMatMul: wasm with relaxed SIMD), cut over threads like it, for the forward pass and for
+ * Conv2D's dx (a convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { alignedPanel, call, ownMatMul, runSlices, slices } from './wasm-matmul.js';

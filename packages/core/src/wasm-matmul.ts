@@ -82,17 +82,19 @@ export interface Slice {
 }
 
 /**
- * Multiply-adds below which a product stays on one thread (about 0.25 ms of work). Handing a slice over
- * costs tens of microseconds; with 2^20 the addition_rnn step, whose products are 2-15 million, measured
- * 21.8 ms against 17.7 on one thread, with 2^22 19.0 against 19.3.
+ * Multiply-adds below which a product stays on one thread (about 1 ms of work). Handing a slice over costs
+ * tens of microseconds, more where the helper has gone to sleep: with 2^20 the addition_rnn step, whose
+ * products are 2-15 million, measured 21.8 ms against 17.7 on one thread; with 2^24 its products stay on
+ * one thread, and mnist_mlp's and mnist_cnn's large ones (33 million and more) are still cut.
  */
-const SPLIT_FROM = 1 << 22;
+const SPLIT_FROM = 1 << 24;
 
 /**
- * `shape` cut into one slice of C per thread there is (this one and the helpers of `memory`, when the product
- * is large enough), and the floats all slices' panels take for passes of `kc` steps of k. C's columns are cut, in groups of 8, so that
- * each thread packs only its own part of B; a convolution's rows (output pixels) are cut instead, each part
- * of A read by one thread, and C's rows where it has too few columns.
+ * `shape` cut into one slice of C per thread there is (this one and the helpers of `memory`, when the
+ * product is large enough), and the floats all slices' panels take for passes of `kc` steps of k. C's
+ * columns are cut, in groups of 8, so that each thread packs only its own part of B; a convolution's rows
+ * (output pixels) are cut instead, each part of A read by one thread, and C's rows where it has too few
+ * columns.
  */
 export function slices(memory: object, shape: ProductShape, kc = shape.k): { slices: Slice[]; panelFloats: number } {
   const { m, n, k, transposeA, transposeB, lda, ldb, conv } = shape;
@@ -191,19 +193,17 @@ function register(): void {
 }
 
 /**
- * Whether matMul runs brickml's own kernel now: tfjs' wasm backend on one thread, or on more with as many
- * threads for brickml's products (helper threads started with the backend, wasm-helpers.ts; without them
- * the kernel would leave XNNPACK's pool idle), an engine with SIMD and relaxed SIMD, and own kernels on
- * (setOwnKernels).
+ * Whether matMul runs brickml's own kernel now: tfjs' wasm backend with XNNPACK's pool at one thread (the
+ * kernel would otherwise leave the pool idle; in Node the threaded build keeps it at one and brickml's
+ * products take the other threads, wasm-helpers.ts), an engine with SIMD and relaxed SIMD, and own kernels
+ * on (setOwnKernels).
  */
 export function ownMatMul(): boolean {
   if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
   const backend = tf.backend() as unknown as Partial<WasmBackendLike> & {
     wasm?: { tfjs?: { getThreadsCount?(): number } };
   };
-  const memory = memoryOf(backend);
-  const threads = backend.wasm?.tfjs?.getThreadsCount?.();
-  if (!memory || !(threads === 1 || (threads && kernelHelpers(memory)?.count === threads - 1))) return false;
+  if (!memoryOf(backend) || backend.wasm?.tfjs?.getThreadsCount?.() !== 1) return false;
   if (!simdSupported() || !relaxedSimdSupported()) return false;
   if (!registered) register();
   return true;

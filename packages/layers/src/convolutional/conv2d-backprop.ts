@@ -41,7 +41,7 @@ export function paramGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: b
   return bias ? { kernel, bias: tf.sum(tf.reshape(dz, [-1, dz.shape[3]]), 0) } : { kernel };
 }
 
-/** Where core's own product runs (one-thread wasm with relaxed SIMD), dW is its kernel over P(x)ᵀ. */
+/** Where core's own product runs (ownMatMul: wasm with relaxed SIMD), dW is its kernel over P(x)ᵀ. */
 function ownKernelGrad(g: Geometry): boolean {
   return ownMatMul() && g.d[0] === 1 && g.d[1] === 1;
 }

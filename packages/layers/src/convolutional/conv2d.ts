@@ -106,7 +106,7 @@ export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DPara
       const x4 = x as tf.Tensor4D;
       const kernel = this.params.kernel as tf.Tensor4D;
       const dilated = pair(dilationRate).some((d) => d > 1);
-      // brickml's own convolution where its matrix product runs (one-thread wasm with relaxed SIMD).
+      // brickml's own convolution where its matrix product runs (ownMatMul: wasm with relaxed SIMD).
       let z: tf.Tensor4D =
         ownMatMul() && !dilated
           ? conv2d(x4, kernel, pair(strides), [
