@@ -2,7 +2,8 @@
  * brickml's own products on wasm's threaded build (packages/core/src/wasm-helpers.ts, wasm-helpers-node.ts):
  * C cut into slices, each on a thread of its own over the shared memory. matMul, conv2d and
  * conv2dKernelGrad against tfjs' kernels on shapes that are cut by columns, by rows, with tails and k in
- * passes; the slices really run on the helper; a helper's failure reaches the caller, which goes on; memory.
+ * passes; the slices really run on the helper; a helper's failure reaches the caller, which goes on, and one
+ * that never finishes fails it after a limit instead of hanging; memory.
  */
 import { conv2d, conv2dKernelGrad, matMul, ownMatMulThreads, Random, setOwnKernels, useBackend } from '@brickml/core';
 import { maxDiff } from '@brickml/test-utils';
@@ -14,7 +15,8 @@ import {
   runOnThreads,
   setKernelHelpers,
 } from '../packages/core/src/wasm-helpers.js';
-import { memoryOf, type WasmBackendLike } from '../packages/core/src/wasm-module.js';
+import { startKernelHelpers } from '../packages/core/src/wasm-helpers-node.js';
+import { compileModule, I32, memoryOf, type WasmBackendLike } from '../packages/core/src/wasm-module.js';
 
 const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
 const memory = () => memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) as object;
@@ -32,6 +34,7 @@ function counting(helpers: KernelHelpers): { helpers: KernelHelpers; calls: numb
         helpers.start(h, list);
       },
       wait: (h) => helpers.wait(h),
+      close: () => helpers.close(),
     },
   };
 }
@@ -147,6 +150,26 @@ describe('brickml’s products on two wasm threads', () => {
   });
 });
 
+describe('a helper thread that never finishes', () => {
+  beforeAll(async () => {
+    await useBackend('wasm', { threads: 2 });
+  });
+
+  test('fails its caller after the wait limit instead of hanging the process', async () => {
+    const stuck = await startKernelHelpers(memory(), 1, { waitMs: 1500 });
+    try {
+      // loop { br 0 }: a run that never returns.
+      const forever = compileModule(memory() as never, new Array(6).fill(I32), [], [0x03, 0x40, 0x0c, 0x00, 0x0b]);
+      stuck.start(0, [{ module: forever.module, run: forever.run as () => void, args: [0, 0, 0, 0, 0, 0] }]);
+      const started = performance.now();
+      expect(() => stuck.wait(0)).toThrow(/did not finish its product in 1.5 s/);
+      expect(performance.now() - started).toBeGreaterThan(1400);
+    } finally {
+      await stuck.close();
+    }
+  });
+});
+
 /** The first call a product hands the helper (its compiled module and run). */
 async function callOf(product: () => tf.Tensor) {
   const inner = kernelHelpers(memory()) as KernelHelpers;
@@ -160,6 +183,7 @@ async function callOf(product: () => tf.Tensor) {
       inner.start(h, list);
     },
     wait: (h) => inner.wait(h),
+    close: () => inner.close(),
   });
   product().dispose();
   setKernelHelpers(memory(), inner);

@@ -19,6 +19,8 @@ const MAX_CALLS = 2048;
  * with products on one thread, 18.5 with no spin, 16.4 with 0.05 ms and 24.6 with 0.5 ms.
  */
 const SPIN_MS = 0.05;
+/** How long a caller waits for a helper's slice before it gives up: far beyond any product's time. */
+const WAIT_MS = 120_000;
 
 const WORKER = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
@@ -69,7 +71,11 @@ interface WorkerThreads {
  * Starts `count` helper threads over `memory` (a shared WebAssembly.Memory); resolves once all run, rejects
  * (and stops them) when one cannot start.
  */
-export async function startKernelHelpers(memory: object, count: number, timeoutMs = 30_000): Promise<KernelHelpers> {
+export async function startKernelHelpers(
+  memory: object,
+  count: number,
+  { timeoutMs = 30_000, waitMs = WAIT_MS } = {},
+): Promise<KernelHelpers> {
   const threads = (await nodeRequire())('node:worker_threads') as WorkerThreads;
   const helpers = Array.from({ length: count }, () => {
     const control = new SharedArrayBuffer(4 * (HEADER + CALL * MAX_CALLS));
@@ -123,6 +129,9 @@ export async function startKernelHelpers(memory: object, count: number, timeoutM
   return {
     count,
     maxCalls: MAX_CALLS,
+    close: async () => {
+      await Promise.all(helpers.map(({ worker }) => worker.terminate()));
+    },
     start(h: number, calls: readonly ProductCall[]) {
       const { port, ctl, sent } = helper(h);
       if (calls.length > MAX_CALLS) throw new Error(`${calls.length} calls in one job (at most ${MAX_CALLS})`);
@@ -144,8 +153,12 @@ export async function startKernelHelpers(memory: object, count: number, timeoutM
       const { port, ctl } = helper(h);
       const job = Atomics.load(ctl, JOB);
       for (let until = performance.now() + SPIN_MS; Atomics.load(ctl, DONE) !== job && performance.now() < until; );
+      // A helper that died (which no event can say while this thread blocks) must not hang the process.
+      const deadline = performance.now() + waitMs;
       for (let done = Atomics.load(ctl, DONE); done !== job; done = Atomics.load(ctl, DONE)) {
-        Atomics.wait(ctl, DONE, done);
+        if (Atomics.wait(ctl, DONE, done, 1000) === 'timed-out' && performance.now() > deadline) {
+          throw new Error(`a helper thread did not finish its product in ${waitMs / 1000} s`);
+        }
       }
       if (Atomics.load(ctl, FAILED)) {
         const why = threads.receiveMessageOnPort(port)?.message;

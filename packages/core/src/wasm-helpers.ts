@@ -24,6 +24,8 @@ export interface KernelHelpers {
   start(helper: number, calls: readonly ProductCall[]): void;
   /** Returns once helper `helper` has run what it was last given; throws what a call threw there. */
   wait(helper: number): void;
+  /** Stops the threads. */
+  close(): Promise<void>;
 }
 
 const byMemory = new WeakMap<object, KernelHelpers>();
