@@ -6,6 +6,7 @@ import { BrickError, configObject, formatShape, type Shape } from '@brickml/core
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { broadcast } from '../ops.js';
 
 export const GlobalAveragePooling1DConfig = configObject(baseConfig, {
   /** Keep the steps axis as size 1 ([1, C] instead of [C]). Default: false. */
@@ -54,7 +55,7 @@ export class GlobalAveragePooling1D extends BaseLayer<
     return tf.tidy(() => {
       const [n, steps, c] = xShape as [number, number, number];
       const g = tf.reshape(tf.div(dy, steps), [n, 1, c]);
-      return { dx: tf.broadcastTo(g, [n, steps, c]), grads: {} };
+      return { dx: broadcast(g, [n, steps, c]), grads: {} };
     });
   }
 }

@@ -6,6 +6,7 @@ import { BrickError, configObject, formatShape, type Shape } from '@brickml/core
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { broadcast } from '../ops.js';
 
 export const GlobalAveragePooling2DConfig = configObject(baseConfig, {
   /** Keep the spatial axes as size 1 ([1, 1, C] instead of [C]). Default: false. */
@@ -54,7 +55,7 @@ export class GlobalAveragePooling2D extends BaseLayer<
     return tf.tidy(() => {
       const [n, h, w, c] = xShape as [number, number, number, number];
       const g = tf.reshape(tf.div(dy, h * w), [n, 1, 1, c]);
-      return { dx: tf.broadcastTo(g, [n, h, w, c]), grads: {} };
+      return { dx: broadcast(g, [n, h, w, c]), grads: {} };
     });
   }
 }

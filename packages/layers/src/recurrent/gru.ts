@@ -168,7 +168,8 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     for (let s = time - 1; s >= 0; s--) {
       if (dys) dh = tf.add(dh, at(dys, s));
       dhs[s] = dh;
-      const dm = tf.mul(tf.tile(dh, [1, 3]), at(KMs, s));
+      // tf.concat, not tf.tile: wasm's Tile walks element by element.
+      const dm = tf.mul(tf.concat([dh, dh, dh], 1), at(KMs, s));
       dms[s] = dm;
       if (s === 0 && !initial) break;
       let dhIn = tf.matMul(dm, UT);
@@ -176,7 +177,8 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
       dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
     }
     // The input side's gate gradients [dz̃, dr̃, dã], for all steps at once from the stacked dh.
-    const dXW = tf.mul(tf.tile(join(dhs), [1, 3]), tf.concat([K1, K2K3, K2], 1));
+    const dH = join(dhs);
+    const dXW = tf.mul(tf.concat([dH, dH, dH], 1), tf.concat([K1, K2K3, K2], 1));
     const dM = join(dms);
     return {
       dXW,

@@ -7,7 +7,7 @@ import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
-import { matMulT } from '../ops.js';
+import { broadcast, matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -71,7 +71,7 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
     // φ'(z) for every step at once; 0 on a masked step, whose dh passes through to h_{t-1}.
     const K = activationGrad(
       this.config.activation,
-      m ? tf.broadcastTo(m, Z.shape) : tf.onesLike(Z),
+      m ? broadcast(m, Z.shape) : tf.onesLike(Z),
       Z,
       join(saved.map((s) => s.h)),
     );

@@ -6,6 +6,7 @@ import { BrickError, configObject, formatShape, positiveInt, type Shape } from '
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { broadcast } from '../ops.js';
 
 export const RepeatVectorConfig = configObject(baseConfig, {
   /** How many times the input vector is repeated: the length of the output sequence. */
@@ -38,7 +39,8 @@ export class RepeatVector extends BaseLayer<typeof RepeatVectorConfig, Record<st
 
   forward(x: tf.Tensor, _opts?: ForwardOptions): { y: tf.Tensor; cache: null } {
     this.checkInput(x);
-    return { y: tf.tidy(() => tf.tile(tf.expandDims(x, 1), [1, this.config.n, 1])), cache: null };
+    const [batch, features] = x.shape as [number, number];
+    return { y: tf.tidy(() => broadcast(tf.expandDims(x, 1), [batch, this.config.n, features])), cache: null };
   }
 
   backward(dy: tf.Tensor, _cache: null) {

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { Pair, pair } from '../convolutional/conv-utils.js';
 import { BaseLayer, baseConfig, type ForwardOptions } from '../layer.js';
+import { broadcast } from '../ops.js';
 import { assertImage } from '../preprocessing/random-translation.js';
 
 export const UpSampling2DConfig = configObject(baseConfig, {
@@ -57,8 +58,8 @@ export class UpSampling2D extends BaseLayer<typeof UpSampling2DConfig, Record<st
     const [n, h, w, c] = x.shape as [number, number, number, number];
     return tf.tidy(() => {
       // Repeat each pixel across (one row of W·sw·C values), then each such row down.
-      const across = tf.broadcastTo(tf.reshape(x, [n * h * w, 1, c]), [n * h * w, sw, c]);
-      const down = tf.broadcastTo(tf.reshape(across, [n * h, 1, w * sw * c]), [n * h, sh, w * sw * c]);
+      const across = broadcast(tf.reshape(x, [n * h * w, 1, c]), [n * h * w, sw, c]);
+      const down = broadcast(tf.reshape(across, [n * h, 1, w * sw * c]), [n * h, sh, w * sw * c]);
       return { y: tf.reshape(down, [n, h * sh, w * sw, c]), cache: { xShape: x.shape } };
     });
   }
