@@ -112,6 +112,7 @@ export async function startKernelHelpers(
   for (const { worker } of helpers) worker.unref();
 
   const ids = new WeakMap<object, number>();
+  let nextId = 0;
   const idOf = (module: object) => {
     let id = ids.get(module);
     if (id === undefined) {
@@ -120,7 +121,6 @@ export async function startKernelHelpers(
     }
     return id;
   };
-  let nextId = 0;
   const helper = (h: number) => {
     const found = helpers[h];
     if (!found) throw new Error(`no helper thread ${h} (there are ${count})`);
