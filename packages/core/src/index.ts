@@ -44,6 +44,7 @@ export {
   type SpecMember,
   type SpecUnion,
 } from './registry.js';
+export { ownRouteToFirstMax, routeToFirstMax } from './route-to-max.js';
 export {
   assertBatchShape,
   concreteShape,

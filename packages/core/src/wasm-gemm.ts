@@ -9,7 +9,7 @@
  * convolution (or their transpose) that are never built. With relaxed SIMD the products are fused
  * multiply-adds (one rounding each), otherwise a multiply and an add.
  */
-import { get, I32, i32Const, set, simd, uleb, V128 } from './wasm-module.js';
+import { forUp, get, I32, i32Const, set, simd, uleb, V128 } from './wasm-module.js';
 
 export interface GemmShape {
   /** C is [m, n], the sum runs over k. */
@@ -76,18 +76,6 @@ const bump = (local: number, bytes: number) => [...get(local), ...i32Const(bytes
 const offsetOf = (local: number, base: number, index: number, bytes: number) => [
   ...[...get(base), ...get(index), ...i32Const(bytes), mul, add, ...set(local)],
 ];
-
-/** `counter = start; while (counter < end) { body; counter += step }` (signed compare). */
-function forUp(counter: number, start: number[], end: number, step: number, body: number[]): number[] {
-  return [
-    ...start,
-    ...set(counter),
-    ...[0x02, 0x40, 0x03, 0x40],
-    ...[...get(counter), ...i32Const(end), 0x4e, 0x0d, 1],
-    ...body,
-    ...[...bump(counter, step), 0x0c, 0, 0x0b, 0x0b],
-  ];
-}
 
 /** The module's parameters, locals and code for one product. */
 export function gemmCode(shape: GemmShape): { params: number[]; locals: [number, number][]; code: number[] } {

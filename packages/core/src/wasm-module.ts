@@ -144,6 +144,18 @@ export function loop(i: number, end: number, step: number, value: number[], stor
     ...[...get(i), ...i32Const(step), 0x6a, ...set(i), 0x0c, 0, 0x0b, 0x0b],
   ];
 }
+/** `counter = start; while (counter < end) { body; counter += step }` (signed compare). */
+export function forUp(counter: number, start: number[], end: number, step: number, body: number[]): number[] {
+  return [
+    ...start,
+    ...set(counter),
+    ...[0x02, 0x40, 0x03, 0x40],
+    ...[...get(counter), ...i32Const(end), 0x4e, 0x0d, 1],
+    ...body,
+    ...[...get(counter), ...i32Const(step), 0x6a, ...set(counter), 0x0c, 0, 0x0b, 0x0b],
+  ];
+}
+
 export const V128_STORE = [...simd(0x0b), 0, 0];
 export const F32_STORE = [0x38, 2, 0];
 

@@ -1,5 +1,5 @@
-import { useBackend } from '@brickml/core';
-import { describeBrick, forEachBackend } from '@brickml/test-utils';
+import { routeToFirstMax, useBackend } from '@brickml/core';
+import { describeBrick, forEachBackend, maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
@@ -87,6 +87,30 @@ describe('MaxPooling2D', () => {
         const viewed = routeToMaxByViews(dy, x as tf.Tensor4D, y, k, k, rows, cols);
         expect(Array.from(await tiled.data())).toEqual(Array.from(await viewed.data()));
         tf.dispose([x, y, dy, tiled, viewed]);
+      }
+    });
+
+    test('routes through brickml’s kernel on wasm as through strided views, ties and cropped edges included', async () => {
+      const cases: { k: [number, number]; shape: [number, number, number, number] }[] = [
+        { k: [2, 2], shape: [2, 6, 6, 4] },
+        { k: [2, 2], shape: [2, 7, 5, 8] },
+        { k: [3, 2], shape: [3, 8, 5, 12] },
+        { k: [1, 3], shape: [1, 4, 10, 4] },
+        { k: [2, 2], shape: [2, 5, 5, 3] }, // 3 channels: the tfjs ops
+      ];
+      for (const { k, shape } of cases) {
+        // Values rounded to {-1, 0, 1}: many windows hold ties.
+        const x = tf.tidy(() => tf.round(tf.randomUniform(shape, -1.4, 1.4, 'float32', 9)));
+        const y = tf.maxPool(x as tf.Tensor4D, k, k, 'valid');
+        const dy = tf.randomUniform(y.shape, -1.5, 1.5, 'float32', 10) as tf.Tensor4D;
+        const { rows, cols } = windowShape('p', shape.slice(1), 'pool', k, k, [1, 1], 'valid');
+        const own = routeToFirstMax(dy, x as tf.Tensor4D, y, k);
+        const what = `x [${shape}], window ${k}`;
+        expect(own === null, what).toBe(tf.getBackend() !== 'wasm' || shape[3] % 4 !== 0);
+        const viewed = routeToMaxByViews(dy, x as tf.Tensor4D, y, k, k, rows, cols);
+        // The kernel writes +0 where the ops' 0·dy may be -0: equal values, not equal bits.
+        if (own) expect(await maxDiff(own, viewed), what).toBe(0);
+        tf.dispose([x, y, dy, viewed, ...(own ? [own] : [])]);
       }
     });
 

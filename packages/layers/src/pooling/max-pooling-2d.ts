@@ -4,7 +4,7 @@
  * row-major window order, so ties route the whole gradient to one input on every backend.
  */
 
-import { configObject } from '@brickml/core';
+import { configObject, routeToFirstMax } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { padWindow, placeViews, poolFields, type windowAxis, windowViews } from '../convolutional/conv-utils.js';
@@ -65,7 +65,11 @@ export function routeToMax(
   rows: WindowAxis,
   cols: WindowAxis,
 ): tf.Tensor4D {
-  if (tiles(k, s)) return routeToMaxInTiles(dy, x, y, k, rows, cols, LOWEST);
+  if (tiles(k, s)) {
+    // Windows from the top-left corner, none past the input: brickml's one-pass kernel on wasm.
+    const own = rows.before === 0 && cols.before === 0 ? routeToFirstMax(dy, x, y, k) : null;
+    return own ?? routeToMaxInTiles(dy, x, y, k, rows, cols, LOWEST);
+  }
   return routeToMaxByViews(dy, x, y, k, s, rows, cols);
 }
 
