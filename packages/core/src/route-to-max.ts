@@ -15,6 +15,7 @@ import {
   get,
   I32,
   i32Const,
+  madeFor,
   memoryOf,
   registerWasmKernel,
   set,
@@ -77,24 +78,15 @@ function routeCode({ n, h, w, c, k0, k1, oh, ow }: RouteShape): number[] {
   return [...i32Const(0), ...set(XO), ...i32Const(0), ...set(Q), ...forUp(IMG, i32Const(0), n, 1, image)];
 }
 
-const compiled = new WeakMap<object, Map<string, (x: number, y: number, dy: number, dx: number) => void>>();
-function routeFor(memory: object, shape: RouteShape) {
-  let byShape = compiled.get(memory);
-  if (!byShape) {
-    byShape = new Map();
-    compiled.set(memory, byShape);
-  }
-  const key = JSON.stringify(shape);
-  let run = byShape.get(key);
-  if (!run) {
+type Route = (x: number, y: number, dy: number, dx: number) => void;
+function routeFor(memory: object, shape: RouteShape): Route {
+  return madeFor(memory, `route ${JSON.stringify(shape)}`, () => {
     const locals: [number, number][] = [
       [6, I32],
       [4, V128],
     ];
-    run = compile(memory as never, [I32, I32, I32, I32], locals, routeCode(shape)) as typeof run;
-    byShape.set(key, run as NonNullable<typeof run>);
-  }
-  return run as NonNullable<typeof run>;
+    return compile(memory as never, [I32, I32, I32, I32], locals, routeCode(shape)) as Route;
+  });
 }
 
 let registered = false;

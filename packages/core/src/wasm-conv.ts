@@ -70,7 +70,7 @@ function register(): void {
     const out = wasm.makeOutput([kh, kw, c, f], 'float32');
     const k = oh * ow;
     const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
-    const memory = memoryOf(wasm) as object;
+    const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
     const whole = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
     const cut = slices(memory, whole);
     const panel = wasm.makeOutput([cut.panelFloats], 'float32');
@@ -93,8 +93,7 @@ function register(): void {
       ),
     );
     runSlices(memory, lists);
-    if (images === 0)
-      new Float32Array((memoryOf(wasm) as { buffer: ArrayBuffer }).buffer, at(out), kh * kw * c * f).fill(0);
+    if (images === 0) new Float32Array(memory.buffer, at(out), kh * kw * c * f).fill(0);
     wasm.disposeData(panel.dataId);
     return out;
   });

@@ -15,6 +15,7 @@ import { type GemmShape, gemmCode } from './wasm-gemm.js';
 import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
   compileModule,
+  madeFor,
   memoryOf,
   registerWasmKernel,
   relaxedSimdSupported,
@@ -37,23 +38,12 @@ export interface Product {
   run: Run;
 }
 
-/** Compiled products per backend memory and shape. */
-const compiled = new WeakMap<object, Map<string, Product>>();
 /** The compiled product for a shape (kept per backend memory). */
 export function productFor(memory: object, shape: ProductShape): Product {
-  let byShape = compiled.get(memory);
-  if (!byShape) {
-    byShape = new Map();
-    compiled.set(memory, byShape);
-  }
-  const key = JSON.stringify(shape);
-  let product = byShape.get(key);
-  if (!product) {
+  return madeFor(memory, `product ${JSON.stringify(shape)}`, () => {
     const { params, locals, code } = gemmCode({ ...shape, mr: MR, unroll: UNROLL, fma: true });
-    product = compileModule(memory as never, params, locals, code) as Product;
-    byShape.set(key, product);
-  }
-  return product;
+    return compileModule(memory as never, params, locals, code) as Product;
+  });
 }
 
 /**

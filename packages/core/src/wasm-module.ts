@@ -91,6 +91,21 @@ export function registerWasmKernel(name: string, run: (call: WasmKernelCall) => 
   });
 }
 
+const made = new WeakMap<object, Map<string, unknown>>();
+/**
+ * `make()`'s result for `key`, made once per backend memory (a wasm backend made anew, with another memory,
+ * gets its own): the cache of modules generated per shape.
+ */
+export function madeFor<T>(memory: object, key: string, make: () => T): T {
+  let byKey = made.get(memory);
+  if (!byKey) {
+    byKey = new Map();
+    made.set(memory, byKey);
+  }
+  if (!byKey.has(key)) byKey.set(key, make());
+  return byKey.get(key) as T;
+}
+
 /** The backend's linear memory: exported by the single-threaded build, created by JavaScript in the threaded. */
 export function memoryOf(backend: Partial<WasmBackendLike>): Memory | undefined {
   return backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;

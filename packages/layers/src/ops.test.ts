@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
 import { broadcast } from './ops.js';
 
+// On cpu broadcast is tf.broadcastTo itself; on wasm and webgpu a product with ones, checked here.
 forEachBackend((backend) => {
   test(`broadcast equals tf.broadcastTo, leading axes, -0, NaN and ±Infinity included (${backend})`, async () => {
     const values = [-0, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -2, 0, 3];
