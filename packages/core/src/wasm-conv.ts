@@ -72,7 +72,7 @@ function register(): void {
     const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
     const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
     const whole = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
-    const cut = slices(memory, whole);
+    const cut = slices(memory, whole, k, images);
     const panel = wasm.makeOutput([cut.panelFloats], 'float32');
     // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
     const lists = cut.slices.map(({ shape, b, c: to, panel: p }) =>

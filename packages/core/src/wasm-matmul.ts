@@ -81,14 +81,20 @@ const SPLIT_FROM = 1 << 24;
 
 /**
  * `shape` cut into one slice of C per thread there is (this one and the helpers of `memory`, when the
- * product is large enough), and the floats all slices' panels take for passes of `kc` steps of k. C's
+ * product is large enough: `passes` calls of `shape` add to the same C), and the floats all slices' panels
+ * take for passes of `kc` steps of k. C's
  * columns are cut, in groups of 8, so that each thread packs only its own part of B; a convolution's rows
  * (output pixels) are cut instead, each part of A read by one thread, and C's rows where it has too few
  * columns.
  */
-export function slices(memory: object, shape: ProductShape, kc = shape.k): { slices: Slice[]; panelFloats: number } {
+export function slices(
+  memory: object,
+  shape: ProductShape,
+  kc = shape.k,
+  passes = 1,
+): { slices: Slice[]; panelFloats: number } {
   const { m, n, k, transposeA, transposeB, lda, ldb, conv } = shape;
-  const threads = m * n * k >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
+  const threads = m * n * k * passes >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
   // Each slice's panel starts on a cache line of its own (16 floats): see alignedPanel.
   const panelOf = (columns: number) => 16 * Math.ceil((kc * 4 * Math.ceil(columns / 4)) / 16);
   const out: Slice[] = [];
