@@ -141,8 +141,8 @@ describe('brickml’s products on two wasm threads', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.backend().numDataIds()).toBe(dataIds);
 
-    // A run whose panel lies past the end of the memory traps on the helper at its first store.
-    const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 0] };
+    // A run whose panels lie past the end of the memory traps on the helper at its first store.
+    const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 2 ** 31 - 64] };
     expect(() => runOnThreads(memory(), [[], [outside]])).toThrow(/helper thread's product failed: .*out of bounds/);
     const again = product();
     setOwnKernels(false);

@@ -1,17 +1,18 @@
 /**
  * The matrix product bricks use, C = op(A)·op(B) of two float32 matrices (op(X) = X or Xᵀ):
  * - on tfjs' wasm backend, where the engine has relaxed SIMD, a kernel of brickml's own (BrickmlMatMul,
- *   wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ and Bᵀ read in place
- *   instead of transposed (and packed) first. B is copied 8 columns and at most KC rows at a time into a
- *   panel that stays in the L1 cache; a longer k runs in passes that add to C; any column count. On the
- *   threaded build, C is cut into slices that run on helper threads beside this one (wasm-helpers.ts);
+ *   wasm-gemm.ts): fused multiply-adds, which tfjs' XNNPACK build cannot use, and Aᵀ and Bᵀ never
+ *   transposed as tensors. B is copied 8 columns and at most KC rows at a time into a panel that stays in
+ *   the L1 cache, Aᵀ into panels of a tile's rows; a longer k runs in passes that add to C; any column
+ *   count. On the threaded build, C is cut into slices that run on helper threads beside this one
+ *   (wasm-helpers.ts);
  * - elsewhere tf.matMul, with explicit transposes (wasm's transpose flags are slow).
  * The kernel has a registered gradient, so tfjs' autodiff differentiates through it like through MatMul.
  * Sums are fused where the hardware fuses them, so results can differ from tf.matMul in the last bits.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
-import { type GemmShape, gemmCode } from './wasm-gemm.js';
+import { aPanelFloats, type GemmShape, gemmCode, packsA } from './wasm-gemm.js';
 import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
   compileModule,
@@ -51,7 +52,8 @@ export function productFor(memory: object, shape: ProductShape): Product {
  * ends, checked here: a panel that overran it would overwrite whatever the allocator put next.
  */
 export function call(memory: object, shape: ProductShape, args: number[], panelEnd: number): ProductCall {
-  if ((args[4] as number) + 16 * shape.k * Math.ceil(shape.n / 4) > panelEnd) {
+  const aEnd = packsA(shape) ? (args[5] as number) + 4 * aPanelFloats(shape, MR) : 0;
+  if ((args[4] as number) + 16 * shape.k * Math.ceil(shape.n / 4) > panelEnd || aEnd > panelEnd) {
     throw new Error(`brickml's product [${shape.m}, ${shape.n}, ${shape.k}]: its panel overruns the room made for it`);
   }
   const { module, run } = productFor(memory, shape);
@@ -59,8 +61,8 @@ export function call(memory: object, shape: ProductShape, args: number[], panelE
 }
 
 /**
- * One thread's part of a product: its shape, and the bytes its A, B, C, window table and panel start past
- * the whole product's.
+ * One thread's part of a product: its shape, and the bytes its A, B, C, window table and panels of B
+ * (`panel`) and of A (`aPanel`, where it packs A: packsA) start past the whole product's.
  */
 export interface Slice {
   shape: ProductShape;
@@ -69,6 +71,7 @@ export interface Slice {
   c: number;
   windows: number;
   panel: number;
+  aPanel: number;
 }
 
 /**
@@ -95,29 +98,30 @@ export function slices(
 ): { slices: Slice[]; panelFloats: number } {
   const { m, n, k, transposeA, transposeB, lda, ldb, conv } = shape;
   const threads = m * n * k * passes >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
-  // Each slice's panel starts on a cache line of its own (16 floats): see alignedPanel.
-  const panelOf = (columns: number) => 16 * Math.ceil((kc * 4 * Math.ceil(columns / 4)) / 16);
+  // Each slice's panels start on a cache line of their own (16 floats): see alignedPanel. B's panels first,
+  // then A's where the slice packs A.
+  const lines = (floats: number) => 16 * Math.ceil(floats / 16);
   const out: Slice[] = [];
   let panel = 0;
+  const add = (part: ProductShape, at: { a: number; b: number; c: number; windows: number }) => {
+    const bFloats = lines(kc * 4 * Math.ceil(part.n / 4));
+    out.push({ shape: part, ...at, panel: 4 * panel, aPanel: 4 * (panel + bFloats) });
+    panel += bFloats + (packsA(part) ? lines(aPanelFloats({ m: part.m, k: kc }, MR)) : 0);
+  };
   if (threads > 1 && !conv && n >= 8 * threads) {
     const per = 8 * Math.ceil(n / threads / 8);
     for (let j = 0; j < n; j += per) {
       const width = Math.min(per, n - j);
-      const b = 4 * j * (transposeB ? ldb : 1);
-      out.push({ shape: { ...shape, n: width, ldc: n }, a: 0, b, c: 4 * j, windows: 0, panel: 4 * panel });
-      panel += panelOf(width);
+      add({ ...shape, n: width, ldc: n }, { a: 0, b: 4 * j * (transposeB ? ldb : 1), c: 4 * j, windows: 0 });
     }
   } else if (threads > 1 && !shape.patchesT && m >= MR * threads) {
     const per = MR * Math.ceil(m / threads / MR);
     for (let i = 0; i < m; i += per) {
-      const rows = Math.min(per, m - i);
       const a = conv ? 0 : 4 * i * (transposeA ? 1 : lda);
-      out.push({ shape: { ...shape, m: rows }, a, b: 0, c: 4 * i * n, windows: 4 * i, panel: 4 * panel });
-      panel += panelOf(n);
+      add({ ...shape, m: Math.min(per, m - i) }, { a, b: 0, c: 4 * i * n, windows: 4 * i });
     }
   } else {
-    out.push({ shape, a: 0, b: 0, c: 0, windows: 0, panel: 0 });
-    panel = panelOf(n);
+    add(shape, { a: 0, b: 0, c: 0, windows: 0 });
   }
   return { slices: out, panelFloats: panel + 16 };
 }
@@ -161,7 +165,7 @@ function register(): void {
           at(out) + s.c,
           k0 > 0 ? 1 : 0,
           alignedPanel(at(panel)) + s.panel,
-          0,
+          alignedPanel(at(panel)) + s.aPanel,
         ];
         calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0) }, args, panelEnd));
       }
