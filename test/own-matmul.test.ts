@@ -1,8 +1,9 @@
 /**
  * The matrix product of brickml's own (packages/core/src/wasm-matmul.ts, wasm-gemm.ts) against tf.matMul:
- * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ and Bᵀ read in place;
- * its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is tf.matMul, so the
- * same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself must run.
+ * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ (packed or read
+ * in place) and Bᵀ; its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is
+ * tf.matMul, so the same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself
+ * must run.
  */
 import { matMul, ownMatMul, Random, setOwnKernels } from '@brickml/core';
 import { expectNoLeak, forEachBackend, maxDiff } from '@brickml/test-utils';
@@ -30,8 +31,8 @@ forEachBackend((backend) => {
   test(`matMul equals tf.matMul on tile tails, k split into passes and random shapes, A and B in place or transposed (${backend})`, async () => {
     const r = new Random(5);
     const drawn = Array.from({ length: 4 }, () => [1 + r.int(40), 1 + r.int(50), 1 + r.int(300)]);
-    // [m, n, k]: one row and column, rows past a tile of 6, columns past 8 (4 + 1, 4 + 3, 2), k of one, of
-    // two passes (1024 + 476).
+    // [m, n, k]: one row and column, rows past a tile of 4 (3, 1, 2, 2), columns past 8 (4 + 1, 4 + 3, 2), k of
+    // one, of two passes (1024 + 476); Aᵀ is packed where n > 8.
     const shapes = [[1, 1, 1], [7, 13, 3], [13, 15, 33], [2, 10, 5], [6, 8, 1500], [128, 512, 64], ...drawn];
     for (const [m, n, k] of shapes as [number, number, number][]) {
       for (const [transposeA, transposeB] of flags) {

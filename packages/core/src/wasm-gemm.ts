@@ -1,8 +1,8 @@
 /**
  * A matrix product C = op(A)·op(B) (+ C) as WebAssembly with 128-bit SIMD, generated at run time for one
  * shape (wasm-module.ts): the register-blocked loop of BLAS-like libraries. An `mr`-row by 8-column tile of C
- * stays in 2·mr vector registers while k runs, each step one splat of A per row and two vectors of B,
- * unrolled so that every address is a pointer plus a constant. B's columns are first copied, 8 at a time,
+ * stays in 2·mr vector registers while k runs, each step one splat of A per row and two vectors of B, each
+ * address a pointer plus a constant (unrolled steps, if any, add constants). B's columns are first copied, 8 at a time,
  * into a panel of k rows of 8 floats that stays in the L1 cache (B's rows read in place are 4·n bytes apart,
  * which maps a column of them onto a few cache sets); the copy also reads a transposed B and pads a last
  * partial group of columns with zeros. A is read in place, or stored as Aᵀ copied first into panels of mr
@@ -36,7 +36,10 @@ export interface GemmShape {
    * (row, column, channel) i, k runs over the image's oh·ow output pixels, read from the padded image.
    */
   patchesT?: ConvWindow;
-  /** Rows of C per tile (at most 6: 2·mr accumulators and 3 more vectors fit x64's 16 registers). */
+  /**
+   * Rows of C per tile: 2·mr accumulators, two vectors of B and mr splats of A share x64's 16 vector
+   * registers (wasm-matmul.ts chooses 4).
+   */
   mr: number;
   /** Steps of k per loop turn. */
   unroll: number;
@@ -99,8 +102,11 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
   const { m, n, k, transposeA, transposeB, lda, ldb, conv, patchesT, mr, unroll, fma } = shape;
   const ldc = shape.ldc ?? n;
   const packA = packsA(shape);
-  const pa = (r: number) => PA + (transposeA ? 0 : r);
-  const pas = transposeA ? 1 : mr;
+  // A convolution's rows (pixels) are each read through a pointer of their own; a plain A's through one,
+  // each row a constant offset from it, which leaves the registers to the tile.
+  const oneA = !conv && !patchesT;
+  const pa = (r: number) => PA + (oneA ? 0 : r);
+  const pas = oneA ? 1 : mr;
   // More i32 locals: a convolution's pixel index and window row, the block of rows and its end.
   const [T, ROW, IB, IEND] = [PA + pas, PA + pas + 1, PA + pas + 2, PA + pas + 3];
   const firstV = PA + pas + 4;
@@ -169,7 +175,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
         pointers.push(...get(T), ...i32Const(kw * c), 0x70, add, ...i32Const(4), mul, ...get(A), add, ...set(pa(r)));
       }
     } else {
-      for (let r = 0; r < rows; r++) pointers.push(...offsetOf(pa(r), A, I, 4 * lda), ...bump(pa(r), 4 * lda * r));
+      pointers.push(...offsetOf(pa(0), A, I, 4 * lda));
     }
     /** `u` steps of k from the pointers, then the pointers moved past them. */
     const steps = (u: number): number[] => {
@@ -177,8 +183,8 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       for (let s = 0; s < u; s++) {
         for (let v = 0; v < vecs; v++) code.push(...get(PB), ...load(s * rowB + 16 * v), ...set(v ? B1 : B0));
         for (let r = 0; r < rows; r++) {
-          const offset = packed ? 4 * (r + s * mr) : transposeA ? 4 * r + s * stepA : s * stepA;
-          code.push(...get(packed ? pa(0) : pa(r)), ...splat(offset), ...set(S));
+          const row = packed || transposeA ? 4 * r : oneA ? 4 * lda * r : 0;
+          code.push(...get(pa(r)), ...splat(row + s * (packed ? 4 * mr : stepA)), ...set(S));
           for (let v = 0; v < vecs; v++) {
             const product = fma
               ? [...get(S), ...get(v ? B1 : B0), ...get(acc(r, v)), ...simd(0x105)]
@@ -188,8 +194,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
         }
       }
       code.push(...bump(PB, u * rowB));
-      if (packed) code.push(...bump(pa(0), 4 * u * mr));
-      else for (let r = 0; r < (transposeA ? 1 : rows); r++) code.push(...bump(pa(r), u * stepA));
+      for (let r = 0; r < (oneA ? 1 : rows); r++) code.push(...bump(pa(r), u * (packed ? 4 * mr : stepA)));
       return code;
     };
     const { count, run, jump } = segment;

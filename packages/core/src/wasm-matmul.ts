@@ -27,8 +27,13 @@ import {
 const MATMUL = 'BrickmlMatMul';
 /** k per pass: each 8-column panel of B, KC·8 floats (32 KiB), stays in a 48 KiB L1 beside a tile's A rows. */
 const KC = 1024;
-/** Rows of C per tile and steps of k per loop turn: the fastest measured on x64 (bench/kernels.ts). */
-const [MR, UNROLL] = [6, 4];
+/**
+ * Rows of C per tile and steps of k per loop turn: the fastest measured on x64. V8's optimizing compiler
+ * loads every unrolled step's B vectors and splats first, so a 6×8 tile unrolled by 4 (12 accumulators)
+ * spilled its accumulators to the stack around each multiply-add: 15-16 GMAC/s. A 4×8 tile, one step a
+ * turn, keeps all 14 vectors in registers: 19-22 GMAC/s on the same products and convolution.
+ */
+const [MR, UNROLL] = [4, 1];
 
 type Run = (a: number, b: number, c: number, accumulate: number, panel: number, windows: number) => void;
 /** A product's shape without the tile settings, which are fixed here. */
