@@ -5,8 +5,9 @@
  * kernel. dW = P(x)ᵀ·dz (im2col), computed in the layout that is fastest on each backend (all are exact); on
  * wasm with db as one more row, or with brickml's product over patches never built.
  */
-import { conv2d, conv2dKernelGrad, matMul, ownMatMul } from '@brickml/core';
+import { conv2d, conv2dKernelGrad, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { columnSums } from '../ops.js';
 import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 import { kernelGradByRuns } from './kernel-grad-runs.js';
 
@@ -46,7 +47,7 @@ function ownKernelGrad(g: Geometry): boolean {
   return ownMatMul() && g.d[0] === 1 && g.d[1] === 1;
 }
 
-/** dW by conv2dKernelGrad (patches never built) and db = 1ᵀ·dz, a product of one row (wasm's Sum transposes). */
+/** dW by conv2dKernelGrad (patches never built) and db = 1ᵀ·dz (columnSums). */
 function ownGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: boolean) {
   const pads: [[number, number], [number, number]] = [
     [g.rows.before, g.rows.after],
@@ -54,8 +55,7 @@ function ownGrads(x: tf.Tensor4D, dz: tf.Tensor4D, g: Geometry, bias: boolean) {
   ];
   const kernel = conv2dKernelGrad(x, dz, g.k, g.s, pads);
   if (!bias) return { kernel };
-  const rows = tf.reshape(dz, [-1, dz.shape[3]]) as tf.Tensor2D;
-  return { kernel, bias: tf.reshape(matMul(tf.ones([1, rows.shape[0]]), rows), [dz.shape[3]]) };
+  return { kernel, bias: columnSums(tf.reshape(dz, [-1, dz.shape[3]])) };
 }
 
 /**

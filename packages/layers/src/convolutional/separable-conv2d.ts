@@ -12,7 +12,7 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { Initializer, makeVariable } from '../initializers.js';
 import { activateWithPenalty } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
-import { matMulT } from '../ops.js';
+import { columnSums, matMulT } from '../ops.js';
 import { type Regularizer, RegularizerConfig } from '../regularizers.js';
 import {
   checkStridesDilation,
@@ -166,7 +166,7 @@ export class SeparableConv2D extends FusedActivationLayer<
       depthwiseKernel: depthwiseKernelGrad(x, du, this.geometry, this.config.depthMultiplier),
       pointwiseKernel,
     } as { depthwiseKernel: tf.Tensor; pointwiseKernel: tf.Tensor; bias?: tf.Tensor };
-    if (this.params.bias) grads.bias = tf.sum(dz2, 0);
+    if (this.params.bias) grads.bias = columnSums(dz2 as tf.Tensor2D);
     return { dx, grads };
   }
 }

@@ -17,7 +17,7 @@ import {
   preActivationGrad,
 } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
-import { matMulT } from '../ops.js';
+import { columnSums, matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
 
 export const DenseConfig = configObject(
@@ -125,7 +125,7 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
   private gradsFrom(dz2: tf.Tensor, { x, xT }: DenseCache, dzT?: tf.Tensor) {
     const dW = xT ? tf.matMul(xT, dz2) : matMul(matrix(x), dz2 as tf.Tensor2D, true);
     const grads = { kernel: dW } as { kernel: tf.Tensor; bias?: tf.Tensor };
-    if (this.params.bias) grads.bias = dzT ? tf.sum(dzT, 1) : tf.sum(dz2, 0);
+    if (this.params.bias) grads.bias = dzT ? tf.sum(dzT, 1) : columnSums(dz2 as tf.Tensor2D);
     return grads;
   }
 }

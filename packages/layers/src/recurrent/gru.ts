@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { matMulT } from '../ops.js';
+import { columnSums, matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -184,7 +184,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
       dXW,
       ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.matMul(matMulT(join(hIn)), dM),
-      ...(this.params.bias && { bias: tf.stack([tf.sum(dXW, 0), tf.sum(dM, 0)]) }),
+      ...(this.params.bias && { bias: tf.stack([columnSums(dXW as tf.Tensor2D), columnSums(dM as tf.Tensor2D)]) }),
     };
   }
 
@@ -232,7 +232,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
       dXW,
       ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.concat([tf.matMul(matMulT(HIn), dZR), tf.matMul(matMulT(RH), dA)], 1),
-      ...(this.params.bias && { bias: tf.sum(dXW, 0) }),
+      ...(this.params.bias && { bias: columnSums(dXW as tf.Tensor2D) }),
     };
   }
 }

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { matMulT } from '../ops.js';
+import { columnSums, matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -181,7 +181,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       dXW: dZ,
       ...(initial && { dInitial: [dh, dc] }),
       recurrentKernel: matMul(join(hIn) as tf.Tensor2D, dZ as tf.Tensor2D, true),
-      ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
+      ...(this.params.bias && { bias: columnSums(dZ as tf.Tensor2D) }),
     };
   }
 }

@@ -7,7 +7,7 @@ import { configObject } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
-import { broadcast, matMulT } from '../ops.js';
+import { broadcast, columnSums, matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -95,7 +95,7 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
       dXW: dZ,
       ...(initial && { dInitial: [dh] }),
       recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
-      ...(this.params.bias && { bias: tf.sum(dZ, 0) }),
+      ...(this.params.bias && { bias: columnSums(dZ as tf.Tensor2D) }),
     };
   }
 }
