@@ -1,9 +1,9 @@
 /**
  * brickml's own products on wasm's threaded build (packages/core/src/wasm-helpers.ts, wasm-helpers-node.ts):
- * C cut into slices, each on a thread of its own over the shared memory. matMul, conv2d and
- * conv2dKernelGrad against tfjs' kernels on shapes that are cut by columns, by rows, with tails and k in
- * passes; the slices really run on the helper; a helper's failure reaches the caller, which goes on, and one
- * that never finishes fails it after a limit instead of hanging; memory.
+ * C cut into slices that the threads claim over the shared memory. matMul, conv2d and conv2dKernelGrad
+ * against tfjs' kernels on shapes that are cut by columns, by rows, with tails and k in passes, once as the
+ * threads claim the slices and once with the helper running all of them; a helper's failure reaches the
+ * caller, which goes on, and one that never finishes fails it after a limit instead of hanging; memory.
  */
 import { conv2d, conv2dKernelGrad, matMul, ownMatMulThreads, Random, setOwnKernels, useBackend } from '@brickml/core';
 import { maxDiff } from '@brickml/test-utils';
@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import {
   type KernelHelpers,
   kernelHelpers,
+  type ProductCall,
   runOnThreads,
   setKernelHelpers,
 } from '../packages/core/src/wasm-helpers.js';
@@ -21,22 +22,28 @@ import { compileModule, I32, memoryOf, type WasmBackendLike } from '../packages/
 const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
 const memory = () => memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) as object;
 
-/** The helpers, wrapped to count the calls each job hands them. */
-function counting(helpers: KernelHelpers): { helpers: KernelHelpers; calls: number[] } {
-  const calls: number[] = [];
-  return {
-    calls,
-    helpers: {
-      count: helpers.count,
-      maxCalls: helpers.maxCalls,
-      start: (h, list) => {
-        calls.push(list.length);
-        helpers.start(h, list);
-      },
-      wait: (h) => helpers.wait(h),
-      close: () => helpers.close(),
+/**
+ * The helpers, wrapped to keep each job's calls per chunk and the chunks the helper ran; with `helperOnly`,
+ * this thread claims none, so the helper must run every chunk.
+ */
+function watching(helpers: KernelHelpers, helperOnly = false) {
+  const jobs: { chunks: number[]; ran: number }[] = [];
+  const wrapped: KernelHelpers = {
+    count: helpers.count,
+    maxCalls: helpers.maxCalls,
+    start: (chunks) => {
+      jobs.push({ chunks: chunks.map((calls) => calls.length), ran: 0 });
+      helpers.start(chunks);
     },
+    claim: () => (helperOnly ? Number.POSITIVE_INFINITY : helpers.claim()),
+    wait: (h) => {
+      const ran = helpers.wait(h);
+      (jobs.at(-1) as { ran: number }).ran += ran;
+      return ran;
+    },
+    close: () => helpers.close(),
   };
+  return { helpers: wrapped, jobs };
 }
 
 describe('brickml’s products on two wasm threads', () => {
@@ -63,30 +70,41 @@ describe('brickml’s products on two wasm threads', () => {
   test('matMul equals tf.matMul cut by columns, by rows, with tails and k in passes, A and B in place or transposed', async () => {
     const r = new Random(3);
     const drawn = Array.from({ length: 3 }, () => [40 + r.int(200), 1 + r.int(300), 100 + r.int(900)]);
-    // [m, n, k]: columns cut 256 + 256, 24 + 13 (a tail of 4 + 1); rows cut where n < 16 (4800 = 2400 + 2400,
-    // 3282 = 1644 + 1638 with a tail of 2, 967 = 484 + 483 with a tail of 3); k in two passes (1024 + 476).
+    // [m, n, k], in 8 slices (4 a thread) or fewer: C's columns cut into 8 slices of 64, 37 into 4 of 8 and
+    // one of 5 (tails of 4 + 1); C's rows where n < 16 (4800 into 8 of 600; 3282 into 7 of 412 and one of 398,
+    // a tile tail of 2; 967 into 7 of 124 and one of 99, a tail of 3) and where Aᵀ is packed; k in two
+    // passes (1024 + 476).
     const shapes = [[128, 512, 784], [1600, 37, 300], [4800, 9, 400], [3282, 10, 512], [967, 12, 1500], ...drawn];
-    const watched = counting(helpers);
-    setKernelHelpers(memory(), watched.helpers);
-    for (const [m, n, k] of shapes as [number, number, number][]) {
-      for (const [transposeA, transposeB] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ] as const) {
-        const a = tf.tensor2d(values(m * k, m), transposeA ? [k, m] : [m, k]);
-        const b = tf.tensor2d(values(k * n, n), transposeB ? [n, k] : [k, n]);
-        const jobs = watched.calls.length;
-        const ours = matMul(a, b, transposeA, transposeB);
-        const what = `[${m}, ${n}, ${k}], transposeA ${transposeA}, transposeB ${transposeB}`;
-        // Products of 2^24 multiply-adds and more are cut; a k over 1024 is one call per pass.
-        if (m * n * k >= 2 ** 24) expect(watched.calls.slice(jobs), what).toEqual([Math.ceil(k / 1024)]);
-        setOwnKernels(false);
-        const theirs = tf.matMul(a, b, transposeA, transposeB);
-        setOwnKernels(true);
-        expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(k * 2 ** -22);
-        tf.dispose([a, b, ours, theirs]);
+    for (const helperOnly of [false, true]) {
+      const watched = watching(helpers, helperOnly);
+      setKernelHelpers(memory(), watched.helpers);
+      for (const [m, n, k] of shapes as [number, number, number][]) {
+        for (const [transposeA, transposeB] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
+          const a = tf.tensor2d(values(m * k, m), transposeA ? [k, m] : [m, k]);
+          const b = tf.tensor2d(values(k * n, n), transposeB ? [n, k] : [k, n]);
+          const before = watched.jobs.length;
+          const ours = matMul(a, b, transposeA, transposeB);
+          const what = `[${m}, ${n}, ${k}], transposeA ${transposeA}, transposeB ${transposeB}, helper only ${helperOnly}`;
+          // Products of 2^24 multiply-adds and more are cut; a k over 1024 is one call per pass.
+          const jobs = watched.jobs.slice(before);
+          if (m * n * k >= 2 ** 24) {
+            expect(jobs.length, what).toBe(1);
+            const { chunks, ran } = jobs[0] as { chunks: number[]; ran: number };
+            expect(chunks.length, what).toBeGreaterThan(1);
+            expect(new Set(chunks), what).toEqual(new Set([Math.ceil(k / 1024)]));
+            if (helperOnly) expect(ran, what).toBe(chunks.length);
+          } else expect(jobs, what).toEqual([]);
+          setOwnKernels(false);
+          const theirs = tf.matMul(a, b, transposeA, transposeB);
+          setOwnKernels(true);
+          expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(k * 2 ** -22);
+          tf.dispose([a, b, ours, theirs]);
+        }
       }
     }
   });
@@ -100,26 +118,36 @@ describe('brickml’s products on two wasm threads', () => {
       // Each image's kernel-gradient product is 2.7 million multiply-adds, the 24 images' 64 million.
       { x: [24, 14, 14, 32], k: [3, 3, 64], s: [1, 1] },
     ];
-    const watched = counting(helpers);
-    setKernelHelpers(memory(), watched.helpers);
-    for (const {
-      x: shape,
-      k: [kh, kw, f],
-      s,
-    } of cases) {
+    for (const [
+      helperOnly,
+      {
+        x: shape,
+        k: [kh, kw, f],
+        s,
+      },
+    ] of [false, true].flatMap((only) => cases.map((c) => [only, c] as const))) {
+      const watched = watching(helpers, helperOnly);
+      setKernelHelpers(memory(), watched.helpers);
       const [n, h, w, c] = shape;
       const x = tf.tensor4d(values(n * h * w * c, h), [n, h, w, c]);
       const kernel = tf.tensor4d(values(kh * kw * c * f, f), [kh, kw, c, f]);
       const [oh, ow] = [Math.floor((h - kh) / s[0]) + 1, Math.floor((w - kw) / s[1]) + 1];
       const dy = tf.tensor4d(values(n * oh * ow * f, oh), [n, oh, ow, f]);
-      const what = `x ${shape}, kernel ${kh}×${kw}→${f}, strides ${s}`;
-      const jobs = watched.calls.length;
+      const what = `x ${shape}, kernel ${kh}×${kw}→${f}, strides ${s}, helper only ${helperOnly}`;
       const ours = conv2d(x, kernel, s);
       const dk = conv2dKernelGrad(x, dy, [kh, kw], s);
       // The convolution is one call a slice (its rows, the output pixels, are cut); the kernel gradient one call
-      // per image and slice (its columns, the filters, are cut: 16 + 8, 16 + 4, 32 + 32, 32 + 32). Each is
-      // over 2^24 multiply-adds in all, so both are cut.
-      expect(watched.calls.slice(jobs), what).toEqual([1, n]);
+      // per image and slice (its columns, the filters, are cut: 24 into 3 slices of 8, 20 into 8 + 8 + 4, 64
+      // into 8 of 8). Each is over 2^24 multiply-adds in all, so both are cut.
+      const [convolution, gradient] = watched.jobs;
+      expect(watched.jobs.length, what).toBe(2);
+      expect(new Set(convolution?.chunks), what).toEqual(new Set([1]));
+      expect(new Set(gradient?.chunks), what).toEqual(new Set([n]));
+      expect(gradient?.chunks.length, what).toBe(Math.ceil(f / 8));
+      for (const job of watched.jobs) {
+        expect(job.chunks.length, what).toBeGreaterThan(1);
+        if (helperOnly) expect(job.ran, what).toBe(job.chunks.length);
+      }
       setOwnKernels(false);
       const theirs = tf.conv2d(x, kernel, s, 'valid');
       const dkTheirs = conv2dKernelGrad(x, dy, [kh, kw], s);
@@ -143,7 +171,9 @@ describe('brickml’s products on two wasm threads', () => {
 
     // A run whose panels lie past the end of the memory traps on the helper at its first store.
     const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 2 ** 31 - 64] };
-    expect(() => runOnThreads(memory(), [[], [outside]])).toThrow(/helper thread's product failed: .*out of bounds/);
+    setKernelHelpers(memory(), watching(helpers, true).helpers);
+    expect(() => runOnThreads(memory(), [[outside]])).toThrow(/helper thread's product failed: .*out of bounds/);
+    setKernelHelpers(memory(), helpers);
     const again = product();
     setOwnKernels(false);
     const expected = tf.matMul(a, b);
@@ -162,7 +192,7 @@ describe('a helper thread that never finishes', () => {
     try {
       // loop { br 0 }: a run that never returns.
       const forever = compileModule(memory() as never, new Array(6).fill(I32), [], [0x03, 0x40, 0x0c, 0x00, 0x0b]);
-      stuck.start(0, [{ module: forever.module, run: forever.run as () => void, args: [0, 0, 0, 0, 0, 0] }]);
+      stuck.start([[{ module: forever.module, run: forever.run as () => void, args: [0, 0, 0, 0, 0, 0] }]]);
       const started = performance.now();
       expect(() => stuck.wait(0)).toThrow(/did not finish its product in 1.5 s/);
       expect(performance.now() - started).toBeGreaterThan(1400);
@@ -175,15 +205,16 @@ describe('a helper thread that never finishes', () => {
 /** The first call a product hands the helper (its compiled module and run). */
 async function callOf(product: () => tf.Tensor) {
   const inner = kernelHelpers(memory()) as KernelHelpers;
-  let seen: Parameters<KernelHelpers['start']>[1][number] | undefined;
+  let seen: ProductCall | undefined;
   setKernelHelpers(memory(), {
     ...inner,
     count: inner.count,
     maxCalls: inner.maxCalls,
-    start: (h, list) => {
-      seen ??= list[0];
-      inner.start(h, list);
+    start: (chunks) => {
+      seen ??= chunks[0]?.[0];
+      inner.start(chunks);
     },
+    claim: () => inner.claim(),
     wait: (h) => inner.wait(h),
     close: () => inner.close(),
   });

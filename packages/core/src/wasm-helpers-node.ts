@@ -1,18 +1,23 @@
 /**
  * The helper threads of brickml's own wasm products in Node (wasm-helpers.ts): worker_threads that share
  * the threaded build's memory. Each helper waits on a small shared control block; a job is a list of
- * calls (a module's id and its run's six arguments) written into the block, then a bump of its job number.
- * A helper instantiates a module the first time it meets its id, from a message posted before the job,
- * and signals the end of a job by copying the job number. Both sides spin briefly before they sleep
- * (Atomics.wait), since a training step hands out dozens of jobs of a millisecond or less.
+ * chunks of calls (a module's id and its run's six arguments) written into the block, then a bump of its
+ * job number. All threads claim chunks from one shared counter. A helper instantiates a module the first
+ * time it meets its id, from a message posted before the job, and signals the end of a job by copying the
+ * job number. Both sides spin briefly before they sleep (Atomics.wait), since a training step hands out
+ * dozens of jobs of a millisecond or less.
  */
 import type { KernelHelpers, ProductCall } from './wasm-helpers.js';
 import { nodeRequire } from './wasm-threads-node.js';
 
-/** Control block: job number, finished job number, failed (0/1), call count, then each call's 7 ints. */
-const [JOB, DONE, FAILED, COUNT, HEADER, CALL] = [0, 1, 2, 3, 4, 7];
-/** The most calls one job takes. */
-const MAX_CALLS = 2048;
+/**
+ * Control block: job number, finished job number, failed (0/1), chunks, chunks the helper ran, then where
+ * each chunk's calls start (and where the last ends), then each call's 7 ints.
+ */
+const [JOB, DONE, FAILED, CHUNKS, RAN, STARTS] = [0, 1, 2, 3, 4, 5];
+/** The most chunks and calls one job takes. */
+const [MAX_CHUNKS, MAX_CALLS] = [256, 2048];
+const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 7];
 /**
  * Milliseconds either side spins before sleeping (Atomics.wait). Waking a sleeping thread took 0.1-0.4 ms on
  * a 2-vCPU machine, but a longer spin slowed the other thread's work: the addition_rnn step measured 17.5 ms
@@ -24,31 +29,36 @@ const WAIT_MS = 120_000;
 
 const WORKER = `
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { memory, control, port } = workerData;
+const { memory, control, claims, port } = workerData;
 const ctl = new Int32Array(control);
+const claim = new Int32Array(claims);
 const runs = [];
 let seen = 0;
 for (;;) {
   for (let until = performance.now() + ${SPIN_MS}; Atomics.load(ctl, ${JOB}) === seen && performance.now() < until; );
   Atomics.wait(ctl, ${JOB}, seen);
   seen = Atomics.load(ctl, ${JOB});
-  let failed = 0;
+  let [failed, ran] = [0, 0];
   try {
-    for (let c = 0, n = ctl[${COUNT}]; c < n; c++) {
-      const at = ${HEADER} + ${CALL} * c;
-      const id = ctl[at];
-      // Posted before the job; allow for a message still on its way.
-      for (const since = performance.now(); runs[id] === undefined; ) {
-        const got = receiveMessageOnPort(port);
-        if (got) runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
-        else if (performance.now() - since > 10000) throw new Error('module ' + id + ' never arrived');
+    for (let c = Atomics.add(claim, 0, 1), n = ctl[${CHUNKS}]; c < n; c = Atomics.add(claim, 0, 1)) {
+      ran++;
+      for (let i = ctl[${STARTS} + c], end = ctl[${STARTS} + c + 1]; i < end; i++) {
+        const at = ${CALLS} + ${CALL} * i;
+        const id = ctl[at];
+        // Posted before the job; allow for a message still on its way.
+        for (const since = performance.now(); runs[id] === undefined; ) {
+          const got = receiveMessageOnPort(port);
+          if (got) runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
+          else if (performance.now() - since > 10000) throw new Error('module ' + id + ' never arrived');
+        }
+        runs[id](ctl[at + 1], ctl[at + 2], ctl[at + 3], ctl[at + 4], ctl[at + 5], ctl[at + 6]);
       }
-      runs[id](ctl[at + 1], ctl[at + 2], ctl[at + 3], ctl[at + 4], ctl[at + 5], ctl[at + 6]);
     }
   } catch (e) {
     failed = 1;
     port.postMessage(String(e && e.stack || e));
   }
+  ctl[${RAN}] = ran;
   Atomics.store(ctl, ${FAILED}, failed);
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
@@ -77,12 +87,13 @@ export async function startKernelHelpers(
   { timeoutMs = 30_000, waitMs = WAIT_MS } = {},
 ): Promise<KernelHelpers> {
   const threads = (await nodeRequire())('node:worker_threads') as WorkerThreads;
+  const claims = new Int32Array(new SharedArrayBuffer(4));
   const helpers = Array.from({ length: count }, () => {
-    const control = new SharedArrayBuffer(4 * (HEADER + CALL * MAX_CALLS));
+    const control = new SharedArrayBuffer(4 * (CALLS + CALL * MAX_CALLS));
     const { port1, port2 } = new threads.MessageChannel();
     const worker = new threads.Worker(WORKER, {
       eval: true,
-      workerData: { memory, control, port: port2 },
+      workerData: { memory, control, claims: claims.buffer, port: port2 },
       transferList: [port2],
     });
     return { worker, port: port1, ctl: new Int32Array(control), sent: new Set<number>() };
@@ -132,23 +143,36 @@ export async function startKernelHelpers(
     close: async () => {
       await Promise.all(helpers.map(({ worker }) => worker.terminate()));
     },
-    start(h: number, calls: readonly ProductCall[]) {
-      const { port, ctl, sent } = helper(h);
-      if (calls.length > MAX_CALLS) throw new Error(`${calls.length} calls in one job (at most ${MAX_CALLS})`);
-      for (const [c, { module, args }] of calls.entries()) {
-        const id = idOf(module);
-        if (!sent.has(id)) {
-          port.postMessage({ id, module });
-          sent.add(id);
-        }
-        const at = HEADER + CALL * c;
-        ctl[at] = id;
-        ctl.set(args, at + 1);
+    start(chunks: readonly (readonly ProductCall[])[]) {
+      const total = chunks.reduce((n, calls) => n + calls.length, 0);
+      if (chunks.length > MAX_CHUNKS || total > MAX_CALLS) {
+        throw new Error(
+          `${chunks.length} chunks of ${total} calls in one job (at most ${MAX_CHUNKS} and ${MAX_CALLS})`,
+        );
       }
-      ctl[COUNT] = calls.length;
-      Atomics.add(ctl, JOB, 1);
-      Atomics.notify(ctl, JOB);
+      Atomics.store(claims, 0, 0);
+      for (const { port, ctl, sent } of helpers) {
+        let i = 0;
+        for (const [c, calls] of chunks.entries()) {
+          ctl[STARTS + c] = i;
+          for (const { module, args } of calls) {
+            const id = idOf(module);
+            if (!sent.has(id)) {
+              port.postMessage({ id, module });
+              sent.add(id);
+            }
+            const at = CALLS + CALL * i++;
+            ctl[at] = id;
+            ctl.set(args, at + 1);
+          }
+        }
+        ctl[STARTS + chunks.length] = i;
+        ctl[CHUNKS] = chunks.length;
+        Atomics.add(ctl, JOB, 1);
+        Atomics.notify(ctl, JOB);
+      }
     },
+    claim: () => Atomics.add(claims, 0, 1),
     wait(h: number) {
       const { port, ctl } = helper(h);
       const job = Atomics.load(ctl, JOB);
@@ -164,6 +188,7 @@ export async function startKernelHelpers(
         const why = threads.receiveMessageOnPort(port)?.message;
         throw new Error(`a helper thread's product failed: ${String(why)}`);
       }
+      return ctl[RAN] as number;
     },
   };
 }

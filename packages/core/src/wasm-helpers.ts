@@ -14,16 +14,24 @@ export interface ProductCall {
   args: number[];
 }
 
-/** Threads that run lists of product calls over one memory. */
+/** Threads that run chunks of product calls over one memory, beside the thread that hands them out. */
 export interface KernelHelpers {
   /** How many helper threads. */
   readonly count: number;
-  /** The most calls `start` takes at once. */
+  /** The most calls `start` takes at once (all chunks together). */
   readonly maxCalls: number;
-  /** Starts `calls`, in order, on helper `helper`; returns at once. */
-  start(helper: number, calls: readonly ProductCall[]): void;
-  /** Returns once helper `helper` has run what it was last given; throws what a call threw there. */
-  wait(helper: number): void;
+  /**
+   * Hands `chunks` to every helper and returns at once. Each thread, the caller included, then runs the
+   * chunks it claims (`claim`), one after another, a chunk's calls in order, until none is left.
+   */
+  start(chunks: readonly (readonly ProductCall[])[]): void;
+  /** The index of a chunk of the job started that no thread has claimed yet; chunks.length or more once none is left. */
+  claim(): number;
+  /**
+   * Returns once helper `helper` has ended the job started, with the number of chunks it ran; throws what a
+   * call threw there.
+   */
+  wait(helper: number): number;
   /** Stops the threads. */
   close(): Promise<void>;
 }
@@ -42,31 +50,30 @@ export function kernelHelpers(memory: object): KernelHelpers | undefined {
 }
 
 /**
- * Runs `lists[0]` on this thread and each further list on a helper of `memory`, and returns when all
- * have ended (a throw on this thread waits for the helpers first: they write into the same memory). Lists
- * longer than a helper takes at once go in rounds, each list's calls in order.
+ * Runs `chunks` on this thread and the helpers of `memory`, each chunk once, its calls in order, and
+ * returns when all have ended (a throw on this thread waits for the helpers first: they write into the
+ * same memory). The chunks are claimed, not dealt: a helper that wakes late or runs slow, on a machine
+ * whose other core is busy, takes fewer of them. Chunks longer than a job takes go in rounds.
  */
-export function runOnThreads(memory: object, lists: readonly (readonly ProductCall[])[]): void {
+export function runOnThreads(memory: object, chunks: readonly (readonly ProductCall[])[]): void {
   const helpers = kernelHelpers(memory);
-  if (!helpers || lists.length - 1 > helpers.count) {
-    throw new Error(`${lists.length} slices of a product for ${helpers?.count ?? 0} helper thread(s)`);
-  }
-  const longest = Math.max(...lists.map((calls) => calls.length));
-  for (let from = 0; from < longest; from += helpers.maxCalls) {
-    const round = lists.map((calls) => calls.slice(from, from + helpers.maxCalls));
-    const started: number[] = [];
-    let failed = false;
+  if (!helpers) throw new Error(`${chunks.length} chunks of a product and no helper thread`);
+  const longest = Math.max(0, ...chunks.map((calls) => calls.length));
+  const per = Math.max(1, Math.floor(helpers.maxCalls / Math.max(1, chunks.length)));
+  for (let from = 0; from < longest; from += per) {
+    const round = chunks.map((calls) => calls.slice(from, from + per));
+    let [started, failed] = [false, false];
     let failure: unknown;
     try {
-      for (let h = 1; h < round.length; h++) {
-        helpers.start(h - 1, round[h] as ProductCall[]);
-        started.push(h - 1);
+      helpers.start(round);
+      started = true;
+      for (let c = helpers.claim(); c < round.length; c = helpers.claim()) {
+        for (const call of round[c] as ProductCall[]) call.run(...call.args);
       }
-      for (const call of round[0] ?? []) call.run(...call.args);
     } catch (e) {
       [failed, failure] = [true, e];
     }
-    for (const h of started) {
+    for (let h = 0; started && h < helpers.count; h++) {
       try {
         helpers.wait(h);
       } catch (e) {

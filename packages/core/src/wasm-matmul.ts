@@ -88,11 +88,19 @@ export interface Slice {
 const SPLIT_FROM = 1 << 24;
 
 /**
- * `shape` cut into one slice of C per thread there is (this one and the helpers of `memory`, when the
- * product is large enough: `passes` calls of `shape` add to the same C), and the floats all slices' panels
- * take for passes of `kc` steps of k. C's
- * columns are cut, in groups of 8, so that each thread packs only its own part of B; a convolution's rows
- * (output pixels) are cut instead, each part of A read by one thread, and C's rows where it has too few
+ * Chunks per thread of a product cut over threads. The threads claim chunks as they go (runOnThreads), so
+ * a thread that starts late or runs slow, as on a machine whose other core is busy, takes fewer; more
+ * chunks balance better, but each packs its own part of B (and of Aᵀ), and reads all of A when C's
+ * columns are cut.
+ */
+const CHUNKS_PER_THREAD = 4;
+
+/**
+ * `shape` cut into slices of C, CHUNKS_PER_THREAD per thread there is (this one and the helpers of
+ * `memory`, when the product is large enough: `passes` calls of `shape` add to the same C), and the floats
+ * all slices' panels take for passes of `kc` steps of k. C's columns are cut, in groups of 8, so that each
+ * slice packs only its own part of B; C's rows instead for a convolution (its output pixels, each part of
+ * A read by one slice), where Aᵀ is packed (each slice packs its own rows of it), and where C has too few
  * columns.
  */
 export function slices(
@@ -101,8 +109,9 @@ export function slices(
   kc = shape.k,
   passes = 1,
 ): { slices: Slice[]; panelFloats: number } {
-  const { m, n, k, transposeA, transposeB, lda, ldb, conv } = shape;
+  const { m, n, k, transposeA, transposeB, lda, ldb, conv, patchesT } = shape;
   const threads = m * n * k * passes >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
+  const chunks = threads * CHUNKS_PER_THREAD;
   // Each slice's panels start on a cache line of their own (16 floats): see alignedPanel. B's panels first,
   // then A's where the slice packs A.
   const lines = (floats: number) => 16 * Math.ceil(floats / 16);
@@ -113,14 +122,15 @@ export function slices(
     out.push({ shape: part, ...at, panel: 4 * panel, aPanel: 4 * (panel + bFloats) });
     panel += bFloats + (packsA(part) ? lines(aPanelFloats({ m: part.m, k: kc }, MR)) : 0);
   };
-  if (threads > 1 && !conv && n >= 8 * threads) {
-    const per = 8 * Math.ceil(n / threads / 8);
+  const byRows = threads > 1 && !patchesT && m >= MR * threads;
+  if (threads > 1 && !conv && n >= 8 * threads && !(byRows && packsA(shape))) {
+    const per = 8 * Math.ceil(n / chunks / 8);
     for (let j = 0; j < n; j += per) {
       const width = Math.min(per, n - j);
       add({ ...shape, n: width, ldc: n }, { a: 0, b: 4 * j * (transposeB ? ldb : 1), c: 4 * j, windows: 0 });
     }
-  } else if (threads > 1 && !shape.patchesT && m >= MR * threads) {
-    const per = MR * Math.ceil(m / threads / MR);
+  } else if (byRows) {
+    const per = MR * Math.ceil(m / chunks / MR);
     for (let i = 0; i < m; i += per) {
       const a = conv ? 0 : 4 * i * (transposeA ? 1 : lda);
       add({ ...shape, m: Math.min(per, m - i) }, { a, b: 0, c: 4 * i * n, windows: 4 * i });
@@ -140,7 +150,7 @@ export function alignedPanel(at: number): number {
   return (at + 63) & ~63;
 }
 
-/** Runs each slice's calls on a thread of its own (the first on this one), returning when all have ended. */
+/** Runs each slice's calls, in order, the slices spread over this thread and the helpers (runOnThreads). */
 export function runSlices(memory: object, lists: ProductCall[][]): void {
   if (lists.length === 1) for (const { run, args } of lists[0] as ProductCall[]) run(...args);
   else runOnThreads(memory, lists);
