@@ -132,6 +132,60 @@ forEachBackend((backend) => {
     tf.dispose([x, k, r, dx!, dk!, wantX, wantK]);
   });
 
+  test(`conv2d's epilogue (bias, relu, both) equals tf.add and tf.relu after tf.conv2d, its gradient theirs (${backend})`, async () => {
+    // Windows of 66 numbers (brickml's kernel on wasm; 5 filters: a partial column group) and of 6
+    // (tf.fused.conv2d, XNNPACK's fused bias and clamp on wasm).
+    const cases: Case[] = [
+      { x: [2, 7, 8, 11], k: [3, 2, 5], s: [2, 1], p: [1, 0, 0, 1] },
+      { x: [2, 6, 5, 1], k: [3, 2, 3], s: [1, 1], p: [0, 0, 0, 0] },
+    ];
+    for (const [one, { bias: withBias, relu }] of cases.flatMap((c) =>
+      [
+        { bias: true, relu: false },
+        { bias: false, relu: true },
+        { bias: true, relu: true },
+      ].map((e) => [c, e] as const),
+    )) {
+      const [n, h, w, c] = one.x;
+      const [kh, kw, f] = one.k;
+      const x = tf.tensor4d(values(n * h * w * c, 5), one.x);
+      const k = tf.tensor4d(values(kh * kw * c * f, 6), [kh, kw, c, f]);
+      const bias = withBias ? tf.tensor1d(values(f, 7)) : undefined;
+      const inputs = bias ? [x, k, bias] : [x, k];
+      const what = `${label(one)}, bias ${withBias}, relu ${relu}`;
+      // The same convolution without the epilogue, then tfjs' ops (whose gradients are tfjs' own).
+      const theirs = (a: tf.Tensor, b: tf.Tensor, d?: tf.Tensor): tf.Tensor4D => {
+        const z = conv2d(a as tf.Tensor4D, b as tf.Tensor4D, one.s, padsOf(one));
+        const q = d ? tf.add(z, d) : z;
+        return (relu ? tf.relu(q) : q) as tf.Tensor4D;
+      };
+      const ours = (a: tf.Tensor, b: tf.Tensor, d?: tf.Tensor) =>
+        conv2d(a as tf.Tensor4D, b as tf.Tensor4D, one.s, padsOf(one), { bias: d as tf.Tensor1D | undefined, relu });
+      const [y, yTheirs] = [ours(x, k, bias), theirs(x, k, bias)];
+      expect(await maxDiff(y, yTheirs), what).toBeLessThan(1e-5);
+      if (relu)
+        expect(
+          (await y.data()).some((v) => v === 0),
+          what,
+        ).toBe(true);
+      // wasm has no Conv2DBackpropFilter, which tf.conv2d's gradient needs: small windows' are not taken there.
+      if (backend === 'wasm' && kh * kw * c < 64) {
+        tf.dispose([x, k, y, yTheirs, ...(bias ? [bias] : [])]);
+        continue;
+      }
+      const r = tf.tensor(values(y.size, 8), y.shape);
+      const loss =
+        (g: typeof ours) =>
+        (...t: tf.Tensor[]) =>
+          tf.sum(tf.mul(g(t[0]!, t[1]!, t[2]), r));
+      const [mine, tfs] = [tf.grads(loss(ours))(inputs), tf.grads(loss(theirs))(inputs)];
+      for (const [i, g] of mine.entries()) {
+        expect(await maxDiff(g, tfs[i] as tf.Tensor), `${what}, input ${i}`).toBeLessThan(1e-5);
+      }
+      tf.dispose([x, k, y, yTheirs, r, ...mine, ...tfs, ...(bias ? [bias] : [])]);
+    }
+  });
+
   test(`conv2dKernelGrad equals the sums written out, with strides, padding and odd sizes (${backend})`, async () => {
     const cases: Case[] = [
       { x: [2, 6, 7, 11], k: [3, 2, 5], s: [1, 1], p: [0, 0, 0, 0] },

@@ -84,6 +84,64 @@ forEachBackend((backend) => {
     }
   });
 
+  test(`matMul's epilogue (bias, relu, both) equals tf.add and tf.relu after tf.matMul, its gradient theirs (${backend})`, async () => {
+    // [m, n, k]: a partial last column group (5 = 4 + 1, 3), rows past a tile, k in two passes (the epilogue
+    // runs in the last only), Aᵀ packed.
+    const shapes = [
+      [5, 3, 7],
+      [7, 13, 3],
+      [13, 15, 33],
+      [6, 8, 1500],
+      [128, 512, 64],
+    ];
+    const epilogues = [
+      { bias: true, relu: false },
+      { bias: false, relu: true },
+      { bias: true, relu: true },
+    ];
+    for (const [[m, n, k], [transposeA, transposeB], { bias: withBias, relu }] of shapes.flatMap((shape) =>
+      flags.flatMap((flag) => epilogues.map((e) => [shape, flag, e] as const)),
+    )) {
+      const { a, b } = operands(m as number, n as number, k as number, transposeA, 3 * (m as number) + 1, transposeB);
+      const bias = withBias ? tf.tensor1d(values(n as number, 7), 'float32') : undefined;
+      const ours = matMul(a, b, transposeA, transposeB, { bias, relu });
+      const theirs = tf.tidy(() => {
+        let c = tf.matMul(a, b, transposeA, transposeB);
+        if (bias) c = tf.add(c, bias);
+        return relu ? tf.relu(c) : c;
+      });
+      const what = `[${m}, ${n}, ${k}], transposeA ${transposeA}, transposeB ${transposeB}, bias ${withBias}, relu ${relu}`;
+      const limit = backend === 'wasm' ? (k as number) * 2 ** -22 : backend === 'webgpu' ? (k as number) * 1e-6 : 0;
+      expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(limit);
+      if (relu)
+        expect(
+          (await ours.data()).some((v) => v === 0),
+          what,
+        ).toBe(true);
+      if ((k as number) < 100) {
+        const w = tf.tensor2d(values((m as number) * (n as number), 13), [m as number, n as number]);
+        const inputs = bias ? [a, b, bias] : [a, b];
+        const loss =
+          (f: (x: tf.Tensor2D, y: tf.Tensor2D, c?: tf.Tensor1D) => tf.Tensor) =>
+          (...t: tf.Tensor[]) =>
+            tf.sum(tf.mul(f(t[0] as tf.Tensor2D, t[1] as tf.Tensor2D, t[2] as tf.Tensor1D | undefined), w));
+        const mine = tf.grads(loss((x, y, c) => matMul(x, y, transposeA, transposeB, { bias: c, relu })))(inputs);
+        const tfs = tf.grads(
+          loss((x, y, c) => {
+            const p = tf.matMul(x, y, transposeA, transposeB);
+            const q = c ? tf.add(p, c) : p;
+            return relu ? tf.relu(q) : q;
+          }),
+        )(inputs);
+        for (const [i, g] of mine.entries()) {
+          expect(await maxDiff(g, tfs[i] as tf.Tensor), `${what}, input ${i}`).toBeLessThan(1e-5);
+        }
+        tf.dispose([w, ...mine, ...tfs]);
+      }
+      tf.dispose([a, b, ours, theirs, ...(bias ? [bias] : [])]);
+    }
+  });
+
   test(`matMul leaks no tensor and no wasm memory (its panel is freed) (${backend})`, async () => {
     const { a, b } = operands(13, 20, 1100, true, 2, true);
     await expectNoLeak(() => {

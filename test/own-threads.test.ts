@@ -9,6 +9,7 @@ import { conv2d, conv2dKernelGrad, matMul, ownMatMulThreads, Random, setOwnKerne
 import { maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { RUN_PARAMS } from '../packages/core/src/wasm-gemm.js';
 import {
   type KernelHelpers,
   kernelHelpers,
@@ -158,6 +159,36 @@ describe('brickml’s products on two wasm threads', () => {
     }
   });
 
+  test('the epilogue (bias and relu) on slices cut by columns and by rows, as the threads claim them and on the helper alone', async () => {
+    for (const helperOnly of [false, true]) {
+      setKernelHelpers(memory(), watching(helpers, helperOnly).helpers);
+      for (const [m, n, k] of [
+        [128, 512, 784],
+        [1600, 37, 300],
+        [4800, 9, 400],
+      ] as const) {
+        const a = tf.tensor2d(values(m * k, m), [m, k]);
+        const b = tf.tensor2d(values(k * n, n), [k, n]);
+        const bias = tf.tensor1d(values(n, 5));
+        const ours = matMul(a, b, false, false, { bias, relu: true });
+        setOwnKernels(false);
+        const theirs = matMul(a, b, false, false, { bias, relu: true });
+        setOwnKernels(true);
+        expect(await maxDiff(ours, theirs), `[${m}, ${n}, ${k}], helper only ${helperOnly}`).toBeLessThanOrEqual(
+          k * 2 ** -22,
+        );
+        tf.dispose([a, b, bias, ours, theirs]);
+      }
+      const x = tf.tensor4d(values(4 * 34 * 34 * 32, 3), [4, 34, 34, 32]);
+      const kernel = tf.tensor4d(values(3 * 3 * 32 * 64, 4), [3, 3, 32, 64]);
+      const bias = tf.tensor1d(values(64, 6));
+      const ours = conv2d(x, kernel, [1, 1], undefined, { bias, relu: true });
+      const theirs = tf.relu(tf.add(tf.conv2d(x, kernel, 1, 'valid'), bias));
+      expect(await maxDiff(ours, theirs), `convolution, helper only ${helperOnly}`).toBeLessThanOrEqual(288 * 2 ** -22);
+      tf.dispose([x, kernel, bias, ours, theirs]);
+    }
+  });
+
   test('a call that fails on the helper fails the caller, which can go on; no tensor or wasm memory left behind', async () => {
     const a = tf.tensor2d(values(256 * 1100, 1), [256, 1100]);
     const b = tf.tensor2d(values(1100 * 64, 2), [1100, 64]);
@@ -170,7 +201,7 @@ describe('brickml’s products on two wasm threads', () => {
     expect(tf.backend().numDataIds()).toBe(dataIds);
 
     // A run whose panels lie past the end of the memory traps on the helper at its first store.
-    const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 2 ** 31 - 64] };
+    const outside = { ...(await callOf(product)), args: [0, 0, 0, 0, 2 ** 31 - 64, 2 ** 31 - 64, 0] };
     setKernelHelpers(memory(), watching(helpers, true).helpers);
     expect(() => runOnThreads(memory(), [[outside]])).toThrow(/helper thread's product failed: .*out of bounds/);
     setKernelHelpers(memory(), helpers);
@@ -191,8 +222,13 @@ describe('a helper thread that never finishes', () => {
     const stuck = await startKernelHelpers(memory(), 1, { waitMs: 1500 });
     try {
       // loop { br 0 }: a run that never returns.
-      const forever = compileModule(memory() as never, new Array(6).fill(I32), [], [0x03, 0x40, 0x0c, 0x00, 0x0b]);
-      stuck.start([[{ module: forever.module, run: forever.run as () => void, args: [0, 0, 0, 0, 0, 0] }]]);
+      const forever = compileModule(
+        memory() as never,
+        new Array(RUN_PARAMS).fill(I32),
+        [],
+        [0x03, 0x40, 0x0c, 0x00, 0x0b],
+      );
+      stuck.start([[{ module: forever.module, run: forever.run as () => void, args: new Array(RUN_PARAMS).fill(0) }]]);
       const started = performance.now();
       expect(() => stuck.wait(0)).toThrow(/did not finish its product in 1.5 s/);
       expect(performance.now() - started).toBeGreaterThan(1400);

@@ -55,4 +55,4 @@ export {
   sizeOf,
 } from './shape.js';
 export { conv2d, conv2dKernelGrad } from './wasm-conv.js';
-export { matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';
+export { type Epilogue, matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';

@@ -6,7 +6,7 @@
  * Conv2D's dx (a convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { alignedPanel, call, ownMatMul, runSlices, slices } from './wasm-matmul.js';
+import { alignedPanel, beforeEpilogue, call, type Epilogue, ownMatMul, runSlices, slices } from './wasm-matmul.js';
 import { memoryOf, registerWasmKernel } from './wasm-module.js';
 
 const CONV = 'BrickmlConv2D';
@@ -15,8 +15,9 @@ const FILTER = 'BrickmlConv2DFilter';
 let registered = false;
 function register(): void {
   registerWasmKernel(CONV, ({ inputs, attrs, wasm, at }) => {
-    const { x, w } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo };
-    const [sh, sw] = (attrs as unknown as { strides: [number, number] }).strides;
+    const { x, w, bias } = inputs as { x: tf.TensorInfo; w: tf.TensorInfo; bias?: tf.TensorInfo };
+    const { strides, relu } = attrs as unknown as { strides: [number, number]; relu: boolean };
+    const [sh, sw] = strides;
     const [images, hp, wp, c] = x.shape as [number, number, number, number];
     const [kh, kw, , f] = w.shape as [number, number, number, number];
     const [oh, ow] = [Math.floor((hp - kh) / sh) + 1, Math.floor((wp - kw) / sw) + 1];
@@ -25,7 +26,9 @@ function register(): void {
     const conv = { hp, wp, c, kh, kw, oh, ow, sh, sw };
     const m = images * oh * ow;
     const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
-    const cut = slices(memory, { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv });
+    const epilogue = { bias: bias !== undefined, relu };
+    const whole = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, conv, ...epilogue };
+    const cut = slices(memory, whole);
     const panel = wasm.makeOutput([cut.panelFloats], 'float32');
     // Each output pixel's window, as a byte offset into x: ((image·hp + row·sh)·wp + column·sw)·c·4.
     const windows = wasm.makeOutput([m], 'int32');
@@ -35,11 +38,19 @@ function register(): void {
         for (let col = 0; col < ow; col++) table[t++] = 4 * c * ((i * hp + row * sh) * wp + col * sw);
       }
     }
-    const lists = cut.slices.map(({ shape, b, c, windows: rows, panel: p }) => [
+    const lists = cut.slices.map(({ shape, b, c, windows: rows, panel: p, bias: first }) => [
       call(
         memory,
         shape,
-        [at(x), at(w) + b, at(out) + c, 0, alignedPanel(at(panel)) + p, at(windows) + rows],
+        [
+          at(x),
+          at(w) + b,
+          at(out) + c,
+          0,
+          alignedPanel(at(panel)) + p,
+          at(windows) + rows,
+          bias ? at(bias) + first : 0,
+        ],
         at(panel) + 4 * cut.panelFloats,
       ),
     ]);
@@ -51,13 +62,15 @@ function register(): void {
   tf.registerGradient({
     kernelName: CONV,
     inputsToSave: ['x', 'w'],
+    outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
-      const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const d = dy as tf.Tensor4D;
-      const strides = (attrs as unknown as { strides: [number, number] }).strides;
+      const [x, w, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { strides, relu } = attrs as unknown as { strides: [number, number]; relu: boolean };
+      const d = beforeEpilogue(dy as tf.Tensor, y, relu) as tf.Tensor4D;
       return {
         x: () => tf.conv2dTranspose(d, w, x.shape, strides, 'valid'),
         w: () => kernelGrad(x, d, w.shape, strides),
+        bias: () => tf.sum(d, [0, 1, 2]),
       };
     },
   });
@@ -86,6 +99,7 @@ function register(): void {
             at(out) + to,
             i > 0 ? 1 : 0,
             alignedPanel(at(panel)) + p,
+            0,
             0,
           ],
           at(panel) + 4 * cut.panelFloats,
@@ -118,7 +132,9 @@ function kernelGrad(x: tf.Tensor4D, dy: tf.Tensor4D, shape: number[], [sh, sw]: 
 
 /**
  * x [n, h, w, c] convolved with kernel [kh, kw, c, f] at `strides`, x first padded by `pads`
- * ([[top, bottom], [left, right]]), dilation 1: brickml's kernel where ownMatMul(), else tf.conv2d.
+ * ([[top, bottom], [left, right]]), dilation 1, then the epilogue's bias (one number per filter) and relu:
+ * brickml's kernel where ownMatMul(), the epilogue applied as the output's tiles are written; else
+ * tf.conv2d, or tf.fused.conv2d with an epilogue (XNNPACK's fused bias and clamp on wasm).
  */
 export function conv2d(
   x: tf.Tensor4D,
@@ -128,21 +144,27 @@ export function conv2d(
     [0, 0],
     [0, 0],
   ],
+  { bias, relu = false }: Epilogue = {},
 ): tf.Tensor4D {
+  const explicit = [[0, 0], ...pads, [0, 0]] as tf.backend_util.ExplicitPadding;
+  const theirs = () =>
+    bias || relu
+      ? tf.fused.conv2d({ x, filter: kernel, strides, pad: explicit, bias, activation: relu ? 'relu' : 'linear' })
+      : tf.conv2d(x, kernel, strides, explicit, 'NHWC');
   // A window of fewer than 64 numbers (Keras' first 3×3 convolution of a grey image: 9) leaves the tile's
   // setup larger than its sums: XNNPACK's convolution is faster there.
-  const [kh, kw, c] = kernel.shape;
+  const [kh, kw, c, f] = kernel.shape;
   const own = x.dtype === 'float32' && kernel.dtype === 'float32' && x.shape[3] === c && kh * kw * c >= 64;
-  if (!own || !ownMatMul()) {
-    return tf.conv2d(x, kernel, strides, [[0, 0], ...pads, [0, 0]], 'NHWC');
-  }
+  const biasFits = !bias || (bias.dtype === 'float32' && bias.rank === 1 && bias.shape[0] === f);
+  if (!own || !biasFits || !ownMatMul()) return theirs();
   if (!registered) register();
   return tf.tidy(() => {
     const padded = pads.flat().some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
     const [, hp, wp] = padded.shape;
-    if (hp < kernel.shape[0] || wp < kernel.shape[1]) return tf.conv2d(x, kernel, strides, [[0, 0], ...pads, [0, 0]]);
-    const attrs = { strides } as unknown as tf.NamedAttrMap;
-    return tf.engine().runKernel(CONV, { x: padded, w: kernel }, attrs) as tf.Tensor4D;
+    if (hp < kh || wp < kw) return theirs();
+    const attrs = { strides, relu } as unknown as tf.NamedAttrMap;
+    const inputs: tf.NamedTensorMap = bias ? { x: padded, w: kernel, bias } : { x: padded, w: kernel };
+    return tf.engine().runKernel(CONV, inputs, attrs) as tf.Tensor4D;
   });
 }
 

@@ -36,6 +36,9 @@ export interface GemmShape {
    * (row, column, channel) i, k runs over the image's oh·ow output pixels, read from the padded image.
    */
   patchesT?: ConvWindow;
+  /** An epilogue on C once its sums are whole: + bias[column] (run's `bias`), then relu (max with 0, NaN kept). */
+  bias?: boolean;
+  relu?: boolean;
   /**
    * Rows of C per tile: 2·mr accumulators, two vectors of B and mr splats of A share x64's 16 vector
    * registers (wasm-matmul.ts chooses 4).
@@ -59,11 +62,13 @@ export interface ConvWindow {
   sw: number;
 }
 
-// Parameters of run(a, b, c, accumulate, panel, windows): byte offsets of A, B, C in the memory, whether to add
-// to C instead of overwriting it (a product split along k), room for B's panels (k·4·⌈n/4⌉ floats), and for a
-// convolution the byte offset in A of each output pixel's window (m int32s), or where Aᵀ is packed (packsA)
-// room for A's panels (aPanelFloats).
-const [A, B, C, ACC, PANEL, WINDOWS] = [0, 1, 2, 3, 4, 5];
+// Parameters of run(a, b, c, accumulate, panel, windows, bias): byte offsets of A, B, C in the memory, whether
+// to add to C instead of overwriting it (a product split along k), room for B's panels (k·4·⌈n/4⌉ floats), and
+// for a convolution the byte offset in A of each output pixel's window (m int32s), or where Aᵀ is packed
+// (packsA) room for A's panels (aPanelFloats); with the epilogue's bias, the bias of C's first column.
+const [A, B, C, ACC, PANEL, WINDOWS, BIAS] = [0, 1, 2, 3, 4, 5, 6];
+/** The parameters' count: every product's run takes all of them. */
+export const RUN_PARAMS = 7;
 
 /**
  * Whether A, stored as Aᵀ, is first copied into panels: each tile's mr rows, k steps of mr floats, read in
@@ -81,7 +86,7 @@ export function aPanelFloats(shape: Pick<GemmShape, 'm' | 'k'>, mr: number): num
 }
 
 // i32 locals: the tile's row and column, k, the pointers into B and C, then one pointer into A per row.
-const [I, J, KK, PB, PC, PA] = [6, 7, 8, 9, 10, 11];
+const [I, J, KK, PB, PC, PA] = [7, 8, 9, 10, 11, 12];
 
 const add = 0x6a;
 const mul = 0x6c;
@@ -208,12 +213,31 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
       for (let r = 0; r < rows; r++) jumps.push(...bump(pa(r), jump));
       kLoop = forUp(ROW, i32Const(0), count, 1, [...kLoop, ...jumps]);
     }
+    // The epilogue: the tile's bias vectors into B0 and B1 (lane by lane past C's last column), zero into S.
+    const epilogue: number[] = [];
+    if (shape.bias) {
+      epilogue.push(...offsetOf(PB, BIAS, J, 4));
+      for (let v = 0; v < vecs; v++) {
+        if (widthOf(v) >= 4) epilogue.push(...get(PB), ...load(16 * v));
+        else {
+          epilogue.push(...zero);
+          for (let c = 0; c < widthOf(v); c++) epilogue.push(...get(PB), ...loadF32(16 * v + 4 * c), ...simd(0x20), c);
+        }
+        epilogue.push(...set(v ? B1 : B0));
+      }
+      epilogue.push(...each((r, v) => [...get(acc(r, v)), ...get(v ? B1 : B0), ...simd(0xe4), ...set(acc(r, v))]));
+    }
+    if (shape.relu) {
+      epilogue.push(...zero, ...set(S));
+      epilogue.push(...each((r, v) => [...get(acc(r, v)), ...get(S), ...simd(0xe9), ...set(acc(r, v))]));
+    }
     return [
       ...pointers,
       ...[...get(ACC), 0x04, 0x40, ...each((r, v) => readC(r, v, widthOf(v))), 0x05],
       ...each((r, v) => [...zero, ...set(acc(r, v))]),
       0x0b,
       ...kLoop,
+      ...epilogue,
       ...each((r, v) => writeC(r, v, widthOf(v))),
     ];
   };
@@ -298,7 +322,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
     if (m > wholeM) code.push(...groups((width) => sweep(i32Const(m), i32Const(wholeM), 1, width)));
   }
   return {
-    params: [I32, I32, I32, I32, I32, I32],
+    params: new Array<number>(RUN_PARAMS).fill(I32),
     locals: [
       [PA - I + pas + 4, I32],
       [2 * mr + 3, V128],

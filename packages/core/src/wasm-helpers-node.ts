@@ -1,23 +1,24 @@
 /**
  * The helper threads of brickml's own wasm products in Node (wasm-helpers.ts): worker_threads that share
  * the threaded build's memory. Each helper waits on a small shared control block; a job is a list of
- * chunks of calls (a module's id and its run's six arguments) written into the block, then a bump of its
+ * chunks of calls (a module's id and its run's arguments) written into the block, then a bump of its
  * job number. All threads claim chunks from one shared counter. A helper instantiates a module the first
  * time it meets its id, from a message posted before the job, and signals the end of a job by copying the
  * job number. Both sides spin briefly before they sleep (Atomics.wait), since a training step hands out
  * dozens of jobs of a millisecond or less.
  */
+import { RUN_PARAMS } from './wasm-gemm.js';
 import type { KernelHelpers, ProductCall } from './wasm-helpers.js';
 import { nodeRequire } from './wasm-threads-node.js';
 
 /**
  * Control block: job number, finished job number, failed (0/1), chunks, chunks the helper ran, then where
- * each chunk's calls start (and where the last ends), then each call's 7 ints.
+ * each chunk's calls start (and where the last ends), then each call: its module's id and run's arguments.
  */
 const [JOB, DONE, FAILED, CHUNKS, RAN, STARTS] = [0, 1, 2, 3, 4, 5];
 /** The most chunks and calls one job takes. */
 const [MAX_CHUNKS, MAX_CALLS] = [256, 2048];
-const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 7];
+const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 1 + RUN_PARAMS];
 /**
  * Milliseconds either side spins before sleeping (Atomics.wait). Waking a sleeping thread took 0.1-0.4 ms on
  * a 2-vCPU machine, but a longer spin slowed the other thread's work: the addition_rnn step measured 17.5 ms
@@ -51,7 +52,7 @@ for (;;) {
           if (got) runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
           else if (performance.now() - since > 10000) throw new Error('module ' + id + ' never arrived');
         }
-        runs[id](ctl[at + 1], ctl[at + 2], ctl[at + 3], ctl[at + 4], ctl[at + 5], ctl[at + 6]);
+        runs[id](${Array.from({ length: RUN_PARAMS }, (_, p) => `ctl[at + ${p + 1}]`).join(', ')});
       }
     }
   } catch (e) {

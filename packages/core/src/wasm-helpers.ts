@@ -5,7 +5,7 @@
  * threads themselves are started per platform (wasm-helpers-node.ts in Node) and handed over here.
  */
 
-/** A compiled product, the six arguments of its `run`. */
+/** A compiled product, the arguments of its `run`. */
 export interface ProductCall {
   /** The compiled module, for a helper to instantiate on its thread. */
   module: object;

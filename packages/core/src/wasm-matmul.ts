@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
-import { aPanelFloats, type GemmShape, gemmCode, packsA } from './wasm-gemm.js';
+import { aPanelFloats, type GemmShape, gemmCode, packsA, RUN_PARAMS } from './wasm-gemm.js';
 import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
   compileModule,
@@ -35,7 +35,7 @@ const KC = 1024;
  */
 const [MR, UNROLL] = [4, 1];
 
-type Run = (a: number, b: number, c: number, accumulate: number, panel: number, windows: number) => void;
+type Run = (a: number, b: number, c: number, accumulate: number, panel: number, windows: number, bias: number) => void;
 /** A product's shape without the tile settings, which are fixed here. */
 export type ProductShape = Omit<GemmShape, 'mr' | 'unroll' | 'fma'>;
 /** A compiled product: its module (for helper threads) and its run on this thread. */
@@ -53,10 +53,12 @@ export function productFor(memory: object, shape: ProductShape): Product {
 }
 
 /**
- * One call of a compiled product, with its run's six arguments; `panelEnd` is where the room for panels
+ * One call of a compiled product, with its run's seven arguments; `panelEnd` is where the room for panels
  * ends, checked here: a panel that overran it would overwrite whatever the allocator put next.
  */
 export function call(memory: object, shape: ProductShape, args: number[], panelEnd: number): ProductCall {
+  if (args.length !== RUN_PARAMS)
+    throw new Error(`brickml's product takes ${RUN_PARAMS} arguments, not ${args.length}`);
   const aEnd = packsA(shape) ? (args[5] as number) + 4 * aPanelFloats(shape, MR) : 0;
   if ((args[4] as number) + 16 * shape.k * Math.ceil(shape.n / 4) > panelEnd || aEnd > panelEnd) {
     throw new Error(`brickml's product [${shape.m}, ${shape.n}, ${shape.k}]: its panel overruns the room made for it`);
@@ -66,8 +68,9 @@ export function call(memory: object, shape: ProductShape, args: number[], panelE
 }
 
 /**
- * One thread's part of a product: its shape, and the bytes its A, B, C, window table and panels of B
- * (`panel`) and of A (`aPanel`, where it packs A: packsA) start past the whole product's.
+ * One thread's part of a product: its shape, and the bytes its A, B, C, window table, panels of B
+ * (`panel`) and of A (`aPanel`, where it packs A: packsA) and first column's bias start past the whole
+ * product's.
  */
 export interface Slice {
   shape: ProductShape;
@@ -77,6 +80,7 @@ export interface Slice {
   windows: number;
   panel: number;
   aPanel: number;
+  bias: number;
 }
 
 /**
@@ -117,7 +121,7 @@ export function slices(
   const lines = (floats: number) => 16 * Math.ceil(floats / 16);
   const out: Slice[] = [];
   let panel = 0;
-  const add = (part: ProductShape, at: { a: number; b: number; c: number; windows: number }) => {
+  const add = (part: ProductShape, at: { a: number; b: number; c: number; windows: number; bias: number }) => {
     const bFloats = lines(kc * 4 * Math.ceil(part.n / 4));
     out.push({ shape: part, ...at, panel: 4 * panel, aPanel: 4 * (panel + bFloats) });
     panel += bFloats + (packsA(part) ? lines(aPanelFloats({ m: part.m, k: kc }, MR)) : 0);
@@ -127,16 +131,17 @@ export function slices(
     const per = 8 * Math.ceil(n / chunks / 8);
     for (let j = 0; j < n; j += per) {
       const width = Math.min(per, n - j);
-      add({ ...shape, n: width, ldc: n }, { a: 0, b: 4 * j * (transposeB ? ldb : 1), c: 4 * j, windows: 0 });
+      const b = 4 * j * (transposeB ? ldb : 1);
+      add({ ...shape, n: width, ldc: n }, { a: 0, b, c: 4 * j, windows: 0, bias: 4 * j });
     }
   } else if (byRows) {
     const per = MR * Math.ceil(m / chunks / MR);
     for (let i = 0; i < m; i += per) {
       const a = conv ? 0 : 4 * i * (transposeA ? 1 : lda);
-      add({ ...shape, m: Math.min(per, m - i) }, { a, b: 0, c: 4 * i * n, windows: 4 * i });
+      add({ ...shape, m: Math.min(per, m - i) }, { a, b: 0, c: 4 * i * n, windows: 4 * i, bias: 0 });
     }
   } else {
-    add(shape, { a: 0, b: 0, c: 0, windows: 0 });
+    add(shape, { a: 0, b: 0, c: 0, windows: 0, bias: 0 });
   }
   return { slices: out, panelFloats: panel + 16 };
 }
@@ -156,11 +161,31 @@ export function runSlices(memory: object, lists: ProductCall[][]): void {
   else runOnThreads(memory, lists);
 }
 
+/** The epilogue's attributes of a product kernel (BrickmlMatMul, BrickmlConv2D): relu after the sums and bias. */
+export interface Epilogue {
+  /** Added to each row of C (a convolution's output pixel), one number per column (filter). */
+  bias?: tf.Tensor1D | undefined;
+  /** relu(C) = max(C, 0), NaN kept. */
+  relu?: boolean | undefined;
+}
+
+/**
+ * d(the epilogue's input) from dy and the kernel's output y: relu' = [y > 0], as [z > 0] for z before relu
+ * (y > 0 exactly where z > 0).
+ */
+export function beforeEpilogue(dy: tf.Tensor, y: tf.Tensor, relu: boolean): tf.Tensor {
+  return relu ? tf.mul(dy, tf.step(y, 0)) : dy;
+}
+
 let registered = false;
 function register(): void {
   registerWasmKernel(MATMUL, ({ inputs, attrs, wasm, at }) => {
-    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const { a, b, bias } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
+    const { transposeA, transposeB, relu } = attrs as unknown as {
+      transposeA: boolean;
+      transposeB: boolean;
+      relu: boolean;
+    };
     const [lda, ldb] = [a.shape[1] as number, b.shape[1] as number];
     const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
     const n = (transposeB ? b.shape[0] : ldb) as number;
@@ -181,8 +206,11 @@ function register(): void {
           k0 > 0 ? 1 : 0,
           alignedPanel(at(panel)) + s.panel,
           alignedPanel(at(panel)) + s.aPanel,
+          bias ? at(bias) + s.bias : 0,
         ];
-        calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0) }, args, panelEnd));
+        // The epilogue runs once the sums are whole: in the last pass of k.
+        const last = k0 + KC >= k ? { bias: bias !== undefined, relu } : {};
+        calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0), ...last }, args, panelEnd));
       }
       return calls;
     });
@@ -193,14 +221,24 @@ function register(): void {
   tf.registerGradient({
     kernelName: MATMUL,
     inputsToSave: ['a', 'b'],
+    outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
-      const [a, b] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const c = dy as tf.Tensor2D;
-      const { transposeA: tA, transposeB: tB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const [a, b, y] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const {
+        transposeA: tA,
+        transposeB: tB,
+        relu,
+      } = attrs as unknown as {
+        transposeA: boolean;
+        transposeB: boolean;
+        relu: boolean;
+      };
+      const c = beforeEpilogue(dy as tf.Tensor, y, relu) as tf.Tensor2D;
       // C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC, transposed back where stored so.
       return {
         a: () => (tA ? tf.matMul(b, c, tB, true) : tf.matMul(c, b, false, !tB)),
         b: () => (tB ? tf.matMul(c, a, true, tA) : tf.matMul(a, c, !tA, false)),
+        bias: () => tf.sum(c, 0),
       };
     },
   });
@@ -231,15 +269,28 @@ export function ownMatMulThreads(): number {
 }
 
 /**
- * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]):
- * brickml's own kernel where ownMatMul(), else tf.matMul with explicit transposes.
+ * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]),
+ * then the epilogue's bias (one number per column) and relu: brickml's own kernel where ownMatMul(), the
+ * epilogue applied as C's tiles are written; else tf.matMul with explicit transposes, tf.add and tf.relu.
  */
-export function matMul(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
+export function matMul(
+  a: tf.Tensor2D,
+  b: tf.Tensor2D,
+  transposeA = false,
+  transposeB = false,
+  { bias, relu = false }: Epilogue = {},
+): tf.Tensor2D {
   const k = a.shape[transposeA ? 0 : 1];
+  const n = b.shape[transposeB ? 0 : 1];
   const fits = a.rank === 2 && b.rank === 2 && k > 0 && b.shape[transposeB ? 1 : 0] === k;
-  if (fits && a.dtype === 'float32' && b.dtype === 'float32' && ownMatMul()) {
-    const attrs = { transposeA, transposeB } as unknown as tf.NamedAttrMap;
-    return tf.engine().runKernel(MATMUL, { a, b }, attrs) as tf.Tensor2D;
+  const biasFits = !bias || (bias.rank === 1 && bias.shape[0] === n && bias.dtype === 'float32');
+  if (fits && biasFits && a.dtype === 'float32' && b.dtype === 'float32' && ownMatMul()) {
+    const attrs = { transposeA, transposeB, relu } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(MATMUL, bias ? { a, b, bias } : { a, b }, attrs) as tf.Tensor2D;
   }
-  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
+  return tf.tidy(() => {
+    let c: tf.Tensor2D = tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+    if (bias) c = tf.add(c, bias);
+    return relu ? tf.relu(c) : c;
+  });
 }
