@@ -89,6 +89,14 @@ export interface Activated {
 
 type ActivityConfig = { activation: ActivationName; activityRegularizer?: RegularizerConfig | undefined };
 
+/**
+ * Whether brickml's product and convolution kernels can apply the activation in their epilogue (with the
+ * bias): relu (whose derivative [z > 0] is [y > 0], so y can stand for z) and linear.
+ */
+export function fusable(activation: ActivationName): boolean {
+  return activation === 'relu' || activation === 'linear';
+}
+
 /** y = act(z), and the activity penalty on y when the config asks for one (Dense, the convolutions). */
 export function activateWithPenalty<T extends tf.Tensor>(config: ActivityConfig, z: T): { y: T; penalty?: tf.Scalar } {
   const y = (config.activation === 'linear' ? z : activate(config.activation, z)) as T;

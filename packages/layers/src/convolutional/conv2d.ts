@@ -13,6 +13,8 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
 import {
   activateWithPenalty,
+  activityPenalty,
+  fusable,
   type KernelParams,
   kernelFields,
   kernelRegularizers,
@@ -106,13 +108,21 @@ export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DPara
       const x4 = x as tf.Tensor4D;
       const kernel = this.params.kernel as tf.Tensor4D;
       const dilated = pair(dilationRate).some((d) => d > 1);
-      // brickml's own convolution where its matrix product runs (ownMatMul: wasm with relaxed SIMD).
+      // brickml's own convolution where its matrix product runs (ownMatMul: wasm with relaxed SIMD), with
+      // the bias and relu in its epilogue: z is not kept, and y stands for it (relu' = [y > 0]).
+      const pads: [[number, number], [number, number]] = [
+        [this.window.rows.before, this.window.rows.after],
+        [this.window.cols.before, this.window.cols.after],
+      ];
+      if (ownMatMul() && !dilated && fusable(this.activation)) {
+        const relu = this.activation === 'relu';
+        const y = conv2d(x4, kernel, pair(strides), pads, { bias: this.params.bias as tf.Tensor1D | undefined, relu });
+        const activity = activityPenalty(this.config);
+        return { y, cache: { x: x4, z: y, y }, ...(activity && { penalty: activity.value(y) }) };
+      }
       let z: tf.Tensor4D =
         ownMatMul() && !dilated
-          ? conv2d(x4, kernel, pair(strides), [
-              [this.window.rows.before, this.window.rows.after],
-              [this.window.cols.before, this.window.cols.after],
-            ])
+          ? conv2d(x4, kernel, pair(strides), pads)
           : tf.conv2d(x4, kernel, pair(strides), padding, 'NHWC', pair(dilationRate));
       if (this.params.bias) z = tf.add(z, this.params.bias) as tf.Tensor4D;
       const { y, penalty } = activateWithPenalty(this.config, z);

@@ -11,6 +11,8 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
 import {
   activateWithPenalty,
+  activityPenalty,
+  fusable,
   type KernelParams,
   kernelFields,
   kernelRegularizers,
@@ -89,6 +91,16 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
       if (tf.getBackend() === 'wasm' && !ownMatMul() && inDim * units > 2 * rows * (inDim + units)) {
         xT = matMulT(x2);
         z2 = matMulT(tf.matMul(matMulT(kernel), xT));
+      } else if (ownMatMul() && fusable(this.config.activation)) {
+        // The bias and relu in the product's epilogue: z is not kept, and y stands for it (relu' = [y > 0]).
+        const relu = this.config.activation === 'relu';
+        const epilogue = { bias: bias as tf.Tensor1D | undefined, relu };
+        const y = reshapeTo(matMul(x2, kernel as tf.Tensor2D, false, false, epilogue), [
+          ...x.shape.slice(0, -1),
+          units,
+        ]);
+        const activity = activityPenalty(this.config);
+        return { y, cache: { x, z: y, y }, ...(activity && { penalty: activity.value(y) }) };
       } else {
         z2 = matMul(x2, kernel as tf.Tensor2D);
       }
