@@ -106,13 +106,16 @@ interface Timing {
   fastest: number;
 }
 
-/** Milliseconds per step over STEPS steps, after two warm-up steps (kernel compilation, optimizer state). */
+/**
+ * Milliseconds per step over STEPS steps, after three warm-up steps as torch_reference.py takes (kernel
+ * compilation, optimizer state, V8's baseline-compiled first calls of a new wasm module).
+ */
 async function msPerStep(name: string, make: () => Side | Promise<Side>): Promise<Timing | string> {
   if (values.only && values.only !== name) return 'skipped';
   const side = await make();
   const data = Array.from({ length: 4 }, (_, i) => batch(10 * i));
   try {
-    for (const d of data.slice(0, 2)) await side.step(d.x, d.y);
+    for (const d of data.slice(0, 3)) await side.step(d.x, d.y);
     const start = performance.now();
     const cpu = process.cpuUsage();
     let fastest = Number.POSITIVE_INFINITY;
