@@ -34,6 +34,7 @@ export {
   gradCheck,
 } from './grad-check.js';
 export { setOwnKernels } from './own-kernels.js';
+export { pad2d } from './pad.js';
 export { Random, type RandomState, rng, setSeed } from './random.js';
 export {
   type ConfigPresence,

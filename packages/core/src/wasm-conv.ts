@@ -6,6 +6,7 @@
  * Conv2D's dx (a convolution of the padded dz with the flipped kernel); elsewhere tf.conv2d.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { pad2d } from './pad.js';
 import { alignedPanel, beforeEpilogue, call, type Epilogue, ownMatMul, runSlices, slices } from './wasm-matmul.js';
 import { memoryOf, registerWasmKernel } from './wasm-module.js';
 
@@ -159,7 +160,7 @@ export function conv2d(
   if (!own || !biasFits || !ownMatMul()) return theirs();
   if (!registered) register();
   return tf.tidy(() => {
-    const padded = pads.flat().some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+    const padded = pad2d(x, pads);
     const [, hp, wp] = padded.shape;
     if (hp < kh || wp < kw) return theirs();
     const attrs = { strides, relu } as unknown as tf.NamedAttrMap;
@@ -184,7 +185,7 @@ export function conv2dKernelGrad(
   ],
 ): tf.Tensor4D {
   return tf.tidy(() => {
-    const padded = pads.flat().some((p) => p > 0) ? tf.pad(x, [[0, 0], ...pads, [0, 0]]) : x;
+    const padded = pad2d(x, pads);
     if (x.dtype === 'float32' && dy.dtype === 'float32' && ownMatMul()) {
       if (!registered) register();
       const attrs = { strides, size } as unknown as tf.NamedAttrMap;

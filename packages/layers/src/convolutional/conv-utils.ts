@@ -5,7 +5,7 @@
  * A pooling window is k·k strided views of the padded input; their adjoint puts each view back in place.
  * A convolution's adjoint is a stride-1 correlation of dz spread by the strides with the flipped kernel.
  */
-import { BrickError, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, formatShape, pad2d, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { makeRegularizer, type Regularizer, type RegularizerConfig } from '../regularizers.js';
@@ -198,11 +198,9 @@ export function spreadForAdjoint(dz: tf.Tensor4D, g: Geometry, h: number, w: num
   }
   const top = (kh - 1) * dh - g.rows.before;
   const left = (kw - 1) * dw - g.cols.before;
-  return tf.pad(up, [
-    [0, 0],
+  return pad2d(up, [
     [top, h + (kh - 1) * dh - top - up.shape[1]],
     [left, w + (kw - 1) * dw - left - up.shape[2]],
-    [0, 0],
   ]);
 }
 
