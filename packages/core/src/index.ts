@@ -55,5 +55,6 @@ export {
   shapesEqual,
   sizeOf,
 } from './shape.js';
+export { splitColumns } from './split-columns.js';
 export { conv2d, conv2dKernelGrad } from './wasm-conv.js';
 export { type Epilogue, matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';

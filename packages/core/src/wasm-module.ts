@@ -74,7 +74,7 @@ export interface WasmKernelCall {
 }
 
 /** Registers `run` as kernel `name` of tfjs' wasm backend. */
-export function registerWasmKernel(name: string, run: (call: WasmKernelCall) => tf.TensorInfo): void {
+export function registerWasmKernel(name: string, run: (call: WasmKernelCall) => tf.TensorInfo | tf.TensorInfo[]): void {
   tf.registerKernel({
     kernelName: name,
     backendName: 'wasm',

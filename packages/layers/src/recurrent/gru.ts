@@ -8,7 +8,7 @@
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
 
-import { configObject } from '@brickml/core';
+import { configObject, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad } from '../activations/functions.js';
@@ -95,10 +95,12 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     let bx: tf.Tensor | null = bias ?? null;
     let bh: tf.Tensor | null = null;
     if (bias && resetAfter) [bx, bh] = tf.unstack(bias) as Tensors<2>;
-    const [xzr, xh] = tf.split(bx ? tf.add(xw, bx) : xw, [2 * units, units], 1) as Tensors<2>;
+    const [xzr, xh] = splitColumns((bx ? tf.add(xw, bx) : xw) as tf.Tensor2D, [2 * units, units]) as Tensors<2>;
     const zr = steps(xzr, time);
     const h = steps(xh, time);
-    const [Uzr, Uh] = resetAfter ? [null, null] : (tf.split(recurrentKernel, [2 * units, units], 1) as Tensors<2>);
+    const [Uzr, Uh] = resetAfter
+      ? [null, null]
+      : (splitColumns(recurrentKernel as tf.Tensor2D, [2 * units, units]) as Tensors<2>);
     return { inputs: zr.map((t, s): GRUInput => [t, at(h, s)]), shared: { bh, Uzr, Uh } };
   }
 
@@ -113,14 +115,14 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     if (resetAfter) {
       let m = tf.matMul(hIn, this.params.recurrentKernel);
       if (shared.bh) m = tf.add(m, shared.bh);
-      const [mzr, mhh] = tf.split(m, [2 * units, units], 1) as Tensors<2>;
+      const [mzr, mhh] = splitColumns(m as tf.Tensor2D, [2 * units, units]) as Tensors<2>;
       zr = tf.add(xzr, mzr);
-      [z, r] = tf.split(activate(recurrentActivation, zr), 2, 1) as Tensors<2>;
+      [z, r] = splitColumns(activate(recurrentActivation, zr) as tf.Tensor2D, 2) as Tensors<2>;
       mh = mhh;
       a = tf.add(xh, tf.mul(r, mh));
     } else {
       zr = tf.add(xzr, tf.matMul(hIn, shared.Uzr as tf.Tensor));
-      [z, r] = tf.split(activate(recurrentActivation, zr), 2, 1) as Tensors<2>;
+      [z, r] = splitColumns(activate(recurrentActivation, zr) as tf.Tensor2D, 2) as Tensors<2>;
       mh = tf.mul(r, hIn);
       a = tf.add(xh, tf.matMul(mh, shared.Uh as tf.Tensor));
     }
@@ -134,7 +136,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     const { activation, recurrentActivation, resetAfter } = this.config;
     const all = (key: keyof GRUStep) => join(saved.map((s) => s[key]));
     const [Z, R, A, HH, HPrev, MH] = (['z', 'r', 'a', 'hh', 'hPrev', 'mh'] as const).map(all) as Tensors<6>;
-    const [Zt, Rt] = tf.split(all('zr'), 2, 1) as Tensors<2>;
+    const [Zt, Rt] = splitColumns(all('zr') as tf.Tensor2D, 2) as Tensors<2>;
     // Every step's local factors at once, per unit of dh: dz̃ = dh ⊙ K1, dã = dh ⊙ K2. A masked step's are 0
     // and its dh passes through: the factor of dh on h_{t-1}, z, becomes 1.
     let K1 = activationGrad(recurrentActivation, tf.sub(HPrev, HH), Zt, Z);
@@ -206,7 +208,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
       tf.Tensor[],
       tf.Tensor[],
     ];
-    const [Uzr, Uh] = tf.split(this.params.recurrentKernel, [2 * units, units], 1) as Tensors<2>;
+    const [Uzr, Uh] = splitColumns(this.params.recurrentKernel as tf.Tensor2D, [2 * units, units]) as Tensors<2>;
     const UzrT = matMulT(Uzr);
     const UhT = matMulT(Uh);
     const dzrs: tf.Tensor[] = new Array(time);

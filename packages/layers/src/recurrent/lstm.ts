@@ -7,7 +7,7 @@
  * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
 
-import { configObject, formula as F, type Formula, matMul } from '@brickml/core';
+import { configObject, formula as F, type Formula, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
@@ -103,7 +103,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
     const z = matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1) as tf.Tensor2D, K as tf.Tensor2D);
-    const [zi, zf, zg, zo] = tf.split(z, 4, 1) as Tensors<4>;
+    const [zi, zf, zg, zo] = splitColumns(z as tf.Tensor2D, 4) as Tensors<4>;
     const i = activate(recurrentActivation, zi);
     const f = activate(recurrentActivation, zf);
     const g = activate(activation, zg);
