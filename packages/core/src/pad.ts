@@ -1,8 +1,8 @@
 /**
- * Zero padding of an image batch's height and width: tf.pad, except on tfjs' wasm backend, whose PadV2 walks
- * element by element (12.6 ms to pad mnist_cnn's [128, 24, 24, 64] dz by 2 a side for Conv2D's dx, a twentieth
- * of the step). There a kernel of brickml's own, BrickmlPad, copies each image row as one block within the
- * backend's memory and zeroes the border around it.
+ * Zero padding of an image batch's height and width: tf.pad, except on tfjs' wasm backend, where a kernel of
+ * brickml's own, BrickmlPad, copies each image row as one block within the backend's memory and zeroes the
+ * border around it: padding mnist_cnn's [128, 24, 24, 64] dz by 2 a side for Conv2D's dx took 4.4 ms against
+ * 6.5 for wasm's PadV2.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
