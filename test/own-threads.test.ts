@@ -5,7 +5,16 @@
  * threads claim the slices and once with the helper running all of them; a helper's failure reaches the
  * caller, which goes on, and one that never finishes fails it after a limit instead of hanging; memory.
  */
-import { conv2d, conv2dKernelGrad, matMul, ownMatMulThreads, Random, setOwnKernels, useBackend } from '@brickml/core';
+import {
+  conv2d,
+  conv2dKernelGrad,
+  formula as F,
+  matMul,
+  ownMatMulThreads,
+  Random,
+  setOwnKernels,
+  useBackend,
+} from '@brickml/core';
 import { maxDiff } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -187,6 +196,37 @@ describe('brickml’s products on two wasm threads', () => {
       expect(await maxDiff(ours, theirs), `convolution, helper only ${helperOnly}`).toBeLessThanOrEqual(288 * 2 ** -22);
       tf.dispose([x, kernel, bias, ours, theirs]);
     }
+  });
+
+  test('a large formula is cut over the threads and equals the tfjs ops bit for bit, as claimed and on the helper alone', async () => {
+    const [A, B, C] = [0, 1, 2].map(F.inputOf) as [F.Formula, F.Formula, F.Formula];
+    // An RMSprop-like pair: two inputs and two constants, three and two; 600,003 floats (a scalar tail).
+    const formulas = [
+      F.add(F.mul(A, F.constant(0.9)), F.mul(F.square(B), F.constant(0.1))),
+      F.sub(A, F.div(F.mul(B, F.constant(0.001)), F.add(F.sqrt(C), F.constant(1e-7)))),
+    ];
+    const size = 600_003;
+    const xs = [values(size, 1), values(size, 2), values(size, 3).map(Math.abs)].map((v) => tf.tensor1d(v));
+    for (const helperOnly of [false, true]) {
+      const watched = watching(helpers, helperOnly);
+      setKernelHelpers(memory(), watched.helpers);
+      for (const [k, f] of formulas.entries()) {
+        const inputs = xs.slice(0, k + 2);
+        const ours = F.runFormula(f, inputs);
+        setOwnKernels(false);
+        const theirs = F.runFormula(f, inputs);
+        setOwnKernels(true);
+        const what = `formula ${k}, helper only ${helperOnly}`;
+        const [got, want] = [await ours.data(), await theirs.data()];
+        // Counted, not compared as arrays: a failing comparison of 600,003 floats would print for minutes.
+        expect(got.filter((v, i) => !Object.is(v, want[i])).length, what).toBe(0);
+        const job = watched.jobs.at(-1);
+        expect(job?.chunks.length, what).toBe(4);
+        if (helperOnly) expect(job?.ran, what).toBe(4);
+        tf.dispose([ours, theirs]);
+      }
+    }
+    tf.dispose(xs);
   });
 
   test('a call that fails on the helper fails the caller, which can go on; no tensor or wasm memory left behind', async () => {

@@ -5,15 +5,19 @@
  * - BrickmlFormula: an element-wise formula (formula.ts) in one pass, where tfjs ops make one pass each (an
  *   RMSprop update reads and writes each weight's arrays twice instead of nine times). Every operation is
  *   IEEE single precision, rounded where the op chain rounds (wasm SIMD has no fused multiply-add), so
- *   results equal tfjs' ops bit for bit.
+ *   results equal tfjs' ops bit for bit. A large one is cut into parts over the helper threads of brickml's
+ *   products, where there are any.
  * - BrickmlBernoulli: dropout's mask from the mulberry32 stream (as webgpu-kernels.ts), four lanes at a time
  *   instead of a JavaScript loop and an upload.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Formula } from './formula.js';
 import { ownKernelsOn } from './own-kernels.js';
+import { RUN_PARAMS } from './wasm-gemm.js';
+import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
   compile,
+  compileModule,
   F32,
   F32_STORE,
   get,
@@ -37,6 +41,12 @@ const BERNOULLI = 'BrickmlBernoulli';
 const K = 0x6d2b79f5; // mulberry32's increment
 
 type Run = (out: number, n: number, ...args: number[]) => void;
+/** A compiled formula: its module (for helper threads) and its run on this thread. */
+interface Compiled {
+  module: object;
+  run: Run;
+  params: number;
+}
 
 /** SIMD sub-opcodes (after 0xfd) and scalar opcodes per operation. */
 const OPS: Record<string, [simd: number, scalar: number]> = {
@@ -50,12 +60,15 @@ const OPS: Record<string, [simd: number, scalar: number]> = {
 };
 
 /**
- * run(out, n, x₀…, k₀…): out[i] = f(x₀[i], …) over n floats, four at a time, then one at a time. Locals after
- * the parameters: i (bytes), n·4, the end of whole vectors, the constants splatted, a v128 and an f32 temp.
+ * run(out, n, x₀…, k₀…): out[i] = f(x₀[i], …) over n floats, four at a time, then one at a time; every
+ * parameter is an i32 (the constants' bits, so a helper thread's integer call block can carry them). Locals
+ * after the parameters: i (bytes), n·4, the end of whole vectors, the constants splatted, a v128 and an f32
+ * temp, the constants as f32.
  */
-function compileFormula(memory: object, f: Formula, inputs: number, constants: number): Run {
+function compileFormula(memory: object, f: Formula, inputs: number, constants: number): Compiled {
   const p = 2 + inputs + constants;
   const [i, nb, vend, vtmp, ftmp] = [p, p + 1, p + 2, p + 3 + constants, p + 4 + constants];
+  const scalarOf = (j: number) => p + 5 + constants + j;
   let next = 0;
   const expr = (n: Formula, wide: boolean): number[] => {
     switch (n.op) {
@@ -65,7 +78,7 @@ function compileFormula(memory: object, f: Formula, inputs: number, constants: n
       }
       case 'constant': {
         const j = next++;
-        return get(wide ? p + 3 + j : 2 + inputs + j);
+        return get(wide ? p + 3 + j : scalarOf(j));
       }
       case 'square': {
         const t = wide ? vtmp : ftmp;
@@ -88,21 +101,23 @@ function compileFormula(memory: object, f: Formula, inputs: number, constants: n
   const code = [
     ...[...get(1), ...i32Const(2), 0x74, ...set(nb)],
     ...[...get(nb), ...i32Const(-16), 0x71, ...set(vend)],
-    ...Array.from({ length: constants }, (_, j) => [...get(2 + inputs + j), ...simd(0x13), ...set(p + 3 + j)]).flat(),
+    ...Array.from({ length: constants }, (_, j) => [...get(2 + inputs + j), 0xbe, ...set(scalarOf(j))]).flat(),
+    ...Array.from({ length: constants }, (_, j) => [...get(scalarOf(j)), ...simd(0x13), ...set(p + 3 + j)]).flat(),
     ...loop(i, vend, 16, wide, V128_STORE),
     ...loop(i, nb, 4, narrow, F32_STORE),
   ];
-  const params = [I32, I32, ...Array<number>(inputs).fill(I32), ...Array<number>(constants).fill(F32)];
-  return compile(
+  const params = new Array<number>(2 + inputs + constants).fill(I32);
+  const made = compileModule(
     memory as never,
     params,
     [
       [3, I32],
       [constants + 1, V128],
-      [1, F32],
+      [1 + constants, F32],
     ],
     code,
-  ) as Run;
+  ) as { module: object; run: Run };
+  return { ...made, params: params.length };
 }
 
 /**
@@ -157,7 +172,7 @@ function compileBernoulli(memory: object): Run {
 }
 
 /** Compiled functions per backend memory: a wasm backend made anew (another module) gets its own. */
-const compiled = new WeakMap<object, { formulas: Map<string, Run>; bernoulli: Run | null }>();
+const compiled = new WeakMap<object, { formulas: Map<string, Compiled>; bernoulli: Run | null }>();
 function current(backend: object = tf.backend()) {
   const memory = memoryOf(backend as Partial<WasmBackendLike>) as object;
   let entry = compiled.get(memory);
@@ -185,6 +200,52 @@ function kernel(
 }
 
 /**
+ * Floats from which a formula is cut over the threads of brickml's products (wasm-helpers.ts), each thread
+ * streaming its part of the arrays. Below it, waking a helper cost more than it saved: RMSprop over
+ * mnist_mlp's weights (401,408 and 262,144 floats) took 1.45 ms cut from 2^17 against 1.24 on one thread;
+ * Adam over mnist_cnn's (a [9216, 128] kernel, 1.18 million) 2.1-2.3 cut against 2.9-3.2 ms.
+ */
+const FORMULA_SPLIT_FROM = 1 << 19;
+/** Parts per thread, which the threads claim as they go (runOnThreads). */
+const FORMULA_PARTS_PER_THREAD = 2;
+
+/**
+ * BrickmlFormula: the compiled formula over all floats, or cut into parts of whole vectors over this thread
+ * and the helpers where there are any, it is large, and its arguments fit a helper's call. Each float is
+ * computed the same way either way.
+ */
+function registerFormula(): void {
+  registerWasmKernel(FORMULA, ({ inputs, attrs, wasm, at }) => {
+    const xs = Object.values(inputs);
+    const shape = (xs[0] as tf.TensorInfo).shape;
+    const out = wasm.makeOutput(shape, 'float32');
+    const n = tf.util.sizeFromShape(shape);
+    if (n === 0) return out;
+    const { memory, entry } = current(wasm);
+    const made = entry.formulas.get(attrs.code as string) as Compiled;
+    const bits = Array.from(new Int32Array(Float32Array.from(attrs.constants as number[]).buffer));
+    const args = (from: number, count: number) => [
+      at(out) + 4 * from,
+      count,
+      ...xs.map((x) => at(x) + 4 * from),
+      ...bits,
+    ];
+    const helpers = kernelHelpers(memory);
+    if (!helpers || n < FORMULA_SPLIT_FROM || made.params > RUN_PARAMS) {
+      (made.run as (...all: number[]) => void)(...args(0, n));
+      return out;
+    }
+    const per = 4 * Math.ceil(n / ((1 + helpers.count) * FORMULA_PARTS_PER_THREAD) / 4);
+    const parts: ProductCall[][] = [];
+    for (let from = 0; from < n; from += per) {
+      parts.push([{ module: made.module, run: made.run, args: args(from, Math.min(per, n - from)) }]);
+    }
+    runOnThreads(memory, parts);
+    return out;
+  });
+}
+
+/**
  * Whether brickml's own wasm kernels run now: the active backend is tfjs' wasm, its memory can be reached,
  * the engine has SIMD, and they are not switched off (setOwnKernels).
  */
@@ -192,11 +253,7 @@ export function wasmKernels(): boolean {
   if (!ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
   if (!registered) {
     if (!memoryOf(tf.backend() as Partial<WasmBackendLike>) || !simdSupported()) return false;
-    kernel(
-      FORMULA,
-      (backend, a) => current(backend).entry.formulas.get(a.code as string) as Run,
-      (a) => a.constants as number[],
-    );
+    registerFormula();
     kernel(
       BERNOULLI,
       (backend) => current(backend).entry.bernoulli as Run,
