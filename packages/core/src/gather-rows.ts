@@ -6,11 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BrickError } from './errors.js';
-import { ownKernelsOn } from './own-kernels.js';
-import { memoryOf, registerWasmKernel, type WasmBackendLike } from './wasm-module.js';
+import { bytesOf, ELEMENT_BYTES, ownCopies, registerWasmKernel } from './wasm-module.js';
 
 const GATHER_ROWS = 'BrickmlGatherRows';
-const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
 let registered = false;
 function register(): void {
@@ -18,10 +16,9 @@ function register(): void {
     const { x } = inputs as { x: tf.TensorInfo };
     const indices = (attrs as unknown as { indices: number[] }).indices;
     const out = wasm.makeOutput([indices.length, ...x.shape.slice(1)], x.dtype);
-    const row = (BYTES[x.dtype] as number) * tf.util.sizeFromShape(x.shape.slice(1));
+    const row = (ELEMENT_BYTES[x.dtype] as number) * tf.util.sizeFromShape(x.shape.slice(1));
     const [from, to] = [at(x), at(out)];
-    // A view made now: the memory may have grown since the last call.
-    const heap = new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
+    const heap = bytesOf(wasm);
     for (let i = 0; i < indices.length; i++) {
       const r = indices[i] as number;
       heap.copyWithin(to + i * row, from + r * row, from + (r + 1) * row);
@@ -43,12 +40,10 @@ export function gatherRows(t: tf.Tensor, indices: ArrayLike<number>): tf.Tensor 
       );
     }
   }
-  if (t.rank > 0 && BYTES[t.dtype] && ownKernelsOn() && tf.getBackend() === 'wasm') {
-    if (memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) {
-      if (!registered) register();
-      const attrs = { indices: Array.from(indices) } as unknown as tf.NamedAttrMap;
-      return tf.engine().runKernel(GATHER_ROWS, { x: t }, attrs) as tf.Tensor;
-    }
+  if (t.rank > 0 && ownCopies(t.dtype)) {
+    if (!registered) register();
+    const attrs = { indices: Array.from(indices) } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(GATHER_ROWS, { x: t }, attrs) as tf.Tensor;
   }
   return tf.tidy(() => tf.gather(t, tf.tensor1d(Int32Array.from(indices), 'int32')));
 }

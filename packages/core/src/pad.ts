@@ -5,11 +5,9 @@
  * 6.5 for wasm's PadV2.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ownKernelsOn } from './own-kernels.js';
-import { memoryOf, registerWasmKernel, type WasmBackendLike } from './wasm-module.js';
+import { bytesOf, ELEMENT_BYTES, ownCopies, registerWasmKernel } from './wasm-module.js';
 
 const PAD = 'BrickmlPad';
-const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 type Pads = [[number, number], [number, number]];
 
 let registered = false;
@@ -20,10 +18,9 @@ function register(): void {
     const [n, h, w, c] = x.shape as [number, number, number, number];
     const [hp, wp] = [h + top + bottom, w + left + right];
     const out = wasm.makeOutput([n, hp, wp, c], x.dtype);
-    const cell = (BYTES[x.dtype] as number) * c;
+    const cell = (ELEMENT_BYTES[x.dtype] as number) * c;
     const [from, to] = [at(x), at(out)];
-    // A view made now: the memory may have grown since the last call.
-    const heap = new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
+    const heap = bytesOf(wasm);
     for (let i = 0; i < n; i++) {
       const image = to + i * hp * wp * cell;
       heap.fill(0, image, image + (top * wp + left) * cell);
@@ -60,12 +57,10 @@ export function pad2d(x: tf.Tensor4D, pads: Pads): tf.Tensor4D {
     throw new Error(`pad2d: pads must be whole numbers of 0 or more, received ${JSON.stringify(pads)}`);
   }
   if (pads.flat().every((p) => p === 0)) return x;
-  if (BYTES[x.dtype] && ownKernelsOn() && tf.getBackend() === 'wasm') {
-    if (memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) {
-      if (!registered) register();
-      const attrs = { pads } as unknown as tf.NamedAttrMap;
-      return tf.engine().runKernel(PAD, { x }, attrs) as tf.Tensor4D;
-    }
+  if (ownCopies(x.dtype)) {
+    if (!registered) register();
+    const attrs = { pads } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(PAD, { x }, attrs) as tf.Tensor4D;
   }
   return tf.pad(x, [[0, 0], ...pads, [0, 0]]);
 }

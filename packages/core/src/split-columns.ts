@@ -5,11 +5,9 @@
  * against 90 for wasm's SplitV, 14 times in an addition_rnn step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ownKernelsOn } from './own-kernels.js';
-import { memoryOf, registerWasmKernel, type WasmBackendLike } from './wasm-module.js';
+import { bytesOf, ELEMENT_BYTES, ownCopies, registerWasmKernel } from './wasm-module.js';
 
 const SPLIT = 'BrickmlSplitColumns';
-const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
 let registered = false;
 function register(): void {
@@ -17,10 +15,9 @@ function register(): void {
     const { x } = inputs as { x: tf.TensorInfo };
     const sizes = (attrs as unknown as { sizes: number[] }).sizes;
     const [rows, cols] = x.shape as [number, number];
-    const bytes = BYTES[x.dtype] as number;
+    const bytes = ELEMENT_BYTES[x.dtype] as number;
     const outs = sizes.map((width) => wasm.makeOutput([rows, width], x.dtype));
-    // A view made now: the memory may have grown since the last call.
-    const heap = new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
+    const heap = bytesOf(wasm);
     const from = at(x);
     let first = 0;
     for (const [p, width] of sizes.entries()) {
@@ -49,12 +46,10 @@ export function splitColumns(t: tf.Tensor2D, sizes: number | readonly number[]):
   const widths = typeof sizes === 'number' ? new Array<number>(sizes).fill(cols / sizes) : [...sizes];
   const fits =
     t.rank === 2 && widths.every((w) => Number.isInteger(w) && w >= 0) && widths.reduce((a, b) => a + b, 0) === cols;
-  if (fits && BYTES[t.dtype] && ownKernelsOn() && tf.getBackend() === 'wasm') {
-    if (memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) {
-      if (!registered) register();
-      const attrs = { sizes: widths } as unknown as tf.NamedAttrMap;
-      return tf.engine().runKernel(SPLIT, { x: t }, attrs) as unknown as tf.Tensor2D[];
-    }
+  if (fits && ownCopies(t.dtype)) {
+    if (!registered) register();
+    const attrs = { sizes: widths } as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(SPLIT, { x: t }, attrs) as unknown as tf.Tensor2D[];
   }
   return tf.split(t, typeof sizes === 'number' ? sizes : [...sizes], 1) as tf.Tensor2D[];
 }

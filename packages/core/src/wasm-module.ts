@@ -4,6 +4,7 @@
  * instantiation against that memory (shared in the threaded build).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ownKernelsOn } from './own-kernels.js';
 
 /** The WebAssembly API used here (core's TypeScript lib has no WebAssembly types). */
 interface Memory {
@@ -109,6 +110,23 @@ export function madeFor<T>(memory: object, key: string, make: () => T): T {
 /** The backend's linear memory: exported by the single-threaded build, created by JavaScript in the threaded. */
 export function memoryOf(backend: Partial<WasmBackendLike>): Memory | undefined {
   return backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+}
+
+/** Bytes per element of the dtypes that brickml's copying kernels (row gather, pad, column split) move. */
+export const ELEMENT_BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Whether a copying kernel of brickml's own runs now for `dtype`: own kernels on, tfjs' wasm backend active
+ * and its memory reachable.
+ */
+export function ownCopies(dtype: tf.DataType): boolean {
+  if (!ELEMENT_BYTES[dtype] || !ownKernelsOn() || tf.getBackend() !== 'wasm') return false;
+  return memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) !== undefined;
+}
+
+/** The backend's memory as bytes, viewed now: it may have grown since the last call. */
+export function bytesOf(wasm: Partial<WasmBackendLike>): Uint8Array {
+  return new Uint8Array((memoryOf(wasm) as { buffer: ArrayBufferLike }).buffer);
 }
 
 export const [I32, F32, V128] = [0x7f, 0x7d, 0x7b];
