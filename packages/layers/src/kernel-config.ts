@@ -99,7 +99,14 @@ export function fusable(activation: ActivationName): boolean {
 
 /** y = act(z), and the activity penalty on y when the config asks for one (Dense, the convolutions). */
 export function activateWithPenalty<T extends tf.Tensor>(config: ActivityConfig, z: T): { y: T; penalty?: tf.Scalar } {
-  const y = (config.activation === 'linear' ? z : activate(config.activation, z)) as T;
+  return withPenalty(config, (config.activation === 'linear' ? z : activate(config.activation, z)) as T);
+}
+
+/** y, already activated (by a kernel's epilogue: fusable), and the activity penalty on it when asked for. */
+export function withPenalty<T extends tf.Tensor>(
+  config: { activityRegularizer?: RegularizerConfig | undefined },
+  y: T,
+): { y: T; penalty?: tf.Scalar } {
   const activity = activityPenalty(config);
   return activity ? { y, penalty: activity.value(y) } : { y };
 }

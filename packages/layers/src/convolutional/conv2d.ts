@@ -13,12 +13,12 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
 import {
   activateWithPenalty,
-  activityPenalty,
   fusable,
   type KernelParams,
   kernelFields,
   kernelRegularizers,
   preActivationGrad,
+  withPenalty,
 } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import type { Regularizer } from '../regularizers.js';
@@ -117,8 +117,8 @@ export class Conv2D extends FusedActivationLayer<typeof Conv2DConfig, Conv2DPara
       if (ownMatMul() && !dilated && fusable(this.activation)) {
         const relu = this.activation === 'relu';
         const y = conv2d(x4, kernel, pair(strides), pads, { bias: this.params.bias as tf.Tensor1D | undefined, relu });
-        const activity = activityPenalty(this.config);
-        return { y, cache: { x: x4, z: y, y }, ...(activity && { penalty: activity.value(y) }) };
+        const { penalty } = withPenalty(this.config, y);
+        return { y, cache: { x: x4, z: y, y }, ...(penalty && { penalty }) };
       }
       let z: tf.Tensor4D =
         ownMatMul() && !dilated

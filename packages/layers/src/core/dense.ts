@@ -11,12 +11,12 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { makeVariable } from '../initializers.js';
 import {
   activateWithPenalty,
-  activityPenalty,
   fusable,
   type KernelParams,
   kernelFields,
   kernelRegularizers,
   preActivationGrad,
+  withPenalty,
 } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
 import { columnSums, matMulT } from '../ops.js';
@@ -99,8 +99,8 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
           ...x.shape.slice(0, -1),
           units,
         ]);
-        const activity = activityPenalty(this.config);
-        return { y, cache: { x, z: y, y }, ...(activity && { penalty: activity.value(y) }) };
+        const { penalty } = withPenalty(this.config, y);
+        return { y, cache: { x, z: y, y }, ...(penalty && { penalty }) };
       } else {
         z2 = matMul(x2, kernel as tf.Tensor2D);
       }
