@@ -25,7 +25,7 @@ const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 1 + RUN_PARAMS];
  * with products on one thread, 18.5 with no spin, 16.4 with 0.05 ms and 24.6 with 0.5 ms.
  */
 const SPIN_MS = 0.05;
-/** How long a caller waits for a helper's slice before it gives up: far beyond any product's time. */
+/** How long a caller waits for a helper's job before it gives up: far beyond any product's time. */
 const WAIT_MS = 120_000;
 
 const WORKER = `
