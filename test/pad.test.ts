@@ -18,6 +18,11 @@ forEachBackend((backend) => {
       [1, 1, 1, 1],
       [3, 5, 2, 3],
       [2, 0, 3, 2],
+      // Three seeded random shapes.
+      ...Array.from(
+        { length: 3 },
+        () => [1 + r.int(3), 1 + r.int(9), 1 + r.int(9), 1 + r.int(6)] as [number, number, number, number],
+      ),
     ];
     const padsList: Pads[] = [
       [

@@ -24,8 +24,13 @@ forEachBackend((backend) => {
         'bool',
       ),
     ];
+    // Three seeded random partitions of the 12 columns besides the fixed ones.
+    const drawn = Array.from({ length: 3 }, () => {
+      const cuts = [0, ...Array.from({ length: 1 + r.int(4) }, () => r.int(13)).sort((a, b) => a - b), 12];
+      return cuts.slice(1).map((c, i) => c - (cuts[i] as number));
+    });
     for (const t of matrices) {
-      for (const sizes of [4, 3, 1, [8, 4], [2, 0, 7, 3]]) {
+      for (const sizes of [4, 3, 1, [8, 4], [2, 0, 7, 3], ...drawn]) {
         const ours = splitColumns(t, sizes);
         const theirs = tf.split(t, sizes, 1);
         const what = `${t.dtype}, sizes ${JSON.stringify(sizes)}`;
