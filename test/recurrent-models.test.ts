@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setSeed } from '@brickml/core';
+import { type BackendName, setSeed, useBackend } from '@brickml/core';
 import {
   Bidirectional,
   Dense,
@@ -23,7 +23,7 @@ import {
   TimeDistributed,
 } from '@brickml/layers';
 import { loadModel, Model, modelFromSpec, Sequential, saveModel } from '@brickml/models';
-import { expectModelFiniteDifferences, forEachBackend, maxDiff } from '@brickml/test-utils';
+import { expectModelFiniteDifferences, forEachBackend, maxDiff, TEST_BACKENDS } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, test } from 'vitest';
@@ -178,11 +178,69 @@ describe('recurrent bricks in specs, saves, summaries and pictures', () => {
   });
 });
 
+/** Adam steps of an LSTM (4 and 6 units) model of sequences [4, 5, 3] on `backend`, from the same weights. */
+async function trainedLSTMs(backend: BackendName, initial: readonly Float32Array[] | null) {
+  await useBackend(backend);
+  setSeed(31);
+  const model = new Sequential({
+    inputShape: [5, 3],
+    layers: [
+      new LSTM({ units: 6, returnSequences: true }),
+      new LSTM({ units: 4, goBackwards: true }),
+      new Dense({ units: 2, activation: 'softmax' }),
+    ],
+  });
+  const read = async () => {
+    const ws = model.getWeights();
+    const arrays = await Promise.all(ws.map(async (w) => Float32Array.from(await w.data())));
+    const shapes = ws.map((w) => w.shape);
+    tf.dispose(ws);
+    return { arrays, shapes };
+  };
+  const first = await read();
+  if (initial) {
+    const ws = initial.map((w, i) => tf.tensor(w, first.shapes[i]));
+    model.setWeights(ws);
+    tf.dispose(ws);
+  }
+  const start = initial ?? first.arrays;
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const x = tf.tensor3d(
+    Array.from({ length: 4 * 5 * 3 }, (_, i) => Math.sin(i * 0.7)),
+    [4, 5, 3],
+  );
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2), 'float32'));
+  const losses: number[] = [];
+  for (let step = 0; step < 10; step++) losses.push((await model.trainOnBatch(x, y)).loss as number);
+  const after = (await read()).arrays;
+  tf.dispose([x, y]);
+  model.dispose();
+  await useBackend('cpu');
+  return { start, losses, after };
+}
+
+describe("LSTM models on wasm, whose steps run brickml's cell kernels", () => {
+  // tfjs-layers' own LSTM training leaks on wasm (its fused product's gradient), so cpu, where brickml
+  // matches tfjs-layers (above), is the reference.
+  test.runIf(TEST_BACKENDS.includes('wasm'))('train to the weights cpu trains to in 10 Adam steps', async () => {
+    const cpu = await trainedLSTMs('cpu', null);
+    const wasm = await trainedLSTMs('wasm', cpu.start);
+    for (const [step, loss] of wasm.losses.entries())
+      expect(loss, `loss at step ${step}`).toBeCloseTo(cpu.losses[step] as number, 5);
+    let worst = 0;
+    for (const [i, w] of wasm.after.entries()) {
+      const ref = cpu.after[i] as Float32Array;
+      for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs((w[j] as number) - (ref[j] as number)));
+    }
+    expect(worst).toBeLessThan(1e-5);
+  });
+});
+
 describe('recurrent models leave no tensor behind', () => {
   forEachBackend((backend) => {
     test(`per epoch, and a stateful LSTM across resetStates (${backend})`, async () => {
       setSeed(3);
-      const stateful = new LSTM({ units: 3, stateful: true, batchSize: 2 });
+      const stateful = new LSTM({ units: 4, stateful: true, batchSize: 2 });
       const model = new Sequential({ inputShape: [4, 2], layers: [stateful, new Dense({ units: 1 })] });
       model.compile({ optimizer: 'adam', loss: 'mse' });
       const x = tf.randomNormal([4, 4, 2], 0, 1, 'float32', 5);

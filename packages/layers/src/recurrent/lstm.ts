@@ -7,7 +7,7 @@
  * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
  */
 
-import { configObject, formula as F, type Formula, matMul, splitColumns } from '@brickml/core';
+import { configObject, formula as F, type Formula, lstmCell, lstmCellGrad, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
@@ -33,20 +33,23 @@ export const LSTMConfig = configObject(recurrentFields, {
 });
 export type LSTMConfig = z.input<typeof LSTMConfig>;
 
-/** What one step keeps: the gate pre-activations, the gates, the new cell state and φ of it, the state before. */
-interface LSTMStep {
-  zi: tf.Tensor;
-  zf: tf.Tensor;
-  zg: tf.Tensor;
-  zo: tf.Tensor;
-  i: tf.Tensor;
-  f: tf.Tensor;
-  g: tf.Tensor;
-  o: tf.Tensor;
-  c: tf.Tensor;
-  phiC: tf.Tensor;
-  cPrev: tf.Tensor;
-}
+/**
+ * What one step keeps: the new cell state and φ of it, the state before, and the gates: side by side as
+ * lstmCell made them, or each with its pre-activation (tfjs ops).
+ */
+type LSTMStep = { c: tf.Tensor; phiC: tf.Tensor; cPrev: tf.Tensor } & (
+  | { gates: tf.Tensor }
+  | {
+      zi: tf.Tensor;
+      zf: tf.Tensor;
+      zg: tf.Tensor;
+      zo: tf.Tensor;
+      i: tf.Tensor;
+      f: tf.Tensor;
+      g: tf.Tensor;
+      o: tf.Tensor;
+    }
+);
 
 /**
  * What the steps of a sequence share: K = [W; U; b] stacked, so that [x_t, h_{t-1}, 1]·K is one matMul per
@@ -103,6 +106,12 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
     const z = matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1) as tf.Tensor2D, K as tf.Tensor2D);
+    // Keras' default activations: one kernel of brickml's own where it runs (lstm-cell.ts).
+    const cell = activation === 'tanh' && recurrentActivation === 'sigmoid' ? lstmCell(z, cPrev as tf.Tensor2D) : null;
+    if (cell) {
+      const { gates, c, phiC, h } = cell;
+      return { next: [h, c], saved: { gates, c, phiC, cPrev } };
+    }
     const [zi, zf, zg, zo] = splitColumns(z as tf.Tensor2D, 4) as Tensors<4>;
     const i = activate(recurrentActivation, zi);
     const f = activate(recurrentActivation, zf);
@@ -132,40 +141,14 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     let dc = dcLast as tf.Tensor;
     for (let s = time - 1; s >= 0; s--) {
       if (dys) dh = tf.add(dh, at(dys, s));
-      const { zi, zf, zg, zo, i, f, g, o, c, phiC, cPrev } = at(saved, s);
       // A masked step's dz is 0 (dh and dc scaled by its mask) and its dh, dc pass through to the step before.
       const ms = use?.[s];
       const dhm = ms ? tf.mul(dh, ms) : dh;
       const dcm = ms ? tf.mul(dc, ms) : dc;
-      let e: tf.Tensor;
-      let dz: tf.Tensor;
-      if (local) {
-        const run = F.runFormula;
-        e = run(local.e, [dcm, dhm, o, phiC]);
-        dz = tf.concat(
-          [
-            run(local.rec, [e, g, i]),
-            run(local.rec, [e, cPrev, f]),
-            run(local.act, [e, i, g]),
-            run(local.rec, [dhm, phiC, o]),
-          ],
-          1,
-        );
-      } else {
-        e = tf.add(dcm, activationGrad(activation, tf.mul(dhm, o), c, phiC));
-        dz = tf.concat(
-          [
-            activationGrad(recurrentActivation, tf.mul(e, g), zi, i),
-            activationGrad(recurrentActivation, tf.mul(e, cPrev), zf, f),
-            activationGrad(activation, tf.mul(e, i), zg, g),
-            activationGrad(recurrentActivation, tf.mul(dhm, phiC), zo, o),
-          ],
-          1,
-        );
-      }
+      const { dz, dcPrev: dcBack } = stepGrad(at(saved, s), dhm, dcm, local, activation, recurrentActivation);
       dzs[s] = dz;
       if (s === 0 && !initial) break;
-      let dcPrev = tf.mul(e, f);
+      let dcPrev = dcBack;
       let dhPrev = matMul(dz as tf.Tensor2D, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];
@@ -184,6 +167,63 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       ...(this.params.bias && { bias: columnSums(dZ as tf.Tensor2D) }),
     };
   }
+}
+
+/**
+ * One step's dz (the gates' pre-activations, side by side) and dc_{t-1} from its masked dh and dc: one
+ * kernel where the forward ran lstmCell and it runs now, else the local factors as formulas (sigmoid and
+ * tanh's derivatives need only their outputs) or as tfjs ops (any activations).
+ */
+function stepGrad(
+  saved: LSTMStep,
+  dh: tf.Tensor,
+  dc: tf.Tensor,
+  local: ReturnType<typeof localFactors>,
+  activation: ActivationName,
+  recurrentActivation: ActivationName,
+): { dz: tf.Tensor; dcPrev: tf.Tensor } {
+  const { c, phiC, cPrev } = saved;
+  if ('gates' in saved) {
+    const fused = lstmCellGrad(
+      dh as tf.Tensor2D,
+      dc as tf.Tensor2D,
+      saved.gates as tf.Tensor2D,
+      phiC as tf.Tensor2D,
+      cPrev as tf.Tensor2D,
+    );
+    if (fused) return fused;
+  }
+  const [i, f, g, o] =
+    'gates' in saved
+      ? (splitColumns(saved.gates as tf.Tensor2D, 4) as Tensors<4>)
+      : [saved.i, saved.f, saved.g, saved.o];
+  if (local) {
+    const run = F.runFormula;
+    const e = run(local.e, [dc, dh, o, phiC]);
+    const dz = tf.concat(
+      [
+        run(local.rec, [e, g, i]),
+        run(local.rec, [e, cPrev, f]),
+        run(local.act, [e, i, g]),
+        run(local.rec, [dh, phiC, o]),
+      ],
+      1,
+    );
+    return { dz, dcPrev: tf.mul(e, f) };
+  }
+  // Only a step of tfjs ops gets here (lstmCell runs for sigmoid and tanh alone, whose factors are formulas).
+  const { zi, zf, zg, zo } = saved as Extract<LSTMStep, { zi: tf.Tensor }>;
+  const e = tf.add(dc, activationGrad(activation, tf.mul(dh, o), c, phiC));
+  const dz = tf.concat(
+    [
+      activationGrad(recurrentActivation, tf.mul(e, g), zi, i),
+      activationGrad(recurrentActivation, tf.mul(e, cPrev), zf, f),
+      activationGrad(activation, tf.mul(e, i), zg, g),
+      activationGrad(recurrentActivation, tf.mul(dh, phiC), zo, o),
+    ],
+    1,
+  );
+  return { dz, dcPrev: tf.mul(e, f) };
 }
 
 /**

@@ -1,0 +1,205 @@
+/**
+ * An LSTM step's element-wise work as one kernel each way, on tfjs' wasm backend, with Keras' default
+ * activations (sigmoid gates, tanh):
+ * - BrickmlLSTMCell, forward, from z = [z_i, z_f, z_g, z_o] ([B, 4U], the step's product) and c_{t-1}:
+ *   the gates [i, f, g, o] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)] side by side as z, c_t = f·c_{t-1} + i·g,
+ *   tanh(c_t) and h_t = o·tanh(c_t). In tfjs ops that is a split, five activations and four products and
+ *   sums, about 235 µs for B = 32, U = 128 (tfjs-wasm's Tanh alone takes 80); sigmoid and tanh here are
+ *   wasm-math.ts'.
+ * - BrickmlLSTMCellGrad, backward, from dh, dc and what the forward kept: e = dc + (dh·o)·(1 - tanh(c)²),
+ *   dz = [(e·g)·σ'_i, (e·c_{t-1})·σ'_f, (e·i)·(1 - g²), (dh·tanh(c))·σ'_o] with σ' = y·(1 - y), and
+ *   dc_{t-1} = e·f: the same operations in the same order as the LSTM brick's formulas, so the same bits.
+ * Neither has a gradient of its own: lstmCell answers null while tfjs records a tape (tf.grad and the like),
+ * and the brick then runs the step as tfjs ops that autodiff can follow. Both answer null elsewhere too
+ * (another backend, own kernels off, U < 4).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ownKernelsOn } from './own-kernels.js';
+import { ADD, f32x4, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
+import {
+  compile,
+  forUp,
+  get,
+  I32,
+  i32Const,
+  madeFor,
+  memoryOf,
+  registerWasmKernel,
+  set,
+  simd,
+  simdSupported,
+  tee,
+  uleb,
+  V128,
+  type WasmBackendLike,
+} from './wasm-module.js';
+
+const CELL = 'BrickmlLSTMCell';
+const CELL_GRAD = 'BrickmlLSTMCellGrad';
+
+type Run = (...addresses: number[]) => void;
+
+const load = (offset: number) => [...simd(0x00), 0, ...uleb(offset)];
+const store = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
+
+/**
+ * A kernel over `rows` rows of `units` columns, four at a time: `body(P4, P1)` runs for each vector, with
+ * P4 the byte offset of its first column in a [rows, 4·units] matrix and P1 in a [rows, units] one. Where
+ * units is not a multiple of 4, the last vector of a row starts 4 columns before the row's end and redoes
+ * a few columns, which every output here allows (each is a function of the inputs at its own place).
+ */
+function rowsOfVectors(rows: number, units: number, first: number, body: (p4: number, p1: number) => number[]) {
+  const [ROW, J, P4, P1] = [first, first + 1, first + 2, first + 3];
+  const vector = [
+    ...[...get(ROW), ...i32Const(16 * units), 0x6c, ...get(J), 0x6a, ...set(P4)],
+    ...[...get(ROW), ...i32Const(4 * units), 0x6c, ...get(J), 0x6a, ...set(P1)],
+    ...body(P4, P1),
+  ];
+  const whole = 16 * Math.floor(units / 4);
+  const row = [
+    ...forUp(J, i32Const(0), whole, 16, vector),
+    ...(units % 4 ? [...i32Const(4 * (units - 4)), ...set(J), ...vector] : []),
+  ];
+  return forUp(ROW, i32Const(0), rows, 1, row);
+}
+
+/** run(z, cPrev, gates, c, phiC, h): byte offsets. Locals: 4 i32 (rowsOfVectors), then v128s. */
+function compileCell(memory: object, rows: number, units: number): Run {
+  const [Z, CPREV, GATES, C, PHI, H] = [0, 1, 2, 3, 4, 5];
+  const v = 10;
+  const [I, F, G, O, CT] = [v, v + 1, v + 2, v + 3, v + 4];
+  const math: MathLocals = { v: v + 5, a: v + 6, x: v + 7, n: v + 8, r: v + 9 };
+  const at = (param: number, p: number) => [...get(param), ...get(p), 0x6a];
+  const u4 = 4 * units;
+  const code = rowsOfVectors(rows, units, 6, (P4, P1) => [
+    ...[...at(Z, P4), ...load(0), ...sigmoidV(math), ...set(I)],
+    ...[...at(Z, P4), ...load(u4), ...sigmoidV(math), ...set(F)],
+    ...[...at(Z, P4), ...load(2 * u4), ...tanhV(math), ...set(G)],
+    ...[...at(Z, P4), ...load(3 * u4), ...sigmoidV(math), ...set(O)],
+    ...[I, F, G, O].flatMap((gate, k) => [...at(GATES, P4), ...get(gate), ...store(k * u4)]),
+    // c = f·c_{t-1} + i·g
+    ...[...at(C, P1), ...get(F), ...at(CPREV, P1), ...load(0), ...MUL, ...get(I), ...get(G), ...MUL, ...ADD],
+    ...[...tee(CT), ...store(0)],
+    ...[...at(PHI, P1), ...get(CT), ...tanhV(math), ...tee(G), ...store(0)],
+    ...[...at(H, P1), ...get(O), ...get(G), ...MUL, ...store(0)],
+  ]);
+  return compile(
+    memory as never,
+    new Array<number>(6).fill(I32),
+    [
+      [4, I32],
+      [10, V128],
+    ],
+    code,
+  ) as Run;
+}
+
+/** run(dh, dc, gates, phiC, cPrev, dz, dcPrev): byte offsets. */
+function compileCellGrad(memory: object, rows: number, units: number): Run {
+  const [DH, DC, GATES, PHI, CPREV, DZ, DCPREV] = [0, 1, 2, 3, 4, 5, 6];
+  const v = 11;
+  const [I, F, G, O, E, DHV, PHIV] = [v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6];
+  const at = (param: number, p: number) => [...get(param), ...get(p), 0x6a];
+  const u4 = 4 * units;
+  // (a·b)·(y·(1 - y)): a sigmoid gate's dz.
+  const sigmoidGrad = (a: number[], b: number[], y: number) => [
+    ...[...a, ...b, ...MUL, ...get(y), ...f32x4(1), ...get(y), ...SUB, ...MUL, ...MUL],
+  ];
+  const code = rowsOfVectors(rows, units, 7, (P4, P1) => [
+    ...[I, F, G, O].flatMap((gate, k) => [...at(GATES, P4), ...load(k * u4), ...set(gate)]),
+    ...[...at(DH, P1), ...load(0), ...set(DHV), ...at(PHI, P1), ...load(0), ...set(PHIV)],
+    // e = dc + (dh·o)·(1 - φ·φ)
+    ...[...at(DC, P1), ...load(0), ...get(DHV), ...get(O), ...MUL],
+    ...[...f32x4(1), ...get(PHIV), ...get(PHIV), ...MUL, ...SUB, ...MUL, ...ADD, ...set(E)],
+    ...[...at(DZ, P4), ...sigmoidGrad(get(E), get(G), I), ...store(0)],
+    ...[...at(DZ, P4), ...sigmoidGrad(get(E), [...at(CPREV, P1), ...load(0)], F), ...store(u4)],
+    // (e·i)·(1 - g·g)
+    ...[...at(DZ, P4), ...get(E), ...get(I), ...MUL, ...f32x4(1), ...get(G), ...get(G), ...MUL, ...SUB, ...MUL],
+    ...store(2 * u4),
+    ...[...at(DZ, P4), ...sigmoidGrad(get(DHV), get(PHIV), O), ...store(3 * u4)],
+    ...[...at(DCPREV, P1), ...get(E), ...get(F), ...MUL, ...store(0)],
+  ]);
+  return compile(
+    memory as never,
+    new Array<number>(7).fill(I32),
+    [
+      [4, I32],
+      [7, V128],
+    ],
+    code,
+  ) as Run;
+}
+
+let registered = false;
+function register(): void {
+  registerWasmKernel(CELL, ({ inputs, wasm, at }) => {
+    const { z, cPrev } = inputs as { z: tf.TensorInfo; cPrev: tf.TensorInfo };
+    const [rows, units] = cPrev.shape as [number, number];
+    const outs = [[rows, 4 * units], ...new Array(3).fill([rows, units])].map((s) => wasm.makeOutput(s, 'float32'));
+    const run = madeFor(memoryOf(wasm) as object, `lstm cell ${rows}x${units}`, () =>
+      compileCell(memoryOf(wasm) as object, rows, units),
+    );
+    run(at(z), at(cPrev), ...outs.map(at));
+    return outs;
+  });
+  registerWasmKernel(CELL_GRAD, ({ inputs, wasm, at }) => {
+    const { dh, dc, gates, phiC, cPrev } = inputs as Record<string, tf.TensorInfo>;
+    const [rows, units] = (cPrev as tf.TensorInfo).shape as [number, number];
+    const outs = [wasm.makeOutput([rows, 4 * units], 'float32'), wasm.makeOutput([rows, units], 'float32')];
+    const run = madeFor(memoryOf(wasm) as object, `lstm cell grad ${rows}x${units}`, () =>
+      compileCellGrad(memoryOf(wasm) as object, rows, units),
+    );
+    run(...[dh, dc, gates, phiC, cPrev].map((t) => at(t as tf.TensorInfo)), ...outs.map(at));
+    return outs;
+  });
+  registered = true;
+}
+
+/** Whether the kernels run now for c_{t-1} `c`: wasm active with its memory and SIMD, own kernels on, U ≥ 4. */
+function runs(c: tf.Tensor): boolean {
+  if (!ownKernelsOn() || tf.getBackend() !== 'wasm' || !simdSupported()) return false;
+  if (!memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) return false;
+  if (c.rank !== 2 || (c.shape[1] as number) < 4 || c.dtype !== 'float32') return false;
+  if (!registered) register();
+  return true;
+}
+
+/** The forward kernel's results. */
+export interface LSTMCellOutputs {
+  /** [i, f, g, o] side by side, [B, 4U]. */
+  gates: tf.Tensor2D;
+  c: tf.Tensor2D;
+  /** tanh(c). */
+  phiC: tf.Tensor2D;
+  h: tf.Tensor2D;
+}
+
+/**
+ * An LSTM step with sigmoid gates and tanh from z [B, 4U] and c_{t-1} [B, U], as one kernel of brickml's
+ * own; null where it does not run (then the caller uses tfjs ops), including while tfjs records a tape.
+ */
+export function lstmCell(z: tf.Tensor2D, cPrev: tf.Tensor2D): LSTMCellOutputs | null {
+  if (tf.engine().isTapeOn() || !runs(cPrev)) return null;
+  const [rows, units] = cPrev.shape;
+  if (z.rank !== 2 || z.shape[0] !== rows || z.shape[1] !== 4 * units || z.dtype !== 'float32') return null;
+  const [gates, c, phiC, h] = tf.engine().runKernel(CELL, { z, cPrev }, {}) as unknown as tf.Tensor2D[];
+  return { gates, c, phiC, h } as LSTMCellOutputs;
+}
+
+/**
+ * The LSTM step's dz [B, 4U] and dc_{t-1} from dh, dc and what lstmCell returned (gates, tanh(c)) with
+ * c_{t-1}, as one kernel of brickml's own; null where it does not run.
+ */
+export function lstmCellGrad(
+  dh: tf.Tensor2D,
+  dc: tf.Tensor2D,
+  gates: tf.Tensor2D,
+  phiC: tf.Tensor2D,
+  cPrev: tf.Tensor2D,
+): { dz: tf.Tensor2D; dcPrev: tf.Tensor2D } | null {
+  if (!runs(cPrev)) return null;
+  const same = [dh, dc, phiC].every((t) => t.dtype === 'float32' && tf.util.arraysEqual(t.shape, cPrev.shape));
+  if (!same || gates.shape[1] !== 4 * (cPrev.shape[1] as number) || gates.shape[0] !== cPrev.shape[0]) return null;
+  const [dz, dcPrev] = tf.engine().runKernel(CELL_GRAD, { dh, dc, gates, phiC, cPrev }, {}) as unknown as tf.Tensor2D[];
+  return { dz, dcPrev } as { dz: tf.Tensor2D; dcPrev: tf.Tensor2D };
+}
