@@ -1,5 +1,5 @@
 import { setSeed } from '@brickml/core';
-import { forEachBackend } from '@brickml/test-utils';
+import { forEachBackend, TEST_BACKENDS } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import type { Layer } from '../layer.js';
@@ -322,4 +322,16 @@ describe('kernels per step', () => {
       expect(await perStep(make, true)).toEqual(masked);
     });
   }
+
+  // On wasm, brickml's LSTM cell kernels take a step's element-wise work (4 units and more).
+  forEachBackend(
+    () => {
+      test('LSTM with its cell kernels: a step costs 3 forward and 3 backward kernels (9 and 9 masked)', async () => {
+        const make = () => new LSTM({ units: 4, returnSequences: true });
+        expect(await perStep(make, false)).toEqual([3, 3]);
+        expect(await perStep(make, true)).toEqual([9, 9]);
+      });
+    },
+    TEST_BACKENDS.filter((b) => b === 'wasm'),
+  );
 });
