@@ -8,7 +8,7 @@
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
 
-import { configObject, splitColumns } from '@brickml/core';
+import { configObject, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad } from '../activations/functions.js';
@@ -91,7 +91,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
   protected begin(x: tf.Tensor, time: number) {
     const { units, resetAfter } = this.config;
     const { kernel, bias, recurrentKernel } = this.params;
-    const xw = tf.matMul(x, kernel);
+    const xw = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D);
     let bx: tf.Tensor | null = bias ?? null;
     let bh: tf.Tensor | null = null;
     if (bias && resetAfter) [bx, bh] = tf.unstack(bias) as Tensors<2>;
@@ -113,18 +113,18 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     let z: tf.Tensor;
     let r: tf.Tensor;
     if (resetAfter) {
-      let m = tf.matMul(hIn, this.params.recurrentKernel);
-      if (shared.bh) m = tf.add(m, shared.bh);
+      const U = this.params.recurrentKernel as tf.Tensor2D;
+      const m = matMul(hIn as tf.Tensor2D, U, false, false, { bias: (shared.bh as tf.Tensor1D | null) ?? undefined });
       const [mzr, mhh] = splitColumns(m as tf.Tensor2D, [2 * units, units]) as Tensors<2>;
       zr = tf.add(xzr, mzr);
       [z, r] = splitColumns(activate(recurrentActivation, zr) as tf.Tensor2D, 2) as Tensors<2>;
       mh = mhh;
       a = tf.add(xh, tf.mul(r, mh));
     } else {
-      zr = tf.add(xzr, tf.matMul(hIn, shared.Uzr as tf.Tensor));
+      zr = tf.add(xzr, matMul(hIn as tf.Tensor2D, shared.Uzr as tf.Tensor2D));
       [z, r] = splitColumns(activate(recurrentActivation, zr) as tf.Tensor2D, 2) as Tensors<2>;
       mh = tf.mul(r, hIn);
-      a = tf.add(xh, tf.matMul(mh, shared.Uh as tf.Tensor));
+      a = tf.add(xh, matMul(mh as tf.Tensor2D, shared.Uh as tf.Tensor2D));
     }
     const hh = activate(activation, a);
     const h = tf.add(hh, tf.mul(z, tf.sub(hPrev, hh)));
@@ -174,7 +174,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
       const dm = tf.mul(tf.concat([dh, dh, dh], 1), at(KMs, s));
       dms[s] = dm;
       if (s === 0 && !initial) break;
-      let dhIn = tf.matMul(dm, UT);
+      let dhIn: tf.Tensor = matMul(dm as tf.Tensor2D, UT);
       if (mh) dhIn = tf.mul(dhIn, mh);
       dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
     }
@@ -185,7 +185,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     return {
       dXW,
       ...(initial && { dInitial: [dh] }),
-      recurrentKernel: tf.matMul(matMulT(join(hIn)), dM),
+      recurrentKernel: matMul(join(hIn) as tf.Tensor2D, dM as tf.Tensor2D, true),
       ...(this.params.bias && { bias: tf.stack([columnSums(dXW as tf.Tensor2D), columnSums(dM as tf.Tensor2D)]) }),
     };
   }
@@ -217,12 +217,12 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     for (let s = time - 1; s >= 0; s--) {
       if (dys) dh = tf.add(dh, at(dys, s));
       const da = tf.mul(dh, at(K2s, s));
-      const drh = tf.matMul(da, UhT);
+      const drh = matMul(da as tf.Tensor2D, UhT);
       const dzr = tf.concat([tf.mul(dh, at(K1s, s)), tf.mul(drh, at(K3s, s))], 1);
       dzrs[s] = dzr;
       das[s] = da;
       if (s === 0 && !initial) break;
-      let dhIn = tf.add(tf.matMul(dzr, UzrT), tf.mul(drh, at(Rs, s)));
+      let dhIn = tf.add(matMul(dzr as tf.Tensor2D, UzrT), tf.mul(drh, at(Rs, s)));
       if (mh) dhIn = tf.mul(dhIn, mh);
       dh = tf.add(dhIn, tf.mul(dh, at(passes, s)));
     }
@@ -233,7 +233,10 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     return {
       dXW,
       ...(initial && { dInitial: [dh] }),
-      recurrentKernel: tf.concat([tf.matMul(matMulT(HIn), dZR), tf.matMul(matMulT(RH), dA)], 1),
+      recurrentKernel: tf.concat(
+        [matMul(HIn as tf.Tensor2D, dZR as tf.Tensor2D, true), matMul(RH as tf.Tensor2D, dA as tf.Tensor2D, true)],
+        1,
+      ),
       ...(this.params.bias && { bias: columnSums(dXW as tf.Tensor2D) }),
     };
   }

@@ -3,7 +3,7 @@
  * Backward from dh at step t:  dz_t = dh ⊙ φ'(z_t),  dh_{t-1} = dz_t·Uᵀ,  then dW, dU, db from the stacked dz.
  */
 
-import { configObject } from '@brickml/core';
+import { configObject, matMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
@@ -52,12 +52,12 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
 
   protected begin(x: tf.Tensor, time: number) {
     const { kernel, bias } = this.params;
-    const xw = tf.matMul(x, kernel);
-    return { inputs: steps(bias ? tf.add(xw, bias) : xw, time), shared: undefined };
+    const xw = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, { bias: bias as tf.Tensor1D | undefined });
+    return { inputs: steps(xw, time), shared: undefined };
   }
 
   protected step(xw: tf.Tensor, _states: readonly tf.Tensor[], hIn: tf.Tensor) {
-    const z = tf.add(xw, tf.matMul(hIn, this.params.recurrentKernel));
+    const z = tf.add(xw, matMul(hIn as tf.Tensor2D, this.params.recurrentKernel as tf.Tensor2D));
     const h = activate(this.config.activation, z);
     return { next: [h], saved: { z, h } };
   }
@@ -85,7 +85,7 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
       const dz = tf.mul(dh, at(Ks, s));
       dzs[s] = dz;
       if (s === 0 && !initial) break;
-      let dhPrev = tf.matMul(dz, UT);
+      let dhPrev: tf.Tensor = matMul(dz as tf.Tensor2D, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];
       dh = skip ? tf.add(dhPrev, tf.mul(dh, skip)) : dhPrev;
@@ -94,7 +94,7 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
     return {
       dXW: dZ,
       ...(initial && { dInitial: [dh] }),
-      recurrentKernel: tf.matMul(matMulT(join(hIn)), dZ),
+      recurrentKernel: matMul(join(hIn) as tf.Tensor2D, dZ as tf.Tensor2D, true),
       ...(this.params.bias && { bias: columnSums(dZ as tf.Tensor2D) }),
     };
   }
