@@ -178,14 +178,18 @@ describe('recurrent bricks in specs, saves, summaries and pictures', () => {
   });
 });
 
-/** Adam steps of an LSTM (4 and 6 units) model of sequences [4, 5, 3] on `backend`, from the same weights. */
-async function trainedLSTMs(backend: BackendName, initial: readonly Float32Array[] | null) {
+/**
+ * 10 Adam steps of an LSTM (6 units) → GRU (5) → LSTM (4, backwards) model of sequences [4, 5, 3] on
+ * `backend`, from the same weights (`initial`, else its own).
+ */
+async function trainedRecurrent(backend: BackendName, initial: readonly Float32Array[] | null) {
   await useBackend(backend);
   setSeed(31);
   const model = new Sequential({
     inputShape: [5, 3],
     layers: [
       new LSTM({ units: 6, returnSequences: true }),
+      new GRU({ units: 5, returnSequences: true }),
       new LSTM({ units: 4, goBackwards: true }),
       new Dense({ units: 2, activation: 'softmax' }),
     ],
@@ -219,12 +223,12 @@ async function trainedLSTMs(backend: BackendName, initial: readonly Float32Array
   return { start, losses, after };
 }
 
-describe("LSTM models on wasm, whose steps run brickml's cell kernels", () => {
-  // tfjs-layers' own LSTM training leaks on wasm (its fused product's gradient), so cpu, where brickml
-  // matches tfjs-layers (above), is the reference.
+describe("recurrent models on wasm, whose steps run brickml's cell kernels", () => {
+  // tfjs-layers' own LSTM training leaks on wasm (its fused product's gradient), and its GRU lacks
+  // resetAfter, so cpu, where brickml matches tfjs-layers (above) and Keras' GRU formula, is the reference.
   test.runIf(TEST_BACKENDS.includes('wasm'))('train to the weights cpu trains to in 10 Adam steps', async () => {
-    const cpu = await trainedLSTMs('cpu', null);
-    const wasm = await trainedLSTMs('wasm', cpu.start);
+    const cpu = await trainedRecurrent('cpu', null);
+    const wasm = await trainedRecurrent('wasm', cpu.start);
     for (const [step, loss] of wasm.losses.entries())
       expect(loss, `loss at step ${step}`).toBeCloseTo(cpu.losses[step] as number, 5);
     let worst = 0;

@@ -33,6 +33,7 @@ export {
   type GradError,
   gradCheck,
 } from './grad-check.js';
+export { type GRUCellOutputs, gruCell } from './gru-cell.js';
 export { type LSTMCellOutputs, lstmCell, lstmCellGrad } from './lstm-cell.js';
 export { setOwnKernels } from './own-kernels.js';
 export { pad2d } from './pad.js';

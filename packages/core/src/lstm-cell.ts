@@ -14,54 +14,14 @@
  * (another backend, own kernels off, U < 4).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ownKernelsOn } from './own-kernels.js';
+import { address as at, cellKernelsRun, load, rowsOfVectors, store } from './cell-kernels.js';
 import { ADD, f32x4, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
-import {
-  compile,
-  forUp,
-  get,
-  I32,
-  i32Const,
-  madeFor,
-  memoryOf,
-  registerWasmKernel,
-  set,
-  simd,
-  simdSupported,
-  tee,
-  uleb,
-  V128,
-  type WasmBackendLike,
-} from './wasm-module.js';
+import { compile, get, I32, madeFor, memoryOf, registerWasmKernel, set, tee, V128 } from './wasm-module.js';
 
 const CELL = 'BrickmlLSTMCell';
 const CELL_GRAD = 'BrickmlLSTMCellGrad';
 
 type Run = (...addresses: number[]) => void;
-
-const load = (offset: number) => [...simd(0x00), 0, ...uleb(offset)];
-const store = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
-
-/**
- * A kernel over `rows` rows of `units` columns, four at a time: `body(P4, P1)` runs for each vector, with
- * P4 the byte offset of its first column in a [rows, 4·units] matrix and P1 in a [rows, units] one. Where
- * units is not a multiple of 4, the last vector of a row starts 4 columns before the row's end and redoes
- * a few columns, which every output here allows (each is a function of the inputs at its own place).
- */
-function rowsOfVectors(rows: number, units: number, first: number, body: (p4: number, p1: number) => number[]) {
-  const [ROW, J, P4, P1] = [first, first + 1, first + 2, first + 3];
-  const vector = [
-    ...[...get(ROW), ...i32Const(16 * units), 0x6c, ...get(J), 0x6a, ...set(P4)],
-    ...[...get(ROW), ...i32Const(4 * units), 0x6c, ...get(J), 0x6a, ...set(P1)],
-    ...body(P4, P1),
-  ];
-  const whole = 16 * Math.floor(units / 4);
-  const row = [
-    ...forUp(J, i32Const(0), whole, 16, vector),
-    ...(units % 4 ? [...i32Const(4 * (units - 4)), ...set(J), ...vector] : []),
-  ];
-  return forUp(ROW, i32Const(0), rows, 1, row);
-}
 
 /** run(z, cPrev, gates, c, phiC, h): byte offsets. Locals: 4 i32 (rowsOfVectors), then v128s. */
 function compileCell(memory: object, rows: number, units: number): Run {
@@ -69,9 +29,8 @@ function compileCell(memory: object, rows: number, units: number): Run {
   const v = 10;
   const [I, F, G, O, CT] = [v, v + 1, v + 2, v + 3, v + 4];
   const math: MathLocals = { v: v + 5, a: v + 6, x: v + 7, n: v + 8, r: v + 9 };
-  const at = (param: number, p: number) => [...get(param), ...get(p), 0x6a];
   const u4 = 4 * units;
-  const code = rowsOfVectors(rows, units, 6, (P4, P1) => [
+  const code = rowsOfVectors(rows, units, 6, [4, 1] as const, (P4, P1) => [
     ...[...at(Z, P4), ...load(0), ...sigmoidV(math), ...set(I)],
     ...[...at(Z, P4), ...load(u4), ...sigmoidV(math), ...set(F)],
     ...[...at(Z, P4), ...load(2 * u4), ...tanhV(math), ...set(G)],
@@ -99,13 +58,12 @@ function compileCellGrad(memory: object, rows: number, units: number): Run {
   const [DH, DC, GATES, PHI, CPREV, DZ, DCPREV] = [0, 1, 2, 3, 4, 5, 6];
   const v = 11;
   const [I, F, G, O, E, DHV, PHIV] = [v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6];
-  const at = (param: number, p: number) => [...get(param), ...get(p), 0x6a];
   const u4 = 4 * units;
   // (a·b)·(y·(1 - y)): a sigmoid gate's dz.
   const sigmoidGrad = (a: number[], b: number[], y: number) => [
     ...[...a, ...b, ...MUL, ...get(y), ...f32x4(1), ...get(y), ...SUB, ...MUL, ...MUL],
   ];
-  const code = rowsOfVectors(rows, units, 7, (P4, P1) => [
+  const code = rowsOfVectors(rows, units, 7, [4, 1] as const, (P4, P1) => [
     ...[I, F, G, O].flatMap((gate, k) => [...at(GATES, P4), ...load(k * u4), ...set(gate)]),
     ...[...at(DH, P1), ...load(0), ...set(DHV), ...at(PHI, P1), ...load(0), ...set(PHIV)],
     // e = dc + (dh·o)·(1 - φ·φ)
@@ -155,11 +113,9 @@ function register(): void {
   registered = true;
 }
 
-/** Whether the kernels run now for c_{t-1} `c`: wasm active with its memory and SIMD, own kernels on, U ≥ 4. */
+/** Whether the kernels run now for c_{t-1} `c` (cellKernelsRun), registered on first use. */
 function runs(c: tf.Tensor): boolean {
-  if (!ownKernelsOn() || tf.getBackend() !== 'wasm' || !simdSupported()) return false;
-  if (!memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) return false;
-  if (c.rank !== 2 || (c.shape[1] as number) < 4 || c.dtype !== 'float32') return false;
+  if (!cellKernelsRun(c)) return false;
   if (!registered) register();
   return true;
 }

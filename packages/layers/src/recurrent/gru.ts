@@ -8,10 +8,10 @@
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
 
-import { configObject, matMul, splitColumns } from '@brickml/core';
+import { configObject, formula as F, gruCell, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad } from '../activations/functions.js';
+import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
 import { columnSums, matMulT } from '../ops.js';
 import {
@@ -48,18 +48,13 @@ interface GRUShared {
 }
 
 /**
- * What one step keeps: the pre-activations of z, r (side by side) and ĥ, the gates, ĥ, the state before
- * and m_h (resetAfter) or r ⊙ h_{t-1} ⊙ m_rec (without).
+ * What one step keeps: ĥ, the state before, m_h (resetAfter) or r ⊙ h_{t-1} ⊙ m_rec (without), and the
+ * gates: side by side as gruCell made them, or each with the pre-activations of z, r (side by side) and ĥ.
  */
-interface GRUStep {
-  zr: tf.Tensor;
-  z: tf.Tensor;
-  r: tf.Tensor;
-  a: tf.Tensor;
-  hh: tf.Tensor;
-  hPrev: tf.Tensor;
-  mh: tf.Tensor;
-}
+type GRUStep = { hh: tf.Tensor; hPrev: tf.Tensor; mh: tf.Tensor } & (
+  | { gates: tf.Tensor }
+  | { zr: tf.Tensor; z: tf.Tensor; r: tf.Tensor; a: tf.Tensor }
+);
 
 /**
  * Gated recurrent unit over a sequence [batch, time, features]: an update gate z mixes the state
@@ -115,6 +110,15 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     if (resetAfter) {
       const U = this.params.recurrentKernel as tf.Tensor2D;
       const m = matMul(hIn as tf.Tensor2D, U, false, false, { bias: (shared.bh as tf.Tensor1D | null) ?? undefined });
+      // Keras' default activations: one kernel of brickml's own where it runs (gru-cell.ts).
+      const cell =
+        activation === 'tanh' && recurrentActivation === 'sigmoid'
+          ? gruCell(xzr as tf.Tensor2D, xh as tf.Tensor2D, m, hPrev as tf.Tensor2D)
+          : null;
+      if (cell) {
+        const { gates, hh, h, mh: mhh } = cell;
+        return { next: [h], saved: { gates, hh, hPrev, mh: mhh } };
+      }
       const [mzr, mhh] = splitColumns(m as tf.Tensor2D, [2 * units, units]) as Tensors<2>;
       zr = tf.add(xzr, mzr);
       [z, r] = splitColumns(activate(recurrentActivation, zr) as tf.Tensor2D, 2) as Tensors<2>;
@@ -134,13 +138,14 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
   protected throughTime(cache: RecurrentCache<GRUStep>, [dhLast]: tf.Tensor[], dys: readonly tf.Tensor[] | null) {
     const { m, saved } = cache;
     const { activation, recurrentActivation, resetAfter } = this.config;
-    const all = (key: keyof GRUStep) => join(saved.map((s) => s[key]));
-    const [Z, R, A, HH, HPrev, MH] = (['z', 'r', 'a', 'hh', 'hPrev', 'mh'] as const).map(all) as Tensors<6>;
-    const [Zt, Rt] = splitColumns(all('zr') as tf.Tensor2D, 2) as Tensors<2>;
+    const all = (pick: (s: GRUStep) => tf.Tensor) => join(saved.map(pick));
+    const [HH, HPrev, MH] = [all((s) => s.hh), all((s) => s.hPrev), all((s) => s.mh)];
+    // gruCell's steps keep the gates alone: their activations' derivatives need only the outputs.
+    const { Z, R, Zt, Rt, A } = gatesOf(saved, all);
     // Every step's local factors at once, per unit of dh: dz̃ = dh ⊙ K1, dã = dh ⊙ K2. A masked step's are 0
     // and its dh passes through: the factor of dh on h_{t-1}, z, becomes 1.
-    let K1 = activationGrad(recurrentActivation, tf.sub(HPrev, HH), Zt, Z);
-    let K2 = activationGrad(activation, tf.sub(1, Z), A, HH);
+    let K1 = derivative(recurrentActivation, tf.sub(HPrev, HH), Zt, Z);
+    let K2 = derivative(activation, tf.sub(1, Z), A, HH);
     let pass = Z;
     if (m) {
       K1 = tf.mul(K1, m);
@@ -160,7 +165,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     dys: readonly tf.Tensor[] | null,
     { K1, K2, pass, R, Rt, MH }: Factors,
   ): CellGrads {
-    const K2K3 = tf.mul(K2, activationGrad(this.config.recurrentActivation, MH, Rt, R));
+    const K2K3 = tf.mul(K2, derivative(this.config.recurrentActivation, MH, Rt, R));
     const KMs = steps(tf.concat([K1, K2K3, tf.mul(K2, R)], 1), time);
     const passes = steps(pass, time);
     const UT = matMulT(this.params.recurrentKernel);
@@ -200,7 +205,7 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     const { units, recurrentActivation } = this.config;
     const HIn = join(hIn);
     // dr̃ = d(r ⊙ h) ⊙ K3: r multiplied h_{t-1} ⊙ m_h.
-    const K3 = activationGrad(recurrentActivation, HIn, Rt, R);
+    const K3 = derivative(recurrentActivation, HIn, Rt, R);
     const [K1s, K2s, K3s, Rs, passes] = [K1, K2, K3, R, pass].map((t) => steps(t, time)) as tf.Tensor[][] as [
       tf.Tensor[],
       tf.Tensor[],
@@ -247,6 +252,32 @@ interface Factors {
   K2: tf.Tensor;
   pass: tf.Tensor;
   R: tf.Tensor;
-  Rt: tf.Tensor;
+  /** r's pre-activation, or null where the steps kept the gates alone (gruCell). */
+  Rt: tf.Tensor | null;
   MH: tf.Tensor;
+}
+
+/**
+ * Every step's gates z and r stacked, with their pre-activations and ĥ's (null where the steps kept the
+ * gates alone: gruCell's).
+ */
+function gatesOf(saved: readonly GRUStep[], all: (pick: (s: GRUStep) => tf.Tensor) => tf.Tensor) {
+  if ('gates' in (saved[0] as GRUStep)) {
+    const [Z, R] = splitColumns(all((s) => (s as { gates: tf.Tensor }).gates) as tf.Tensor2D, 2) as Tensors<2>;
+    return { Z, R, Zt: null, Rt: null, A: null };
+  }
+  const kept = saved as Extract<GRUStep, { zr: tf.Tensor }>[];
+  const [Zt, Rt] = splitColumns(join(kept.map((s) => s.zr)) as tf.Tensor2D, 2) as Tensors<2>;
+  return { Z: join(kept.map((s) => s.z)), R: join(kept.map((s) => s.r)), Zt, Rt, A: join(kept.map((s) => s.a)) };
+}
+
+/**
+ * dy ⊙ f'(z) for f = `name`, y = f(z): from y alone where z was not kept (gruCell's steps, whose sigmoid
+ * and tanh allow it: the same formula activationGrad runs for them).
+ */
+function derivative(name: ActivationName, dy: tf.Tensor, z: tf.Tensor | null, y: tf.Tensor): tf.Tensor {
+  if (z) return activationGrad(name, dy, z, y);
+  const f = activationGradFormula(name, F.inputOf(0), F.inputOf(1));
+  if (!f) throw new Error(`GRU: ${name}'s derivative needs its input, which the step did not keep`);
+  return F.runFormula(f, [dy, y]);
 }

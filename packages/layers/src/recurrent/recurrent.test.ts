@@ -19,7 +19,7 @@ const bias = { className: 'RandomUniform', config: { minval: -0.5, maxval: 0.5 }
 const BRICKS: [string, Make][] = [
   ['SimpleRNN', (c) => new SimpleRNN({ units: 3, biasInitializer: bias, ...c })],
   ['LSTM', (c) => new LSTM({ units: 5, biasInitializer: bias, ...c })],
-  ['GRU', (c) => new GRU({ units: 3, biasInitializer: bias, ...c })],
+  ['GRU', (c) => new GRU({ units: 5, biasInitializer: bias, ...c })],
   ['GRU without resetAfter', (c) => new GRU({ units: 3, biasInitializer: bias, resetAfter: false, ...c })],
 ];
 
@@ -109,7 +109,7 @@ describe('returnState', () => {
       ],
       [
         'GRU: y and h',
-        () => new GRU({ units: 3, biasInitializer: bias, returnState: true, returnSequences: true }),
+        () => new GRU({ units: 5, biasInitializer: bias, returnState: true, returnSequences: true }),
         null,
       ],
       [
@@ -323,13 +323,18 @@ describe('kernels per step', () => {
     });
   }
 
-  // On wasm, brickml's LSTM cell kernels take a step's element-wise work (4 units and more).
+  // On wasm, brickml's LSTM and GRU cell kernels take a step's element-wise work (4 units and more).
   forEachBackend(
     () => {
       test('LSTM with its cell kernels: a step costs 3 forward and 3 backward kernels (9 and 9 masked)', async () => {
         const make = () => new LSTM({ units: 4, returnSequences: true });
         expect(await perStep(make, false)).toEqual([3, 3]);
         expect(await perStep(make, true)).toEqual([9, 9]);
+      });
+      test('GRU with its cell kernel: a step costs 2 forward and 6 backward kernels (5 and 6 masked)', async () => {
+        const make = () => new GRU({ units: 4, returnSequences: true });
+        expect(await perStep(make, false)).toEqual([2, 6]);
+        expect(await perStep(make, true)).toEqual([5, 6]);
       });
     },
     TEST_BACKENDS.filter((b) => b === 'wasm'),

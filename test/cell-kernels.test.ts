@@ -1,11 +1,11 @@
 /**
- * lstmCell and lstmCellGrad (packages/core/src/lstm-cell.ts), brickml's LSTM step kernels on wasm: sigmoid
- * and tanh (wasm-math.ts) within a few units in the last place of the exact values, NaN and infinities
- * included; the states against tfjs ops on seeded random shapes; the backward kernel equal bit for bit to
- * the LSTM brick's formulas; one kernel each; null where they do not run (another backend, a tape, own
- * kernels off, fewer than 4 units); no leak.
+ * lstmCell, lstmCellGrad and gruCell (packages/core/src/lstm-cell.ts, gru-cell.ts), brickml's recurrent
+ * step kernels on wasm: sigmoid and tanh (wasm-math.ts) within a few units in the last place of the exact
+ * values, NaN and infinities included; the states against tfjs ops on seeded random shapes; the LSTM's
+ * backward kernel equal bit for bit to the brick's formulas; one kernel each; null where they do not run
+ * (another backend, a tape, own kernels off, fewer than 4 units); no leak.
  */
-import { formula as F, lstmCell, lstmCellGrad, Random, setOwnKernels, splitColumns } from '@brickml/core';
+import { formula as F, gruCell, lstmCell, lstmCellGrad, Random, setOwnKernels, splitColumns } from '@brickml/core';
 import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, test } from 'vitest';
@@ -31,10 +31,13 @@ function shapes(r: Random): [number, number][] {
 
 forEachBackend((backend) => {
   if (backend !== 'wasm') {
-    test(`lstmCell and lstmCellGrad answer null: the kernels are wasm's (${backend})`, () => {
+    test(`lstmCell, lstmCellGrad and gruCell answer null: the kernels are wasm's (${backend})`, () => {
       const [z, c] = [tf.zeros([2, 16]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D];
       expect(lstmCell(z, c)).toBeNull();
       expect(lstmCellGrad(c, c, z, c, c)).toBeNull();
+      const [x2, x3] = [tf.zeros([2, 8]) as tf.Tensor2D, tf.zeros([2, 12]) as tf.Tensor2D];
+      expect(gruCell(x2, c, x3, c)).toBeNull();
+      tf.dispose([x2, x3]);
       tf.dispose([z, c]);
     });
     return;
@@ -182,5 +185,80 @@ forEachBackend((backend) => {
       tf.dispose([...Object.values(out), back.dz, back.dcPrev]);
     });
     tf.dispose([z, c, z3, c3, ...Object.values(fwd)]);
+  });
+
+  test('gruCell gives what tfjs ops give, on seeded random shapes; h from its outputs bit for bit', async () => {
+    const r = new Random(5);
+    for (const [rows, units] of shapes(r)) {
+      const draw = (w: number, lo: number, hi: number) =>
+        tf.tensor2d(r.uniformArray(rows * w * units, lo, hi), [rows, w * units]);
+      const [xzr, xh, m, hPrev] = [draw(2, -4, 4), draw(1, -3, 3), draw(3, -4, 4), draw(1, -1, 1)];
+      const out = gruCell(xzr, xh, m, hPrev)!;
+      const what = `[${rows}, ${units}]`;
+      const want = tf.tidy(() => {
+        const [mzr, mh] = tf.split(m, [2 * units, units], 1) as tf.Tensor2D[];
+        const gates = tf.sigmoid(tf.add(xzr, mzr!));
+        const [z, rg] = tf.split(gates, 2, 1) as tf.Tensor2D[];
+        const hh = tf.tanh(tf.add(xh, tf.mul(rg!, mh!)));
+        return { gates, hh, h: tf.add(hh, tf.mul(z!, tf.sub(hPrev, hh))), mh: mh! };
+      });
+      for (const key of ['gates', 'hh', 'h'] as const) {
+        const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(out[key], want[key]))));
+        expect((await diff.data())[0], `${key}, ${what}`).toBeLessThan(1e-6);
+        diff.dispose();
+      }
+      expect(Array.from(await out.mh.data()), `m_h, ${what}`).toEqual(Array.from(await want.mh.data()));
+      // h = ĥ + z·(h_{t-1} - ĥ) is the ops' own rounding of the kernel's z and ĥ.
+      const h = tf.tidy(() => {
+        const [z] = tf.split(out.gates, 2, 1) as tf.Tensor2D[];
+        return tf.add(out.hh, tf.mul(z!, tf.sub(hPrev, out.hh)));
+      });
+      expect(Array.from(await out.h.data()), `h, ${what}`).toEqual(Array.from(await h.data()));
+      tf.dispose([xzr, xh, m, hPrev, h, ...Object.values(out), ...Object.values(want)]);
+    }
+  });
+
+  test('gruCell: one kernel; null under a tape, with own kernels off and below 4 units; no leak', async () => {
+    const [xzr, xh, m, hPrev] = [
+      [3, 10],
+      [3, 5],
+      [3, 15],
+      [3, 5],
+    ].map((s) => tf.randomNormal(s as [number, number]) as tf.Tensor2D) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
+    const profile = await tf.profile(() => Object.values(gruCell(xzr, xh, m, hPrev)!));
+    expect(profile.kernels.map((k) => k.name)).toEqual(['BrickmlGRUCell']);
+    let underTape: unknown = 'not run';
+    tf.grad((t: tf.Tensor) => {
+      underTape = gruCell(t as tf.Tensor2D, xh, m, hPrev);
+      return tf.sum(t);
+    })(xzr).dispose();
+    expect(underTape).toBeNull();
+    setOwnKernels(false);
+    try {
+      expect(gruCell(xzr, xh, m, hPrev)).toBeNull();
+    } finally {
+      setOwnKernels(true);
+    }
+    const [a, b, c, d] = [
+      [2, 6],
+      [2, 3],
+      [2, 9],
+      [2, 3],
+    ].map((s) => tf.zeros(s as [number, number]) as tf.Tensor2D) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
+    expect(gruCell(a, b, c, d)).toBeNull();
+    await expectNoLeak(() => {
+      tf.dispose(Object.values(gruCell(xzr, xh, m, hPrev)!));
+    });
+    tf.dispose([xzr, xh, m, hPrev, a, b, c, d]);
   });
 });

@@ -1,0 +1,53 @@
+/**
+ * What the recurrent cell kernels (lstm-cell.ts, gru-cell.ts) share: a generated loop over a step's rows,
+ * four units at a time, and whether such a kernel runs now.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ownKernelsOn } from './own-kernels.js';
+import { forUp, get, i32Const, memoryOf, set, simd, simdSupported, uleb, type WasmBackendLike } from './wasm-module.js';
+
+/** v128.load and v128.store at a constant byte offset from the address on the stack. */
+export const load = (offset: number): number[] => [...simd(0x00), 0, ...uleb(offset)];
+export const store = (offset: number): number[] => [...simd(0x0b), 0, ...uleb(offset)];
+
+/** The address param + local (byte offsets) on the stack. */
+export const address = (param: number, local: number): number[] => [...get(param), ...get(local), 0x6a];
+
+/**
+ * A loop over `rows` rows of `units` columns, four at a time, for a kernel whose matrices are `widths`
+ * units wide (1 for [rows, units], 4 for an LSTM's gates): `body(...p)` runs for each vector, p[i] being
+ * the local that holds the byte offset of the vector's first column in a [rows, widths[i]·units] matrix. It takes
+ * 2 + widths.length i32 locals from `first` on. Where units is not a multiple of 4, the last vector of a
+ * row starts 4 columns before the row's end and redoes a few columns, which every output of the cells
+ * allows (each is a function of the inputs at its own place).
+ */
+export function rowsOfVectors<W extends readonly number[]>(
+  rows: number,
+  units: number,
+  first: number,
+  widths: W,
+  body: (...p: { [K in keyof W]: number }) => number[],
+): number[] {
+  const [ROW, J] = [first, first + 1];
+  const setup = widths.flatMap((w, i) => [
+    ...[...get(ROW), ...i32Const(4 * w * units), 0x6c, ...get(J), 0x6a, ...set(first + 2 + i)],
+  ]);
+  const p = widths.map((_, i) => first + 2 + i) as unknown as { [K in keyof W]: number };
+  const vector = [...setup, ...body(...p)];
+  const whole = 16 * Math.floor(units / 4);
+  const row = [
+    ...forUp(J, i32Const(0), whole, 16, vector),
+    ...(units % 4 ? [...i32Const(4 * (units - 4)), ...set(J), ...vector] : []),
+  ];
+  return forUp(ROW, i32Const(0), rows, 1, row);
+}
+
+/**
+ * Whether a cell kernel runs now for a state `h` ([rows, units]): tfjs' wasm backend active with its memory
+ * reachable and SIMD, own kernels on, float32, 4 units or more.
+ */
+export function cellKernelsRun(h: tf.Tensor): boolean {
+  if (!ownKernelsOn() || tf.getBackend() !== 'wasm' || !simdSupported()) return false;
+  if (!memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) return false;
+  return h.rank === 2 && (h.shape[1] as number) >= 4 && h.dtype === 'float32';
+}
