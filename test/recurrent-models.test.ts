@@ -223,21 +223,24 @@ async function trainedRecurrent(backend: BackendName, initial: readonly Float32A
   return { start, losses, after };
 }
 
-describe("recurrent models on wasm, whose steps run brickml's cell kernels", () => {
-  // tfjs-layers' own LSTM training leaks on wasm (its fused product's gradient), and its GRU lacks
-  // resetAfter, so cpu, where brickml matches tfjs-layers (above) and Keras' GRU formula, is the reference.
-  test.runIf(TEST_BACKENDS.includes('wasm'))('train to the weights cpu trains to in 10 Adam steps', async () => {
-    const cpu = await trainedRecurrent('cpu', null);
-    const wasm = await trainedRecurrent('wasm', cpu.start);
-    for (const [step, loss] of wasm.losses.entries())
-      expect(loss, `loss at step ${step}`).toBeCloseTo(cpu.losses[step] as number, 5);
-    let worst = 0;
-    for (const [i, w] of wasm.after.entries()) {
-      const ref = cpu.after[i] as Float32Array;
-      for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs((w[j] as number) - (ref[j] as number)));
-    }
-    expect(worst).toBeLessThan(1e-5);
-  });
+describe("recurrent models on wasm and webgpu, whose steps run brickml's cell kernels", () => {
+  // tfjs-layers' own LSTM training leaks on wasm (its fused product's gradient) and fails on webgpu (a
+  // shader of its own), and its GRU lacks resetAfter, so cpu, where brickml matches tfjs-layers (above)
+  // and Keras' GRU formula, is the reference.
+  for (const backend of TEST_BACKENDS.filter((b) => b === 'wasm' || b === 'webgpu')) {
+    test(`train to the weights cpu trains to in 10 Adam steps (${backend})`, async () => {
+      const cpu = await trainedRecurrent('cpu', null);
+      const other = await trainedRecurrent(backend, cpu.start);
+      for (const [step, loss] of other.losses.entries())
+        expect(loss, `loss at step ${step}`).toBeCloseTo(cpu.losses[step] as number, 5);
+      let worst = 0;
+      for (const [i, w] of other.after.entries()) {
+        const ref = cpu.after[i] as Float32Array;
+        for (let j = 0; j < w.length; j++) worst = Math.max(worst, Math.abs((w[j] as number) - (ref[j] as number)));
+      }
+      expect(worst).toBeLessThan(1e-5);
+    });
+  }
 });
 
 describe('recurrent models leave no tensor behind', () => {

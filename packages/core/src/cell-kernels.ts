@@ -1,10 +1,12 @@
 /**
- * What the recurrent cell kernels (lstm-cell.ts, gru-cell.ts) share: a generated loop over a step's rows,
- * four units at a time, and whether such a kernel runs now.
+ * What the recurrent cell kernels (lstm-cell.ts, gru-cell.ts) share: a generated wasm loop over a step's
+ * rows, four units at a time, and where such a kernel runs now (wasm, or webgpu: webgpu-cells.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
 import { forUp, get, i32Const, memoryOf, set, simd, simdSupported, uleb, type WasmBackendLike } from './wasm-module.js';
+import { registerWebGPUCells } from './webgpu-cells.js';
+import { webgpuKernels } from './webgpu-kernels.js';
 
 /** v128.load and v128.store at a constant byte offset from the address on the stack. */
 export const load = (offset: number): number[] => [...simd(0x00), 0, ...uleb(offset)];
@@ -43,11 +45,16 @@ export function rowsOfVectors<W extends readonly number[]>(
 }
 
 /**
- * Whether a cell kernel runs now for a state `h` ([rows, units]): tfjs' wasm backend active with its memory
- * reachable and SIMD, own kernels on, float32, 4 units or more.
+ * Where a cell kernel runs now for a state `h` ([rows, units], float32, 4 units or more), own kernels on:
+ * tfjs' wasm backend with its memory reachable and SIMD ('wasm'), or its webgpu backend ('webgpu', its
+ * kernels registered here); else null.
  */
-export function cellKernelsRun(h: tf.Tensor): boolean {
-  if (!ownKernelsOn() || tf.getBackend() !== 'wasm' || !simdSupported()) return false;
-  if (!memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>)) return false;
-  return h.rank === 2 && (h.shape[1] as number) >= 4 && h.dtype === 'float32';
+export function cellKernelsRun(h: tf.Tensor): 'wasm' | 'webgpu' | null {
+  if (!ownKernelsOn() || h.rank !== 2 || (h.shape[1] as number) < 4 || h.dtype !== 'float32') return null;
+  if (tf.getBackend() === 'wasm') {
+    return simdSupported() && memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) ? 'wasm' : null;
+  }
+  if (!webgpuKernels()) return null;
+  registerWebGPUCells();
+  return 'webgpu';
 }

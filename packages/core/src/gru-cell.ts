@@ -79,12 +79,13 @@ export interface GRUCellOutputs {
  * run (then the caller uses tfjs ops), including while tfjs records a tape.
  */
 export function gruCell(xzr: tf.Tensor2D, xh: tf.Tensor2D, m: tf.Tensor2D, hPrev: tf.Tensor2D): GRUCellOutputs | null {
-  if (tf.engine().isTapeOn() || !cellKernelsRun(hPrev)) return null;
+  const where = tf.engine().isTapeOn() ? null : cellKernelsRun(hPrev);
+  if (!where) return null;
   const [rows, units] = hPrev.shape;
   const fits = (t: tf.Tensor2D, width: number) =>
     t.rank === 2 && t.dtype === 'float32' && t.shape[0] === rows && t.shape[1] === width * units;
   if (!fits(xzr, 2) || !fits(xh, 1) || !fits(m, 3)) return null;
-  if (!registered) register();
+  if (where === 'wasm' && !registered) register();
   const [gates, hh, h, mh] = tf.engine().runKernel(CELL, { xzr, xh, m, hPrev }, {}) as unknown as tf.Tensor2D[];
   return { gates, hh, h, mh } as GRUCellOutputs;
 }

@@ -113,11 +113,11 @@ function register(): void {
   registered = true;
 }
 
-/** Whether the kernels run now for c_{t-1} `c` (cellKernelsRun), registered on first use. */
+/** Whether the kernels run now for c_{t-1} `c` (cellKernelsRun), the wasm ones registered on first use. */
 function runs(c: tf.Tensor): boolean {
-  if (!cellKernelsRun(c)) return false;
-  if (!registered) register();
-  return true;
+  const where = cellKernelsRun(c);
+  if (where === 'wasm' && !registered) register();
+  return where !== null;
 }
 
 /** The forward kernel's results. */

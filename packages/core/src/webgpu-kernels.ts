@@ -15,12 +15,12 @@ const BERNOULLI = 'BrickmlBernoulli';
 const WORKGROUP: [number, number, number] = [64, 1, 1];
 
 type Uniform = { type: 'float32' | 'uint32'; data: number[] };
-interface WebGPUBackendLike {
+export interface WebGPUBackendLike {
   runWebGPUProgram(program: object, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: Uniform[]): tf.TensorInfo;
 }
 
 /** The fields tfjs-backend-webgpu reads from a program (its WebGPUProgram interface), for a flat output. */
-abstract class FlatProgram {
+export abstract class FlatProgram {
   readonly outputShape: number[];
   readonly dispatchLayout: { x: number[] };
   readonly dispatch: [number, number, number];
