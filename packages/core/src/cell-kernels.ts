@@ -4,7 +4,22 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownKernelsOn } from './own-kernels.js';
-import { forUp, get, i32Const, memoryOf, set, simd, simdSupported, uleb, type WasmBackendLike } from './wasm-module.js';
+import {
+  compile,
+  forUp,
+  get,
+  I32,
+  i32Const,
+  madeFor,
+  memoryOf,
+  registerWasmKernel,
+  set,
+  simd,
+  simdSupported,
+  uleb,
+  V128,
+  type WasmBackendLike,
+} from './wasm-module.js';
 import { registerWebGPUCells } from './webgpu-cells.js';
 import { webgpuKernels } from './webgpu-kernels.js';
 
@@ -57,4 +72,39 @@ export function cellKernelsRun(h: tf.Tensor): 'wasm' | 'webgpu' | null {
   if (!webgpuKernels()) return null;
   registerWebGPUCells();
   return 'webgpu';
+}
+
+/**
+ * Registers wasm kernel `name`, whose inputs are named `inputs` (the last one a state [rows, units]) and
+ * whose outputs are [rows, w·units] for each w of `outputs`: `code(rows, units)` is compiled once per
+ * backend memory and shape into run(inputs…, outputs…), every parameter a byte offset, with `locals` i32
+ * and v128 locals after them.
+ */
+export function registerCellKernel(
+  name: string,
+  inputs: readonly string[],
+  outputs: readonly number[],
+  locals: [i32s: number, v128s: number],
+  code: (rows: number, units: number) => number[],
+): void {
+  registerWasmKernel(name, ({ inputs: given, wasm, at }) => {
+    const xs = inputs.map((n) => given[n] as tf.TensorInfo);
+    const [rows, units] = (xs[xs.length - 1] as tf.TensorInfo).shape as [number, number];
+    const outs = outputs.map((w) => wasm.makeOutput([rows, w * units], 'float32'));
+    const memory = memoryOf(wasm) as object;
+    const params = new Array<number>(inputs.length + outputs.length).fill(I32);
+    const run = madeFor(memory, `${name} ${rows}x${units}`, () =>
+      compile(
+        memory as never,
+        params,
+        [
+          [locals[0], I32],
+          [locals[1], V128],
+        ],
+        code(rows, units),
+      ),
+    ) as (...offsets: number[]) => void;
+    run(...xs.map(at), ...outs.map(at));
+    return outs;
+  });
 }

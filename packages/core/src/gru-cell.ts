@@ -1,7 +1,7 @@
 /**
  * A GRU step's element-wise work (Keras 3's resetAfter, sigmoid gates, tanh) as one kernel on tfjs' wasm
- * backend, BrickmlGRUCell: from the step's share of XW ([x·W_zr + b_zr, x·W_h + b_h] as xzr [B, 2U] and
- * xh [B, U]), m = h_{t-1}·U + b_rec ([B, 3U], the step's product) and h_{t-1}:
+ * backend (and on webgpu: webgpu-cells.ts), BrickmlGRUCell: from the step's share of XW ([x·W_zr + b_zr,
+ * x·W_h + b_h] as xzr [B, 2U] and xh [B, U]), m = h_{t-1}·U + b_rec ([B, 3U], the step's product) and h_{t-1}:
  *   [z, r] = σ(xzr + m_zr) side by side, ĥ = tanh(xh + r·m_h), h_t = ĥ + z·(h_{t-1} - ĥ), and m_h,
  * in the order and rounding of the brick's tfjs ops, with sigmoid and tanh from wasm-math.ts. In tfjs ops
  * that is an add, a sigmoid, two splits, a product, an add, a tanh (80 µs alone for [32, 128] on wasm) and
@@ -10,22 +10,20 @@
  * and elsewhere (another backend, own kernels off, U < 4): the brick then runs tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { address as at, cellKernelsRun, load, rowsOfVectors, store } from './cell-kernels.js';
+import { address as at, cellKernelsRun, load, registerCellKernel, rowsOfVectors, store } from './cell-kernels.js';
 import { ADD, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
-import { compile, get, I32, madeFor, memoryOf, registerWasmKernel, set, tee, V128 } from './wasm-module.js';
+import { get, set, tee } from './wasm-module.js';
 
 const CELL = 'BrickmlGRUCell';
 
-type Run = (...addresses: number[]) => void;
-
-/** run(xzr, xh, m, hPrev, gates, hh, h, mh): byte offsets. Locals: 5 i32 (rowsOfVectors), then v128s. */
-function compileCell(memory: object, rows: number, units: number): Run {
+/** run(xzr, xh, m, hPrev, gates, hh, h, mh): byte offsets. Locals: 5 i32 (rowsOfVectors), then 9 v128s. */
+function cellCode(rows: number, units: number): number[] {
   const [XZR, XH, M, HPREV, GATES, HH, H, MH] = [0, 1, 2, 3, 4, 5, 6, 7];
   const v = 13;
   const [Z, R, MHV, HHV] = [v, v + 1, v + 2, v + 3];
   const math: MathLocals = { v: v + 4, a: v + 5, x: v + 6, n: v + 7, r: v + 8 };
   const u4 = 4 * units;
-  const code = rowsOfVectors(rows, units, 8, [3, 2, 1] as const, (P3, P2, P1) => [
+  return rowsOfVectors(rows, units, 8, [3, 2, 1] as const, (P3, P2, P1) => [
     ...[...at(XZR, P2), ...load(0), ...at(M, P3), ...load(0), ...ADD, ...sigmoidV(math), ...set(Z)],
     ...[...at(XZR, P2), ...load(u4), ...at(M, P3), ...load(u4), ...ADD, ...sigmoidV(math), ...set(R)],
     ...[...at(GATES, P2), ...get(Z), ...store(0), ...at(GATES, P2), ...get(R), ...store(u4)],
@@ -37,29 +35,11 @@ function compileCell(memory: object, rows: number, units: number): Run {
     ...[...at(H, P1), ...get(HHV), ...get(Z), ...at(HPREV, P1), ...load(0), ...get(HHV), ...SUB, ...MUL, ...ADD],
     ...store(0),
   ]);
-  return compile(
-    memory as never,
-    new Array<number>(8).fill(I32),
-    [
-      [5, I32],
-      [9, V128],
-    ],
-    code,
-  ) as Run;
 }
 
 let registered = false;
 function register(): void {
-  registerWasmKernel(CELL, ({ inputs, wasm, at: offset }) => {
-    const { xzr, xh, m, hPrev } = inputs as Record<string, tf.TensorInfo>;
-    const [rows, units] = (hPrev as tf.TensorInfo).shape as [number, number];
-    const outs = [[rows, 2 * units], ...new Array(3).fill([rows, units])].map((s) => wasm.makeOutput(s, 'float32'));
-    const run = madeFor(memoryOf(wasm) as object, `gru cell ${rows}x${units}`, () =>
-      compileCell(memoryOf(wasm) as object, rows, units),
-    );
-    run(...[xzr, xh, m, hPrev].map((t) => offset(t as tf.TensorInfo)), ...outs.map(offset));
-    return outs;
-  });
+  registerCellKernel(CELL, ['xzr', 'xh', 'm', 'hPrev'], [2, 1, 1, 1], [5, 9], cellCode);
   registered = true;
 }
 

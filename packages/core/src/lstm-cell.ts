@@ -1,36 +1,35 @@
 /**
- * An LSTM step's element-wise work as one kernel each way, on tfjs' wasm backend, with Keras' default
- * activations (sigmoid gates, tanh):
+ * An LSTM step's element-wise work as one kernel each way, on tfjs' wasm backend (and on webgpu:
+ * webgpu-cells.ts), with Keras' default activations (sigmoid gates, tanh):
  * - BrickmlLSTMCell, forward, from z = [z_i, z_f, z_g, z_o] ([B, 4U], the step's product) and c_{t-1}:
  *   the gates [i, f, g, o] = [σ(z_i), σ(z_f), tanh(z_g), σ(z_o)] side by side as z, c_t = f·c_{t-1} + i·g,
  *   tanh(c_t) and h_t = o·tanh(c_t). In tfjs ops that is a split, five activations and four products and
- *   sums, about 235 µs for B = 32, U = 128 (tfjs-wasm's Tanh alone takes 80); sigmoid and tanh here are
- *   wasm-math.ts'.
+ *   sums, 235-350 µs for B = 32, U = 128 (tfjs-wasm's Tanh alone takes 80), the kernel about 100; sigmoid
+ *   and tanh here are wasm-math.ts'.
  * - BrickmlLSTMCellGrad, backward, from dh, dc and what the forward kept: e = dc + (dh·o)·(1 - tanh(c)²),
  *   dz = [(e·g)·σ'_i, (e·c_{t-1})·σ'_f, (e·i)·(1 - g²), (dh·tanh(c))·σ'_o] with σ' = y·(1 - y), and
- *   dc_{t-1} = e·f: the same operations in the same order as the LSTM brick's formulas, so the same bits.
+ *   dc_{t-1} = e·f: the same operations in the same order as the LSTM brick's formulas, so the same bits
+ *   (about 100 µs of tfjs kernels and formulas, the kernel 16).
  * Neither has a gradient of its own: lstmCell answers null while tfjs records a tape (tf.grad and the like),
  * and the brick then runs the step as tfjs ops that autodiff can follow. Both answer null elsewhere too
  * (another backend, own kernels off, U < 4).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { address as at, cellKernelsRun, load, rowsOfVectors, store } from './cell-kernels.js';
+import { address as at, cellKernelsRun, load, registerCellKernel, rowsOfVectors, store } from './cell-kernels.js';
 import { ADD, f32x4, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
-import { compile, get, I32, madeFor, memoryOf, registerWasmKernel, set, tee, V128 } from './wasm-module.js';
+import { get, set, tee } from './wasm-module.js';
 
 const CELL = 'BrickmlLSTMCell';
 const CELL_GRAD = 'BrickmlLSTMCellGrad';
 
-type Run = (...addresses: number[]) => void;
-
-/** run(z, cPrev, gates, c, phiC, h): byte offsets. Locals: 4 i32 (rowsOfVectors), then v128s. */
-function compileCell(memory: object, rows: number, units: number): Run {
+/** run(z, cPrev, gates, c, phiC, h): byte offsets. Locals: 4 i32 (rowsOfVectors), then 10 v128s. */
+function cellCode(rows: number, units: number): number[] {
   const [Z, CPREV, GATES, C, PHI, H] = [0, 1, 2, 3, 4, 5];
   const v = 10;
   const [I, F, G, O, CT] = [v, v + 1, v + 2, v + 3, v + 4];
   const math: MathLocals = { v: v + 5, a: v + 6, x: v + 7, n: v + 8, r: v + 9 };
   const u4 = 4 * units;
-  const code = rowsOfVectors(rows, units, 6, [4, 1] as const, (P4, P1) => [
+  return rowsOfVectors(rows, units, 6, [4, 1] as const, (P4, P1) => [
     ...[...at(Z, P4), ...load(0), ...sigmoidV(math), ...set(I)],
     ...[...at(Z, P4), ...load(u4), ...sigmoidV(math), ...set(F)],
     ...[...at(Z, P4), ...load(2 * u4), ...tanhV(math), ...set(G)],
@@ -42,19 +41,10 @@ function compileCell(memory: object, rows: number, units: number): Run {
     ...[...at(PHI, P1), ...get(CT), ...tanhV(math), ...tee(G), ...store(0)],
     ...[...at(H, P1), ...get(O), ...get(G), ...MUL, ...store(0)],
   ]);
-  return compile(
-    memory as never,
-    new Array<number>(6).fill(I32),
-    [
-      [4, I32],
-      [10, V128],
-    ],
-    code,
-  ) as Run;
 }
 
-/** run(dh, dc, gates, phiC, cPrev, dz, dcPrev): byte offsets. */
-function compileCellGrad(memory: object, rows: number, units: number): Run {
+/** run(dh, dc, gates, phiC, cPrev, dz, dcPrev): byte offsets. Locals: 4 i32, then 7 v128s. */
+function cellGradCode(rows: number, units: number): number[] {
   const [DH, DC, GATES, PHI, CPREV, DZ, DCPREV] = [0, 1, 2, 3, 4, 5, 6];
   const v = 11;
   const [I, F, G, O, E, DHV, PHIV] = [v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6];
@@ -63,7 +53,7 @@ function compileCellGrad(memory: object, rows: number, units: number): Run {
   const sigmoidGrad = (a: number[], b: number[], y: number) => [
     ...[...a, ...b, ...MUL, ...get(y), ...f32x4(1), ...get(y), ...SUB, ...MUL, ...MUL],
   ];
-  const code = rowsOfVectors(rows, units, 7, [4, 1] as const, (P4, P1) => [
+  return rowsOfVectors(rows, units, 7, [4, 1] as const, (P4, P1) => [
     ...[I, F, G, O].flatMap((gate, k) => [...at(GATES, P4), ...load(k * u4), ...set(gate)]),
     ...[...at(DH, P1), ...load(0), ...set(DHV), ...at(PHI, P1), ...load(0), ...set(PHIV)],
     // e = dc + (dh·o)·(1 - φ·φ)
@@ -77,39 +67,12 @@ function compileCellGrad(memory: object, rows: number, units: number): Run {
     ...[...at(DZ, P4), ...sigmoidGrad(get(DHV), get(PHIV), O), ...store(3 * u4)],
     ...[...at(DCPREV, P1), ...get(E), ...get(F), ...MUL, ...store(0)],
   ]);
-  return compile(
-    memory as never,
-    new Array<number>(7).fill(I32),
-    [
-      [4, I32],
-      [7, V128],
-    ],
-    code,
-  ) as Run;
 }
 
 let registered = false;
 function register(): void {
-  registerWasmKernel(CELL, ({ inputs, wasm, at }) => {
-    const { z, cPrev } = inputs as { z: tf.TensorInfo; cPrev: tf.TensorInfo };
-    const [rows, units] = cPrev.shape as [number, number];
-    const outs = [[rows, 4 * units], ...new Array(3).fill([rows, units])].map((s) => wasm.makeOutput(s, 'float32'));
-    const run = madeFor(memoryOf(wasm) as object, `lstm cell ${rows}x${units}`, () =>
-      compileCell(memoryOf(wasm) as object, rows, units),
-    );
-    run(at(z), at(cPrev), ...outs.map(at));
-    return outs;
-  });
-  registerWasmKernel(CELL_GRAD, ({ inputs, wasm, at }) => {
-    const { dh, dc, gates, phiC, cPrev } = inputs as Record<string, tf.TensorInfo>;
-    const [rows, units] = (cPrev as tf.TensorInfo).shape as [number, number];
-    const outs = [wasm.makeOutput([rows, 4 * units], 'float32'), wasm.makeOutput([rows, units], 'float32')];
-    const run = madeFor(memoryOf(wasm) as object, `lstm cell grad ${rows}x${units}`, () =>
-      compileCellGrad(memoryOf(wasm) as object, rows, units),
-    );
-    run(...[dh, dc, gates, phiC, cPrev].map((t) => at(t as tf.TensorInfo)), ...outs.map(at));
-    return outs;
-  });
+  registerCellKernel(CELL, ['z', 'cPrev'], [4, 1, 1, 1], [4, 10], cellCode);
+  registerCellKernel(CELL_GRAD, ['dh', 'dc', 'gates', 'phiC', 'cPrev'], [4, 1], [4, 7], cellGradCode);
   registered = true;
 }
 
