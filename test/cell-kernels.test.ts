@@ -52,9 +52,8 @@ forEachBackend((backend) => {
   };
 
   // wasm-math.ts' sigmoid and tanh; webgpu's exp is the shader compiler's.
-  test.runIf(backend === 'wasm')(
-    'sigmoid and tanh are within 3 units in the last place of the exact values; NaN, ±∞ and the far ends',
-    async () => {
+  if (backend === 'wasm')
+    test('sigmoid and tanh are within 3 units in the last place of the exact values; NaN, ±∞ and the far ends', async () => {
       const special = [
         0,
         -0,
@@ -106,8 +105,7 @@ forEachBackend((backend) => {
         expect(worst, `gate ${gate}: worst error in units in the last place`).toBeLessThanOrEqual(3);
       }
       tf.dispose([z, c, ...Object.values(out!)]);
-    },
-  );
+    });
 
   test(`lstmCell gives what tfjs ops give, on seeded random shapes; c and h from its gates ${exactly} (${backend})`, async () => {
     const r = new Random(3);
