@@ -29,6 +29,16 @@ function shapes(r: Random): [number, number][] {
   ];
 }
 
+/** gruCell's xzr, xh, m and h_{t-1} for `rows` rows of `units` units, each made by `make`. */
+function gruInputs(rows: number, units: number, make: (shape: [number, number]) => tf.Tensor) {
+  return [2, 1, 3, 1].map((w) => make([rows, w * units]) as tf.Tensor2D) as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
+}
+
 forEachBackend((backend) => {
   if (backend === 'cpu') {
     test(`lstmCell, lstmCellGrad and gruCell answer null: the kernels are wasm's and webgpu's (${backend})`, () => {
@@ -229,17 +239,7 @@ forEachBackend((backend) => {
   });
 
   test(`gruCell: one kernel; null under a tape, with own kernels off and below 4 units; no leak (${backend})`, async () => {
-    const [xzr, xh, m, hPrev] = [
-      [3, 10],
-      [3, 5],
-      [3, 15],
-      [3, 5],
-    ].map((s) => tf.randomNormal(s as [number, number]) as tf.Tensor2D) as [
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-    ];
+    const [xzr, xh, m, hPrev] = gruInputs(3, 5, (shape) => tf.randomNormal(shape));
     const profile = await tf.profile(() => Object.values(gruCell(xzr, xh, m, hPrev)!));
     expect(profile.kernels.map((k) => k.name)).toEqual(['BrickmlGRUCell']);
     let underTape: unknown = 'not run';
@@ -254,17 +254,7 @@ forEachBackend((backend) => {
     } finally {
       setOwnKernels(true);
     }
-    const [a, b, c, d] = [
-      [2, 6],
-      [2, 3],
-      [2, 9],
-      [2, 3],
-    ].map((s) => tf.zeros(s as [number, number]) as tf.Tensor2D) as [
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-      tf.Tensor2D,
-    ];
+    const [a, b, c, d] = gruInputs(2, 3, (shape) => tf.zeros(shape));
     expect(gruCell(a, b, c, d)).toBeNull();
     await expectNoLeak(() => {
       tf.dispose(Object.values(gruCell(xzr, xh, m, hPrev)!));

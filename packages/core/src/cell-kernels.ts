@@ -2,30 +2,11 @@
  * What the recurrent cell kernels (lstm-cell.ts, gru-cell.ts) share: a generated wasm loop over a step's
  * rows, four units at a time, and where such a kernel runs now (wasm, or webgpu: webgpu-cells.ts).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { ownKernelsOn } from './own-kernels.js';
-import {
-  compile,
-  forUp,
-  get,
-  I32,
-  i32Const,
-  madeFor,
-  memoryOf,
-  registerWasmKernel,
-  set,
-  simd,
-  simdSupported,
-  uleb,
-  V128,
-  type WasmBackendLike,
-} from './wasm-module.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { wasmKernels } from './wasm-kernels.js';
+import { compile, forUp, get, I32, i32Const, madeFor, memoryOf, registerWasmKernel, set, V128 } from './wasm-module.js';
 import { registerWebGPUCells } from './webgpu-cells.js';
 import { webgpuKernels } from './webgpu-kernels.js';
-
-/** v128.load and v128.store at a constant byte offset from the address on the stack. */
-export const load = (offset: number): number[] => [...simd(0x00), 0, ...uleb(offset)];
-export const store = (offset: number): number[] => [...simd(0x0b), 0, ...uleb(offset)];
 
 /** The address param + local (byte offsets) on the stack. */
 export const address = (param: number, local: number): number[] => [...get(param), ...get(local), 0x6a];
@@ -60,15 +41,13 @@ export function rowsOfVectors<W extends readonly number[]>(
 }
 
 /**
- * Where a cell kernel runs now for a state `h` ([rows, units], float32, 4 units or more), own kernels on:
- * tfjs' wasm backend with its memory reachable and SIMD ('wasm'), or its webgpu backend ('webgpu', its
- * kernels registered here); else null.
+ * Where a cell kernel runs now for a state `h` ([rows, units], float32, 4 units or more): where brickml's
+ * other wasm kernels run ('wasm', wasmKernels), or its webgpu ones ('webgpu', the cells registered here);
+ * else null.
  */
 export function cellKernelsRun(h: tf.Tensor): 'wasm' | 'webgpu' | null {
-  if (!ownKernelsOn() || h.rank !== 2 || (h.shape[1] as number) < 4 || h.dtype !== 'float32') return null;
-  if (tf.getBackend() === 'wasm') {
-    return simdSupported() && memoryOf(tf.backend() as unknown as Partial<WasmBackendLike>) ? 'wasm' : null;
-  }
+  if (h.rank !== 2 || (h.shape[1] as number) < 4 || h.dtype !== 'float32') return null;
+  if (wasmKernels()) return 'wasm';
   if (!webgpuKernels()) return null;
   registerWebGPUCells();
   return 'webgpu';

@@ -10,9 +10,9 @@
  * and elsewhere (another backend, own kernels off, U < 4): the brick then runs tfjs ops.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { address as at, cellKernelsRun, load, registerCellKernel, rowsOfVectors, store } from './cell-kernels.js';
+import { address as at, cellKernelsRun, registerCellKernel, rowsOfVectors } from './cell-kernels.js';
 import { ADD, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
-import { get, set, tee } from './wasm-module.js';
+import { get, v128Load as load, set, v128Store as store, tee } from './wasm-module.js';
 
 const CELL = 'BrickmlGRUCell';
 

@@ -15,9 +15,9 @@
  * (another backend, own kernels off, U < 4).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { address as at, cellKernelsRun, load, registerCellKernel, rowsOfVectors, store } from './cell-kernels.js';
+import { address as at, cellKernelsRun, registerCellKernel, rowsOfVectors } from './cell-kernels.js';
 import { ADD, f32x4, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
-import { get, set, tee } from './wasm-module.js';
+import { get, v128Load as load, set, v128Store as store, tee } from './wasm-module.js';
 
 const CELL = 'BrickmlLSTMCell';
 const CELL_GRAD = 'BrickmlLSTMCellGrad';

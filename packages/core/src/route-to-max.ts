@@ -15,13 +15,14 @@ import {
   get,
   I32,
   i32Const,
+  v128Load as load,
   madeFor,
   memoryOf,
   registerWasmKernel,
   set,
   simd,
   simdSupported,
-  uleb,
+  v128Store as store,
   V128,
   type WasmBackendLike,
 } from './wasm-module.js';
@@ -46,8 +47,6 @@ const [X, Y, DY, DX, XO, Q, IMG, ROW, COL, G] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const [TOP, D, TAKEN, PICK] = [10, 11, 12, 13];
 const add = 0x6a;
 const at = (base: number, offset: number[]) => [...get(base), ...offset, add];
-const load = (offset: number) => [...simd(0x00), 0, ...uleb(offset)];
-const store = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
 const bump = (local: number, bytes: number) => (bytes ? [...get(local), ...i32Const(bytes), add, ...set(local)] : []);
 const ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 

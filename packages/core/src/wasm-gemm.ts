@@ -9,7 +9,18 @@
  * rows (packsA), or read as the patches of a convolution (or their transpose) that are never built. With
  * relaxed SIMD the products are fused multiply-adds (one rounding each), otherwise a multiply and an add.
  */
-import { forUp, get, I32, i32Const, set, simd, uleb, V128 } from './wasm-module.js';
+import {
+  forUp,
+  get,
+  I32,
+  i32Const,
+  v128Load as load,
+  set,
+  simd,
+  v128Store as store,
+  uleb,
+  V128,
+} from './wasm-module.js';
 
 export interface GemmShape {
   /** C is [m, n], the sum runs over k. */
@@ -90,9 +101,7 @@ const [I, J, KK, PB, PC, PA] = [7, 8, 9, 10, 11, 12];
 
 const add = 0x6a;
 const mul = 0x6c;
-const load = (offset: number) => [...simd(0x00), 0, ...uleb(offset)];
 const splat = (offset: number) => [...simd(0x09), 2, ...uleb(offset)];
-const store = (offset: number) => [...simd(0x0b), 0, ...uleb(offset)];
 const loadF32 = (offset: number) => [0x2a, 2, ...uleb(offset)];
 const storeF32 = (offset: number) => [0x38, 2, ...uleb(offset)];
 const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];

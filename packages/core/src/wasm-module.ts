@@ -189,7 +189,10 @@ export function forUp(counter: number, start: number[], end: number, step: numbe
   ];
 }
 
-export const V128_STORE = [...simd(0x0b), 0, 0];
+/** v128.load and v128.store at a constant byte offset from the address on the stack. */
+export const v128Load = (offset: number): number[] => [...simd(0x00), 0, ...uleb(offset)];
+export const v128Store = (offset: number): number[] => [...simd(0x0b), 0, ...uleb(offset)];
+export const V128_STORE = v128Store(0);
 export const F32_STORE = [0x38, 2, 0];
 
 /**

@@ -247,6 +247,15 @@ export function activationGrad(name: ActivationName, dy: tf.Tensor, z: tf.Tensor
 }
 
 /**
+ * dz from dy and the output y alone, for activations whose derivative needs only y (sigmoid, tanh,
+ * exponential: the formula activationGrad runs for them); null for the others.
+ */
+export function activationGradFromY(name: ActivationName, dy: tf.Tensor, y: tf.Tensor): tf.Tensor | null {
+  const f = activationGradFormula(name, F.inputOf(0), F.inputOf(1));
+  return f ? F.runFormula(f, [dy, y]) : null;
+}
+
+/**
  * dz as a formula of the formulas dy and y, for activations whose derivative needs only y (sigmoid, tanh,
  * exponential), so a brick can fold its own products into the same kernel; null for the others.
  */

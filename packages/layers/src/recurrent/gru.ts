@@ -8,10 +8,10 @@
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
 
-import { configObject, formula as F, gruCell, matMul, splitColumns } from '@brickml/core';
+import { configObject, gruCell, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
+import { ActivationName, activate, activationGrad, activationGradFromY } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
 import { columnSums, matMulT } from '../ops.js';
 import {
@@ -273,11 +273,10 @@ function gatesOf(saved: readonly GRUStep[], all: (pick: (s: GRUStep) => tf.Tenso
 
 /**
  * dy ⊙ f'(z) for f = `name`, y = f(z): from y alone where z was not kept (gruCell's steps, whose sigmoid
- * and tanh allow it: the same formula activationGrad runs for them).
+ * and tanh allow it).
  */
 function derivative(name: ActivationName, dy: tf.Tensor, z: tf.Tensor | null, y: tf.Tensor): tf.Tensor {
-  if (z) return activationGrad(name, dy, z, y);
-  const f = activationGradFormula(name, F.inputOf(0), F.inputOf(1));
-  if (!f) throw new Error(`GRU: ${name}'s derivative needs its input, which the step did not keep`);
-  return F.runFormula(f, [dy, y]);
+  const dz = z ? activationGrad(name, dy, z, y) : activationGradFromY(name, dy, y);
+  if (!dz) throw new Error(`GRU: ${name}'s derivative needs its input, which the step did not keep`);
+  return dz;
 }

@@ -148,7 +148,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       const { dz, dcPrev: dcBack } = stepGrad(at(saved, s), dhm, dcm, local, activation, recurrentActivation);
       dzs[s] = dz;
       if (s === 0 && !initial) break;
-      let dcPrev = dcBack;
+      let dcPrev = dcBack();
       let dhPrev = matMul(dz as tf.Tensor2D, UT);
       if (mh) dhPrev = tf.mul(dhPrev, mh);
       const skip = kept?.[s];
@@ -170,9 +170,10 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
 }
 
 /**
- * One step's dz (the gates' pre-activations, side by side) and dc_{t-1} from its masked dh and dc: one
- * kernel where the forward ran lstmCell and it runs now, else the local factors as formulas (sigmoid and
- * tanh's derivatives need only their outputs) or as tfjs ops (any activations).
+ * One step's dz (the gates' pre-activations, side by side) and dc_{t-1} (made when asked: the first step's
+ * is not needed without initial states) from its masked dh and dc: one kernel where the forward ran
+ * lstmCell and it runs now, else the local factors as formulas (sigmoid and tanh's derivatives need only
+ * their outputs) or as tfjs ops (any activations).
  */
 function stepGrad(
   saved: LSTMStep,
@@ -181,7 +182,7 @@ function stepGrad(
   local: ReturnType<typeof localFactors>,
   activation: ActivationName,
   recurrentActivation: ActivationName,
-): { dz: tf.Tensor; dcPrev: tf.Tensor } {
+): { dz: tf.Tensor; dcPrev: () => tf.Tensor } {
   const { c, phiC, cPrev } = saved;
   if ('gates' in saved) {
     const fused = lstmCellGrad(
@@ -191,7 +192,7 @@ function stepGrad(
       phiC as tf.Tensor2D,
       cPrev as tf.Tensor2D,
     );
-    if (fused) return fused;
+    if (fused) return { dz: fused.dz, dcPrev: () => fused.dcPrev };
   }
   const [i, f, g, o] =
     'gates' in saved
@@ -209,7 +210,7 @@ function stepGrad(
       ],
       1,
     );
-    return { dz, dcPrev: tf.mul(e, f) };
+    return { dz, dcPrev: () => tf.mul(e, f) };
   }
   // Only a step of tfjs ops gets here (lstmCell runs for sigmoid and tanh alone, whose factors are formulas).
   const { zi, zf, zg, zo } = saved as Extract<LSTMStep, { zi: tf.Tensor }>;
@@ -223,7 +224,7 @@ function stepGrad(
     ],
     1,
   );
-  return { dz, dcPrev: tf.mul(e, f) };
+  return { dz, dcPrev: () => tf.mul(e, f) };
 }
 
 /**
