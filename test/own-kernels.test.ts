@@ -22,8 +22,22 @@ describe('element-wise formulas', () => {
       code: '(x0 - ((x1 * uniforms.k0) / (sqrt((x1 * x1)) + uniforms.k1)))',
       constants: [0.01, 1e-7],
       inputs: 2,
+      results: 0,
     });
     expect(F.formulaToWGSL(F.maximum(F.abs(a), b)).code).toBe('max(abs(x0), x1)');
+  });
+
+  test('runFormulas refuses a formula that reads a result not made before it, and runFormula one that reads any', () => {
+    const x = tf.tensor1d([1, 2]);
+    const [a, r0, r1] = [F.inputOf(0), F.resultOf(0), F.resultOf(1)];
+    expect(() => F.runFormulas([F.add(a, r1), a], [x])).toThrow(
+      'formula 0 reads result 1, which is not made before it',
+    );
+    expect(() => F.runFormulas([a, F.mul(r0, r1)], [x])).toThrow('formula 1 reads result 1');
+    expect(() => F.runFormula(F.add(a, r0), [x])).toThrow(
+      'a formula that reads results (resultOf) runs in runFormulas',
+    );
+    x.dispose();
   });
 
   afterEach(() => setOwnKernels(true));
@@ -54,6 +68,61 @@ describe('element-wise formulas', () => {
         }
         tf.dispose(xs);
       }
+    });
+
+    // An Adam-like chain: two slots, then a weight from both new slots; the last input is read by the last formula.
+    const [r0, r1] = [F.resultOf(0), F.resultOf(1)];
+    const chain = [
+      F.add(b, F.mul(F.sub(a, b), F.constant(0.1))),
+      F.maximum(F.abs(a), F.sub(r0, F.constant(0.25))),
+      F.sub(c, F.div(F.mul(r0, F.constant(0.003)), F.add(F.sqrt(r1), F.constant(1e-7)))),
+    ];
+    /** The chain as tfjs ops, one formula after another. */
+    const chainOps = (xs: tf.Tensor[]) => {
+      const r: tf.Tensor[] = [];
+      r.push(F.evaluateFormula(chain[0]!, xs));
+      r.push(F.evaluateFormula(F.maximum(F.abs(a), F.sub(F.inputOf(3), F.constant(0.25))), [...xs, r[0]!]));
+      r.push(
+        F.evaluateFormula(
+          F.sub(c, F.div(F.mul(F.inputOf(3), F.constant(0.003)), F.add(F.sqrt(F.inputOf(4)), F.constant(1e-7)))),
+          [...xs, r[0]!, r[1]!],
+        ),
+      );
+      return r;
+    };
+
+    test(`runFormulas gives each formula's result, later ones reading earlier ones, as the same tfjs ops (${backend})`, async () => {
+      const r = new Random(11);
+      const drawn = Array.from({ length: 3 }, () => [1 + r.int(300), 1 + r.int(7)]);
+      for (const shape of [[1], [7], [3, 67], [130, 9], ...drawn]) {
+        const size = shape[0]! * (shape[1] ?? 1);
+        const xs = [1, 2, 3].map((seed) => tf.tensor(values(size, seed), shape));
+        const fused = F.runFormulas(chain, xs);
+        const ops = tf.tidy(() => chainOps(xs));
+        expect(fused.length).toBe(3);
+        for (const [k, y] of fused.entries()) {
+          expect(y.shape).toEqual(shape);
+          const limit = backend === 'webgpu' ? 1e-6 : 0;
+          expect(await maxDiff(y, ops[k]!), `result ${k}, shape [${shape}]`).toBeLessThanOrEqual(limit);
+        }
+        tf.dispose([...xs, ...fused, ...ops]);
+      }
+    });
+
+    test(`runFormulas is one kernel on wasm, one per formula on webgpu, and leaves no tensor behind (${backend})`, async () => {
+      const xs = [1, 2, 3].map((seed) => tf.tensor(values(40, seed), [40]));
+      const info = await tf.profile(() => F.runFormulas(chain, xs));
+      const names = info.kernels.map((k) => k.name);
+      tf.dispose(info.result as tf.Tensor[]);
+      if (backend === 'wasm') expect(names).toEqual(['BrickmlFormula']);
+      if (backend === 'webgpu') expect(names).toEqual(['BrickmlFormula', 'BrickmlFormula', 'BrickmlFormula']);
+      if (backend === 'cpu') expect(names).toContain('Maximum');
+      await expectNoLeak(async () => {
+        const ys = F.runFormulas(chain, xs);
+        await ys[2]!.data();
+        tf.dispose(ys);
+      });
+      tf.dispose(xs);
     });
 
     test(`a formula and a mask are one kernel call of brickml's own on wasm and webgpu (${backend})`, async () => {

@@ -229,6 +229,38 @@ describe('brickml’s products on two wasm threads', () => {
     tf.dispose(xs);
   });
 
+  test('a large Adam update (runFormulas: three results, twelve arguments) is cut over the threads, bit for bit', async () => {
+    const [G, M, V, W] = [0, 1, 2, 3].map(F.inputOf) as [F.Formula, F.Formula, F.Formula, F.Formula];
+    const [m1, v1] = [F.resultOf(0), F.resultOf(1)];
+    const adam = [
+      F.add(M, F.mul(F.sub(G, M), F.constant(0.1))),
+      F.add(V, F.mul(F.sub(F.square(G), V), F.constant(0.001))),
+      F.sub(W, F.div(F.mul(m1, F.constant(0.001)), F.add(F.sqrt(v1), F.constant(1e-7)))),
+    ];
+    const size = 600_003;
+    const xs = [values(size, 1), values(size, 2), values(size, 3).map(Math.abs), values(size, 4)].map((v) =>
+      tf.tensor1d(v),
+    );
+    for (const helperOnly of [false, true]) {
+      const watched = watching(helpers, helperOnly);
+      setKernelHelpers(memory(), watched.helpers);
+      const ours = F.runFormulas(adam, xs);
+      setOwnKernels(false);
+      const theirs = F.runFormulas(adam, xs);
+      setOwnKernels(true);
+      for (const [k, y] of ours.entries()) {
+        const [got, want] = [await y.data(), await (theirs[k] as tf.Tensor).data()];
+        const what = `result ${k}, helper only ${helperOnly}`;
+        expect(got.filter((v, i) => !Object.is(v, want[i])).length, what).toBe(0);
+      }
+      const job = watched.jobs.at(-1);
+      expect(job?.chunks.length).toBe(4);
+      if (helperOnly) expect(job?.ran).toBe(4);
+      tf.dispose([...ours, ...theirs]);
+    }
+    tf.dispose(xs);
+  });
+
   test('a call that fails on the helper fails the caller, which can go on; no tensor or wasm memory left behind', async () => {
     const a = tf.tensor2d(values(256 * 1100, 1), [256, 1100]);
     const b = tf.tensor2d(values(1100 * 64, 2), [1100, 64]);

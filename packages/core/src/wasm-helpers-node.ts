@@ -7,8 +7,7 @@
  * job number. Both sides spin briefly before they sleep (Atomics.wait), since a training step hands out
  * dozens of jobs of a millisecond or less.
  */
-import { RUN_PARAMS } from './wasm-gemm.js';
-import type { KernelHelpers, ProductCall } from './wasm-helpers.js';
+import { CALL_ARGS, type KernelHelpers, type ProductCall } from './wasm-helpers.js';
 import { nodeRequire } from './wasm-threads-node.js';
 
 /**
@@ -18,7 +17,7 @@ import { nodeRequire } from './wasm-threads-node.js';
 const [JOB, DONE, FAILED, CHUNKS, RAN, STARTS] = [0, 1, 2, 3, 4, 5];
 /** The most chunks and calls one job takes. */
 const [MAX_CHUNKS, MAX_CALLS] = [256, 2048];
-const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 1 + RUN_PARAMS];
+const [CALLS, CALL] = [STARTS + MAX_CHUNKS + 1, 1 + CALL_ARGS];
 /**
  * Milliseconds either side spins before sleeping (Atomics.wait). Waking a sleeping thread took 0.1-0.4 ms on
  * a 2-vCPU machine, but a longer spin slowed the other thread's work: the addition_rnn step measured 17.5 ms
@@ -52,7 +51,7 @@ for (;;) {
           if (got) runs[got.message.id] = new WebAssembly.Instance(got.message.module, { env: { memory } }).exports.run;
           else if (performance.now() - since > 10000) throw new Error('module ' + id + ' never arrived');
         }
-        runs[id](${Array.from({ length: RUN_PARAMS }, (_, p) => `ctl[at + ${p + 1}]`).join(', ')});
+        runs[id](${Array.from({ length: CALL_ARGS }, (_, p) => `ctl[at + ${p + 1}]`).join(', ')});
       }
     }
   } catch (e) {
@@ -157,6 +156,7 @@ export async function startKernelHelpers(
         for (const [c, calls] of chunks.entries()) {
           ctl[STARTS + c] = i;
           for (const { module, args } of calls) {
+            if (args.length > CALL_ARGS) throw new Error(`a call of ${args.length} arguments (at most ${CALL_ARGS})`);
             const id = idOf(module);
             if (!sent.has(id)) {
               port.postMessage({ id, module });

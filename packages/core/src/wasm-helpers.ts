@@ -5,6 +5,12 @@
  * threads themselves are started per platform (wasm-helpers-node.ts in Node) and handed over here.
  */
 
+/**
+ * The most arguments a call run on a helper thread takes (a product's run takes RUN_PARAMS; a formula's
+ * one per result, its size, one per input and one per constant): a call's room in the control block.
+ */
+export const CALL_ARGS = 16;
+
 /** A compiled product, the arguments of its `run`. */
 export interface ProductCall {
   /** The compiled module, for a helper to instantiate on its thread. */

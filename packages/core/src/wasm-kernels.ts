@@ -2,8 +2,8 @@
  * Kernels of brickml's own on tfjs' wasm backend, compiled at run time into small WebAssembly functions with
  * 128-bit SIMD that import the backend's own memory (wasm-module.ts), so they read their inputs and write
  * their output in place, and registered with tfjs' `registerKernel` so the engine owns their outputs:
- * - BrickmlFormula: an element-wise formula (formula.ts) in one pass, where tfjs ops make one pass each (an
- *   RMSprop update reads and writes each weight's arrays twice instead of nine times). Every operation is
+ * - BrickmlFormula: element-wise formulas (formula.ts) in one pass, where tfjs ops make one pass each (an
+ *   RMSprop update reads and writes each of a weight's arrays once instead of nine times). Every operation is
  *   IEEE single precision, rounded where the op chain rounds (wasm SIMD has no fused multiply-add), so
  *   results equal tfjs' ops bit for bit. A large one is cut into parts over the helper threads of brickml's
  *   products, where there are any.
@@ -13,8 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Formula } from './formula.js';
 import { ownKernelsOn } from './own-kernels.js';
-import { RUN_PARAMS } from './wasm-gemm.js';
-import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
+import { CALL_ARGS, kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
 import {
   compile,
   compileModule,
@@ -60,22 +59,28 @@ const OPS: Record<string, [simd: number, scalar: number]> = {
 };
 
 /**
- * run(out, n, x₀…, k₀…): out[i] = f(x₀[i], …) over n floats, four at a time, then one at a time; every
- * parameter is an i32 (the constants' bits, so a helper thread's integer call block can carry them). Locals
- * after the parameters: i (bytes), n·4, the end of whole vectors, the constants splatted, a v128 and an f32
- * temp, the constants as f32.
+ * run(out₀…, n, x₀…, k₀…): out_j[i] = f_j(x₀[i], …, out₀[i], …) over n floats, four at a time, then one
+ * at a time, each formula after the ones before it (whose results it may read); every parameter is an i32
+ * (the constants' bits, so a helper thread's integer call block can carry them). Locals after the
+ * parameters: i (bytes), n·4, the end of whole vectors, the constants splatted, a v128 and an f32 temp, the
+ * constants as f32, then each result as a v128 and as an f32.
  */
-function compileFormula(memory: object, f: Formula, inputs: number, constants: number): Compiled {
-  const p = 2 + inputs + constants;
+function compileFormula(memory: object, fs: readonly Formula[], inputs: number, constants: number): Compiled {
+  const outs = fs.length;
+  const [N, X] = [outs, outs + 1]; // n, then the inputs
+  const p = 1 + outs + inputs + constants;
   const [i, nb, vend, vtmp, ftmp] = [p, p + 1, p + 2, p + 3 + constants, p + 4 + constants];
   const scalarOf = (j: number) => p + 5 + constants + j;
+  const resultOf = (j: number, wide: boolean) => p + 5 + 2 * constants + (wide ? j : outs + j);
   let next = 0;
   const expr = (n: Formula, wide: boolean): number[] => {
     switch (n.op) {
       case 'input': {
-        const address = [...get(2 + n.index), ...get(i), 0x6a];
+        const address = [...get(X + n.index), ...get(i), 0x6a];
         return wide ? [...address, ...simd(0x00), 0, 0] : [...address, 0x2a, 2, 0];
       }
+      case 'result':
+        return get(resultOf(n.index, wide));
       case 'constant': {
         const j = next++;
         return get(wide ? p + 3 + j : scalarOf(j));
@@ -95,18 +100,30 @@ function compileFormula(memory: object, f: Formula, inputs: number, constants: n
       }
     }
   };
-  const wide = expr(f, true);
-  next = 0;
-  const narrow = expr(f, false);
-  const code = [
-    ...[...get(1), ...i32Const(2), 0x74, ...set(nb)],
-    ...[...get(nb), ...i32Const(-16), 0x71, ...set(vend)],
-    ...Array.from({ length: constants }, (_, j) => [...get(2 + inputs + j), 0xbe, ...set(scalarOf(j))]).flat(),
-    ...Array.from({ length: constants }, (_, j) => [...get(scalarOf(j)), ...simd(0x13), ...set(p + 3 + j)]).flat(),
-    ...loop(i, vend, 16, wide, V128_STORE),
-    ...loop(i, nb, 4, narrow, F32_STORE),
+  /** The formulas at byte i, each result kept (for the formulas after it) and stored. */
+  const body = (wide: boolean) => {
+    next = 0;
+    return fs.flatMap((f, j) => [
+      ...expr(f, wide),
+      ...set(resultOf(j, wide)),
+      ...[...get(j), ...get(i), 0x6a, ...get(resultOf(j, wide)), ...(wide ? V128_STORE : F32_STORE)],
+    ]);
+  };
+  const sweep = (end: number, step: number, wide: boolean) => [
+    ...[0x02, 0x40, 0x03, 0x40],
+    ...[...get(i), ...get(end), 0x4f, 0x0d, 1],
+    ...body(wide),
+    ...[...get(i), ...i32Const(step), 0x6a, ...set(i), 0x0c, 0, 0x0b, 0x0b],
   ];
-  const params = new Array<number>(2 + inputs + constants).fill(I32);
+  const code = [
+    ...[...get(N), ...i32Const(2), 0x74, ...set(nb)],
+    ...[...get(nb), ...i32Const(-16), 0x71, ...set(vend)],
+    ...Array.from({ length: constants }, (_, j) => [...get(X + inputs + j), 0xbe, ...set(scalarOf(j))]).flat(),
+    ...Array.from({ length: constants }, (_, j) => [...get(scalarOf(j)), ...simd(0x13), ...set(p + 3 + j)]).flat(),
+    ...sweep(vend, 16, true),
+    ...sweep(nb, 4, false),
+  ];
+  const params = new Array<number>(p).fill(I32);
   const made = compileModule(
     memory as never,
     params,
@@ -114,6 +131,8 @@ function compileFormula(memory: object, f: Formula, inputs: number, constants: n
       [3, I32],
       [constants + 1, V128],
       [1 + constants, F32],
+      [outs, V128],
+      [outs, F32],
     ],
     code,
   ) as { module: object; run: Run };
@@ -210,30 +229,30 @@ const FORMULA_SPLIT_FROM = 1 << 19;
 const FORMULA_PARTS_PER_THREAD = 2;
 
 /**
- * BrickmlFormula: the compiled formula over all floats, or cut into parts of whole vectors over this thread
- * and the helpers where there are any, it is large, and its arguments fit a helper's call. Each float is
- * computed the same way either way.
+ * BrickmlFormula: the compiled formulas over all floats, or cut into parts of whole vectors over this thread
+ * and the helpers where there are any, they are large, and their arguments fit a helper's call. Each float
+ * is computed the same way either way.
  */
 function registerFormula(): void {
   registerWasmKernel(FORMULA, ({ inputs, attrs, wasm, at }) => {
     const xs = Object.values(inputs);
     const shape = (xs[0] as tf.TensorInfo).shape;
-    const out = wasm.makeOutput(shape, 'float32');
+    const outs = Array.from({ length: attrs.outputs as number }, () => wasm.makeOutput(shape, 'float32'));
     const n = tf.util.sizeFromShape(shape);
-    if (n === 0) return out;
+    if (n === 0) return outs;
     const { memory, entry } = current(wasm);
     const made = entry.formulas.get(attrs.code as string) as Compiled;
     const bits = Array.from(new Int32Array(Float32Array.from(attrs.constants as number[]).buffer));
     const args = (from: number, count: number) => [
-      at(out) + 4 * from,
+      ...outs.map((out) => at(out) + 4 * from),
       count,
       ...xs.map((x) => at(x) + 4 * from),
       ...bits,
     ];
     const helpers = kernelHelpers(memory);
-    if (!helpers || n < FORMULA_SPLIT_FROM || made.params > RUN_PARAMS) {
+    if (!helpers || n < FORMULA_SPLIT_FROM || made.params > CALL_ARGS) {
       (made.run as (...all: number[]) => void)(...args(0, n));
-      return out;
+      return outs;
     }
     const per = 4 * Math.ceil(n / ((1 + helpers.count) * FORMULA_PARTS_PER_THREAD) / 4);
     const parts: ProductCall[][] = [];
@@ -241,7 +260,7 @@ function registerFormula(): void {
       parts.push([{ module: made.module, run: made.run, args: args(from, Math.min(per, n - from)) }]);
     }
     runOnThreads(memory, parts);
-    return out;
+    return outs;
   });
 }
 
@@ -264,12 +283,21 @@ export function wasmKernels(): boolean {
   return true;
 }
 
-/** Runs `f` (its WGSL `code` as the cache key) over same-shape float32 tensors in one pass. */
-export function runWasmFormula(f: Formula, code: string, inputs: readonly tf.Tensor[], constants: number[]): tf.Tensor {
+/**
+ * Runs formulas `fs` (`code` names them as a cache key), each after the ones before it, over same-shape
+ * float32 tensors in one pass, and gives their results.
+ */
+export function runWasmFormula(
+  fs: readonly Formula[],
+  code: string,
+  inputs: readonly tf.Tensor[],
+  constants: number[],
+): tf.Tensor[] {
   const { memory, entry } = current();
-  if (!entry.formulas.has(code)) entry.formulas.set(code, compileFormula(memory, f, inputs.length, constants.length));
+  if (!entry.formulas.has(code)) entry.formulas.set(code, compileFormula(memory, fs, inputs.length, constants.length));
   const named = Object.fromEntries(inputs.map((t, i) => [`x${i}`, t]));
-  return tf.engine().runKernel(FORMULA, named, { code, constants } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const attrs = { code, constants, outputs: fs.length } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(FORMULA, named, attrs) as unknown as tf.Tensor[];
 }
 
 /** Random.bernoulliArray's mask from counter `seed`, drawn by the wasm kernel (bound < 2³²). */

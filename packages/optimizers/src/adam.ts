@@ -35,18 +35,21 @@ export abstract class AdamBase<S extends z.ZodType<z.output<typeof AdamConfig>>>
     return this.c.amsgrad ? ['momentum', 'velocity', 'velocityHat'] : ['momentum', 'velocity'];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t, run }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, t, runAll }: StepContext) {
     const { beta1, beta2, epsilon, amsgrad } = this.c;
     const { momentum: m, velocity: v, velocityHat: vHat } = slots;
     const lrT = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
-    const [A, B, C] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
-    // m + (g - m)·(1 - β₁), v + (g² - v)·(1 - β₂), over g and the slot
-    m.assign(run(F.add(B, F.mul(F.sub(A, B), F.constant(1 - beta1))), [g, m]));
-    v.assign(run(F.add(B, F.mul(F.sub(F.square(A), B), F.constant(1 - beta2))), [g, v]));
-    if (amsgrad) vHat.assign(run(F.maximum(A, B), [vHat, v]));
-    // w - m·lr_t / (√v + ε), over w, m, v (v̂ with amsgrad)
-    const step = F.div(F.mul(B, F.constant(lrT)), F.add(F.sqrt(C), F.constant(epsilon)));
-    w.assign(run(F.sub(A, step), [w, m, amsgrad ? vHat : v]));
+    const [G, M, V, W, H] = [0, 1, 2, 3, 4].map(F.inputOf) as [F.Formula, F.Formula, F.Formula, F.Formula, F.Formula];
+    const [m1, v1, vHat1] = [F.resultOf(0), F.resultOf(1), F.resultOf(2)];
+    // m + (g - m)·(1 - β₁), v + (g² - v)·(1 - β₂) [, v̂ = max(v̂, v)], then w - m·lr_t / (√v + ε) (v̂ with amsgrad)
+    const updates = [
+      F.add(M, F.mul(F.sub(G, M), F.constant(1 - beta1))),
+      F.add(V, F.mul(F.sub(F.square(G), V), F.constant(1 - beta2))),
+      ...(amsgrad ? [F.maximum(H, v1)] : []),
+    ];
+    const step = F.div(F.mul(m1, F.constant(lrT)), F.add(F.sqrt(amsgrad ? vHat1 : v1), F.constant(epsilon)));
+    const next = runAll([...updates, F.sub(W, step)], amsgrad ? [g, m, v, w, vHat] : [g, m, v, w]);
+    for (const [i, slot] of [m, v, ...(amsgrad ? [vHat] : []), w].entries()) slot.assign(next[i] as tf.Tensor);
   }
 }
 

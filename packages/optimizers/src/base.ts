@@ -64,6 +64,12 @@ export interface StepContext {
    * where each tfjs op is a dispatch; elsewhere the same ops, in the written order, on shared scalars.
    */
   run(f: Formula, inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * Formulas over the same inputs, each after the ones before it, whose results it may read (`resultOf`
+   * in @brickml/core's formula): a weight's new slots and the weight itself in one kernel and one pass
+   * over memory on wasm; elsewhere each as `run`.
+   */
+  runAll(fs: Formula[], inputs: tf.Tensor[]): tf.Tensor[];
 }
 
 let slotCounter = 0;
@@ -164,7 +170,8 @@ export abstract class BaseOptimizer<S extends z.ZodType<BaseOptimizerConfig>, Sl
     try {
       tf.tidy(() => {
         const run = (f: Formula, inputs: tf.Tensor[]) => F.runFormula(f, inputs, scalar);
-        const step: StepContext = { lr, t: this.steps + 1, scalar, run };
+        const runAll = (fs: Formula[], inputs: tf.Tensor[]) => F.runFormulas(fs, inputs, scalar);
+        const step: StepContext = { lr, t: this.steps + 1, scalar, run, runAll };
         const clipped = clipGradients(grads, this.c);
         params.forEach((w, i) => {
           const slots = this.slotsFor(w);

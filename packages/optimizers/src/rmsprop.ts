@@ -44,23 +44,27 @@ export class RMSprop extends BaseOptimizer<typeof RMSpropConfig, Slot> {
     ];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, run }: StepContext) {
+  protected update(w: tf.Variable, g: tf.Tensor, slots: Record<Slot, tf.Variable>, { lr, runAll }: StepContext) {
     const { rho, momentum, epsilon, centered } = this.c;
     const { velocity: s, momentum: u, averageGradient: gBar } = slots;
-    const [G, X, Y] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
+    // Over g, s, w, then ḡ (centered) and u (momentum); each formula's result is the slot it updates, in order.
+    const inputs = [g, s, w, ...(centered ? [gBar] : []), ...(momentum > 0 ? [u] : [])];
+    const [G, S, W, GBar] = [0, 1, 2, 3].map(F.inputOf) as [F.Formula, F.Formula, F.Formula, F.Formula];
+    const U = F.inputOf(centered ? 4 : 3);
     // s·ρ + g²·(1 - ρ); centered, ḡ·ρ + g·(1 - ρ) too
-    s.assign(run(F.add(F.mul(X, F.constant(rho)), F.mul(F.square(G), F.constant(1 - rho))), [g, s]));
-    if (centered) gBar.assign(run(F.add(F.mul(X, F.constant(rho)), F.mul(G, F.constant(1 - rho))), [g, gBar]));
-    // Δ = g·lr / √(s + ε [- ḡ²]), over g, s [, ḡ]
-    const d = F.add(X, F.constant(epsilon));
-    const delta = F.div(F.mul(G, F.constant(lr)), F.sqrt(centered ? F.sub(d, F.square(Y)) : d));
-    const read = centered ? [g, s, gBar] : [g, s];
+    const fs = [F.add(F.mul(S, F.constant(rho)), F.mul(F.square(G), F.constant(1 - rho)))];
+    if (centered) fs.push(F.add(F.mul(GBar, F.constant(rho)), F.mul(G, F.constant(1 - rho))));
+    // Δ = g·lr / √(s + ε [- ḡ²]) from the new s [and ḡ]; with momentum u·m + Δ, then w - u; else w - Δ
+    const d = F.add(F.resultOf(0), F.constant(epsilon));
+    const delta = F.div(F.mul(G, F.constant(lr)), F.sqrt(centered ? F.sub(d, F.square(F.resultOf(1))) : d));
     if (momentum > 0) {
-      const U = F.inputOf(read.length);
-      u.assign(run(F.add(F.mul(U, F.constant(momentum)), delta), [...read, u]));
-      w.assign(run(F.sub(F.inputOf(0), F.inputOf(1)), [w, u]));
+      fs.push(F.add(F.mul(U, F.constant(momentum)), delta));
+      fs.push(F.sub(W, F.resultOf(fs.length - 1)));
     } else {
-      w.assign(run(F.sub(F.inputOf(read.length), delta), [...read, w]));
+      fs.push(F.sub(W, delta));
     }
+    const next = runAll(fs, inputs);
+    const updated = [s, ...(centered ? [gBar] : []), ...(momentum > 0 ? [u] : []), w];
+    for (const [i, v] of updated.entries()) v.assign(next[i] as tf.Tensor);
   }
 }

@@ -33,17 +33,26 @@ export class SGD extends BaseOptimizer<typeof SGDConfig, 'momentum'> {
     return this.c.momentum > 0 ? (['momentum'] as const) : [];
   }
 
-  protected update(w: tf.Variable, g: tf.Tensor, { momentum: v }: { momentum: tf.Variable }, { lr, run }: StepContext) {
+  protected update(
+    w: tf.Variable,
+    g: tf.Tensor,
+    { momentum: v }: { momentum: tf.Variable },
+    { lr, run, runAll }: StepContext,
+  ) {
     const { momentum: m, nesterov } = this.c;
-    const [A, B] = [F.inputOf(0), F.inputOf(1)];
-    const step = F.mul(B, F.constant(lr)); // lr·g, over (·, g)
+    const [W, G, V] = [F.inputOf(0), F.inputOf(1), F.inputOf(2)];
+    const step = F.mul(G, F.constant(lr)); // lr·g
     if (m === 0) {
-      w.assign(run(F.sub(A, step), [w, g]));
+      w.assign(run(F.sub(W, step), [w, g]));
       return;
     }
-    v.assign(run(F.sub(F.mul(A, F.constant(m)), step), [v, g]));
-    // Nesterov: w + (m·v - lr·g), over w, g, v; else w + v
-    const look = F.sub(F.mul(F.inputOf(2), F.constant(m)), step);
-    w.assign(nesterov ? run(F.add(A, look), [w, g, v]) : run(F.add(A, B), [w, v]));
+    // v·m - lr·g, then w + v; Nesterov: w + (v·m - lr·g) from the new v
+    const v1 = F.resultOf(0);
+    const next = runAll(
+      [F.sub(F.mul(V, F.constant(m)), step), nesterov ? F.add(W, F.sub(F.mul(v1, F.constant(m)), step)) : F.add(W, v1)],
+      [w, g, v],
+    );
+    v.assign(next[0] as tf.Tensor);
+    w.assign(next[1] as tf.Tensor);
   }
 }
