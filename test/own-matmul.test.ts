@@ -142,6 +142,69 @@ forEachBackend((backend) => {
     }
   });
 
+  test(`matMul with an addend adds its rows before the epilogue, in one kernel on wasm, and gives them dC (${backend})`, async () => {
+    // [m, n, k, rows of the addend, first row]: the whole addend, rows in the middle and at the end, k in two
+    // passes (the first adds to the addend too), a partial last column group.
+    const cases = [
+      [4, 8, 3, 4, 0],
+      [5, 13, 7, 20, 9],
+      [7, 5, 33, 21, 14],
+      [6, 8, 1500, 18, 6],
+    ];
+    for (const [m, n, k, rows, row] of cases as [number, number, number, number, number][]) {
+      for (const [transposeA, transposeB] of flags) {
+        for (const withBias of [false, true]) {
+          const { a, b } = operands(m, n, k, transposeA, m + k, transposeB);
+          const to = tf.tensor2d(values(rows * n, 17), [rows, n]);
+          const bias = withBias ? tf.tensor1d(values(n, 19)) : undefined;
+          const reference = (x: tf.Tensor2D, y: tf.Tensor2D, add: tf.Tensor2D, c?: tf.Tensor1D) => {
+            const p = tf.add(tf.matMul(x, y, transposeA, transposeB), tf.slice(add, [row, 0], [m, n]));
+            return tf.relu(c ? tf.add(p, c) : p);
+          };
+          const ours = matMul(a, b, transposeA, transposeB, { bias, relu: true }, { to, row });
+          const theirs = tf.tidy(() => reference(a, b, to, bias));
+          const what = `[${m}, ${n}, ${k}] + rows ${row} to ${row + m} of ${rows}, transposeA ${transposeA}, transposeB ${transposeB}, bias ${withBias}`;
+          const limit = backend === 'wasm' ? (k + 1) * 2 ** -22 : backend === 'webgpu' ? k * 1e-6 : 0;
+          expect(await maxDiff(ours, theirs), what).toBeLessThanOrEqual(limit);
+          if (k < 100) {
+            const w = tf.tensor2d(values(m * n, 13), [m, n]);
+            const inputs = bias ? [a, b, to, bias] : [a, b, to];
+            const loss =
+              (f: (...t: tf.Tensor[]) => tf.Tensor) =>
+              (...t: tf.Tensor[]) =>
+                tf.sum(tf.mul(f(...t), w));
+            const args = (t: tf.Tensor[]) =>
+              [t[0], t[1], t[2], t[3]] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+            const mine = tf.grads(
+              loss((...t) => {
+                const [x, y, add, c] = args(t);
+                return matMul(x, y, transposeA, transposeB, { bias: c, relu: true }, { to: add, row });
+              }),
+            )(inputs);
+            const tfs = tf.grads(loss((...t) => reference(...args(t))))(inputs);
+            for (const [i, g] of mine.entries()) {
+              expect(g.shape, `${what}, input ${i}`).toEqual((tfs[i] as tf.Tensor).shape);
+              expect(await maxDiff(g, tfs[i] as tf.Tensor), `${what}, input ${i}`).toBeLessThan(1e-5);
+            }
+            tf.dispose([w, ...mine, ...tfs]);
+          }
+          tf.dispose([a, b, to, ours, theirs, ...(bias ? [bias] : [])]);
+        }
+      }
+    }
+    const { a, b } = operands(4, 8, 3, false, 1);
+    const to = tf.tensor2d(values(40, 2), [5, 8]);
+    const info = await tf.profile(() => matMul(a, b, false, false, {}, { to, row: 1 }));
+    expect(info.kernels.map((kernel) => kernel.name)).toEqual(
+      backend === 'wasm' ? ['BrickmlMatMul'] : ['BatchMatMul', 'Slice', 'Add'],
+    );
+    (info.result as tf.Tensor).dispose();
+    expect(() => matMul(a, b, false, false, {}, { to, row: 2 })).toThrow(
+      'matMul: the addend must be [R, 8] with rows 2 to 6 in it, received [5,8]',
+    );
+    tf.dispose([a, b, to]);
+  });
+
   test(`matMul leaks no tensor and no wasm memory (its panel is freed) (${backend})`, async () => {
     const { a, b } = operands(13, 20, 1100, true, 2, true);
     await expectNoLeak(() => {

@@ -59,4 +59,4 @@ export {
 } from './shape.js';
 export { splitColumns } from './split-columns.js';
 export { conv2d, conv2dKernelGrad } from './wasm-conv.js';
-export { type Epilogue, matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';
+export { type Addend, type Epilogue, matMul, ownMatMul, ownMatMulThreads } from './wasm-matmul.js';

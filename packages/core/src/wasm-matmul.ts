@@ -161,6 +161,15 @@ export function runSlices(memory: object, lists: ProductCall[][]): void {
   else runOnThreads(memory, lists);
 }
 
+/**
+ * What a product adds to C before its epilogue: rows [row, row + m) of `to` ([R, n]), such as one step's
+ * share of a recurrent brick's x·W for all steps, read where it lies (no slice of it is made).
+ */
+export interface Addend {
+  to: tf.Tensor2D;
+  row?: number | undefined;
+}
+
 /** The epilogue's attributes of a product kernel (BrickmlMatMul, BrickmlConv2D): relu after the sums and bias. */
 export interface Epilogue {
   /** Added to each row of C (a convolution's output pixel), one number per column (filter). */
@@ -180,17 +189,29 @@ export function beforeEpilogue(dy: tf.Tensor, y: tf.Tensor, relu: boolean): tf.T
 let registered = false;
 function register(): void {
   registerWasmKernel(MATMUL, ({ inputs, attrs, wasm, at }) => {
-    const { a, b, bias } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
-    const { transposeA, transposeB, relu } = attrs as unknown as {
+    const { a, b, bias, add } = inputs as {
+      a: tf.TensorInfo;
+      b: tf.TensorInfo;
+      bias?: tf.TensorInfo;
+      add?: tf.TensorInfo;
+    };
+    const { transposeA, transposeB, relu, addRow } = attrs as unknown as {
       transposeA: boolean;
       transposeB: boolean;
       relu: boolean;
+      addRow: number;
     };
     const [lda, ldb] = [a.shape[1] as number, b.shape[1] as number];
     const [m, k] = transposeA ? [lda, a.shape[0] as number] : [a.shape[0] as number, lda];
     const n = (transposeB ? b.shape[0] : ldb) as number;
     const out = wasm.makeOutput([m, n], 'float32');
     const memory = memoryOf(wasm) as object;
+    // The addend's rows copied into C, to which the first pass of k then adds (as a later pass does).
+    if (add) {
+      const heap = new Float32Array((memory as { buffer: ArrayBuffer }).buffer);
+      const from = at(add) / 4 + addRow * n;
+      heap.copyWithin(at(out) / 4, from, from + m * n);
+    }
     const cut = slices(memory, { m, n, k, transposeA, transposeB, lda, ldb }, Math.min(k, KC));
     const panel = wasm.makeOutput([cut.panelFloats], 'float32');
     const panelEnd = at(panel) + 4 * cut.panelFloats;
@@ -203,7 +224,7 @@ function register(): void {
           at(a) + s.a + a0,
           at(b) + s.b + b0,
           at(out) + s.c,
-          k0 > 0 ? 1 : 0,
+          k0 > 0 || add ? 1 : 0,
           alignedPanel(at(panel)) + s.panel,
           alignedPanel(at(panel)) + s.aPanel,
           bias ? at(bias) + s.bias : 0,
@@ -228,17 +249,28 @@ function register(): void {
         transposeA: tA,
         transposeB: tB,
         relu,
+        addRow,
+        addRows,
       } = attrs as unknown as {
         transposeA: boolean;
         transposeB: boolean;
         relu: boolean;
+        addRow: number;
+        addRows: number;
       };
       const c = beforeEpilogue(dy as tf.Tensor, y, relu) as tf.Tensor2D;
+      const m = c.shape[0];
       // C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC, transposed back where stored so.
       return {
         a: () => (tA ? tf.matMul(b, c, tB, true) : tf.matMul(c, b, false, !tB)),
         b: () => (tB ? tf.matMul(c, a, true, tA) : tf.matMul(a, c, !tA, false)),
         bias: () => tf.sum(c, 0),
+        // The addend's rows take dC; its other rows, nothing.
+        add: () =>
+          tf.pad(c, [
+            [addRow, addRows - addRow - m],
+            [0, 0],
+          ]),
       };
     },
   });
@@ -270,8 +302,9 @@ export function ownMatMulThreads(): number {
 
 /**
  * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]),
- * then the epilogue's bias (one number per column) and relu: brickml's own kernel where ownMatMul(), the
- * epilogue applied as C's tiles are written; else tf.matMul with explicit transposes, tf.add and tf.relu.
+ * plus the addend's rows where one is given, then the epilogue's bias (one number per column) and relu:
+ * brickml's own kernel where ownMatMul(), the sums started from the addend's rows and the epilogue applied
+ * as C's tiles are written; else tf.matMul with explicit transposes, tf.slice, tf.add and tf.relu.
  */
 export function matMul(
   a: tf.Tensor2D,
@@ -279,17 +312,29 @@ export function matMul(
   transposeA = false,
   transposeB = false,
   { bias, relu = false }: Epilogue = {},
+  addend?: Addend,
 ): tf.Tensor2D {
+  const m = a.shape[transposeA ? 1 : 0];
   const k = a.shape[transposeA ? 0 : 1];
   const n = b.shape[transposeB ? 0 : 1];
+  const add = addend?.to;
+  const addRow = addend?.row ?? 0;
+  if (add && !(add.rank === 2 && add.shape[1] === n && addRow >= 0 && addRow + m <= add.shape[0])) {
+    throw new Error(
+      `matMul: the addend must be [R, ${n}] with rows ${addRow} to ${addRow + m} in it, received [${add.shape}]`,
+    );
+  }
   const fits = a.rank === 2 && b.rank === 2 && k > 0 && b.shape[transposeB ? 1 : 0] === k;
   const biasFits = !bias || (bias.rank === 1 && bias.shape[0] === n && bias.dtype === 'float32');
-  if (fits && biasFits && a.dtype === 'float32' && b.dtype === 'float32' && ownMatMul()) {
-    const attrs = { transposeA, transposeB, relu } as unknown as tf.NamedAttrMap;
-    return tf.engine().runKernel(MATMUL, bias ? { a, b, bias } : { a, b }, attrs) as tf.Tensor2D;
+  const floats = [a, b, ...(add ? [add] : [])].every((t) => t.dtype === 'float32');
+  if (fits && biasFits && floats && ownMatMul()) {
+    const attrs = { transposeA, transposeB, relu, addRow, addRows: add?.shape[0] ?? 0 } as unknown as tf.NamedAttrMap;
+    const inputs = { a, b, ...(bias && { bias }), ...(add && { add }) };
+    return tf.engine().runKernel(MATMUL, inputs, attrs) as tf.Tensor2D;
   }
   return tf.tidy(() => {
     let c: tf.Tensor2D = tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b);
+    if (add) c = tf.add(c, m === add.shape[0] ? add : tf.slice(add, [addRow, 0], [m, n]));
     if (bias) c = tf.add(c, bias);
     return relu ? tf.relu(c) : c;
   });

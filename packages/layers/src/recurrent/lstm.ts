@@ -4,10 +4,21 @@
  *   h_t = o ⊙ φ(c_t)  (σ: recurrentActivation, φ: activation; XW = x·W + b for all steps, see recurrent.ts).
  * Backward from dh, dc at step t:  e = dc + dh ⊙ o ⊙ φ'(c_t),  dz = [e ⊙ g ⊙ σ'(z_i), e ⊙ c_{t-1} ⊙ σ'(z_f),
  *   e ⊙ i ⊙ φ'(z_g), dh ⊙ φ(c_t) ⊙ σ'(z_o)],  dc_{t-1} = e ⊙ f,  dh_{t-1} = dz·Uᵀ,  then dW, dU, db from dz.
- * A step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul.
+ * With brickml's own products (wasm), XW is one product for all steps and a step's h_{t-1}·U starts from its
+ * rows of XW, read in place; elsewhere a step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b],
+ * one matMul (a slice and an add would cost more kernels than the concat).
  */
 
-import { configObject, formula as F, type Formula, lstmCell, lstmCellGrad, matMul, splitColumns } from '@brickml/core';
+import {
+  configObject,
+  formula as F,
+  type Formula,
+  lstmCell,
+  lstmCellGrad,
+  matMul,
+  ownMatMul,
+  splitColumns,
+} from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
@@ -51,14 +62,14 @@ type LSTMStep = { c: tf.Tensor; phiC: tf.Tensor; cPrev: tf.Tensor } & (
     }
 );
 
+/** A step's input: its first row in XW (own products), or x_t. */
+type LSTMInput = { row: number } | { x: tf.Tensor };
+
 /**
- * What the steps of a sequence share: K = [W; U; b] stacked, so that [x_t, h_{t-1}, 1]·K is one matMul per
- * step, and the column of ones (or null without a bias).
+ * What the steps of a sequence share: XW = x·W + b for all steps (own products), or K = [W; U; b] stacked,
+ * so that [x_t, h_{t-1}, 1]·K is one matMul per step, and the column of ones (or null without a bias).
  */
-interface LSTMShared {
-  K: tf.Tensor;
-  ones: tf.Tensor | null;
-}
+type LSTMShared = { XW: tf.Tensor2D } | { K: tf.Tensor; ones: tf.Tensor | null };
 
 /**
  * Long short-term memory over a sequence [batch, time, features]: a cell state c carried through time
@@ -70,7 +81,7 @@ interface LSTMShared {
  */
 export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   typeof LSTMConfig,
-  tf.Tensor,
+  LSTMInput,
   LSTMShared,
   LSTMStep,
   RecurrentOutput<C>
@@ -94,18 +105,40 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     return bias;
   }
 
-  /** Each step's x_t, taken from x̃ (narrower than XW: wasm's Slice copies its whole input per part). */
-  protected begin(x: tf.Tensor, time: number) {
+  /**
+   * XW and each step's first row in it (own products), or each step's x_t, taken from x̃ (narrower than XW:
+   * wasm's Slice copies its whole input per part).
+   */
+  protected begin(x: tf.Tensor, time: number): { inputs: LSTMInput[]; shared: LSTMShared } {
     const { kernel, recurrentKernel, bias } = this.params;
     const batch = (x.shape[0] as number) / time;
+    if (ownMatMul()) {
+      const XW = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, {
+        bias: bias as tf.Tensor1D | undefined,
+      });
+      return { inputs: Array.from({ length: time }, (_, s) => ({ row: s * batch })), shared: { XW } };
+    }
     const K = tf.concat(bias ? [kernel, recurrentKernel, tf.reshape(bias, [1, -1])] : [kernel, recurrentKernel], 0);
-    return { inputs: steps(x, time), shared: { K, ones: bias ? tf.ones([batch, 1]) : null } };
+    return {
+      inputs: steps(x, time).map((xs) => ({ x: xs })),
+      shared: { K, ones: bias ? tf.ones([batch, 1]) : null },
+    };
   }
 
-  protected step(x: tf.Tensor, states: readonly tf.Tensor[], hIn: tf.Tensor, { K, ones }: LSTMShared) {
+  protected step(input: LSTMInput, states: readonly tf.Tensor[], hIn: tf.Tensor, shared: LSTMShared) {
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
-    const z = matMul(tf.concat(ones ? [x, hIn, ones] : [x, hIn], 1) as tf.Tensor2D, K as tf.Tensor2D);
+    const U = this.params.recurrentKernel as tf.Tensor2D;
+    const z =
+      'XW' in shared && 'row' in input
+        ? matMul(hIn as tf.Tensor2D, U, false, false, {}, { to: shared.XW, row: input.row })
+        : 'K' in shared && 'x' in input
+          ? matMul(
+              tf.concat(shared.ones ? [input.x, hIn, shared.ones] : [input.x, hIn], 1) as tf.Tensor2D,
+              shared.K as tf.Tensor2D,
+            )
+          : null;
+    if (!z) throw new Error('LSTM: a step input that does not match its sequence');
     // Keras' default activations: one kernel of brickml's own where it runs (lstm-cell.ts).
     const cell = activation === 'tanh' && recurrentActivation === 'sigmoid' ? lstmCell(z, cPrev as tf.Tensor2D) : null;
     if (cell) {

@@ -326,10 +326,19 @@ describe('kernels per step', () => {
   // On wasm and webgpu, brickml's LSTM and GRU cell kernels take a step's element-wise work (4 units and more).
   forEachBackend(
     (backend) => {
-      test('LSTM with its cell kernels: a step costs 3 forward and 3 backward kernels (9 and 9 masked)', async () => {
+      // x_t·W: on wasm a step's product starts from its rows of XW; on webgpu a concat [x_t, h, 1] feeds it.
+      const lstm = backend === 'wasm' ? [2, 8] : [3, 9];
+      test(`LSTM with its cell kernels: a step costs ${lstm[0]} forward and 3 backward kernels (${lstm[1]} and 9 masked)`, async () => {
         const make = () => new LSTM({ units: 4, returnSequences: true });
-        expect(await perStep(make, false)).toEqual([3, 3]);
-        expect(await perStep(make, true)).toEqual([9, 9]);
+        expect(await perStep(make, false)).toEqual([lstm[0], 3]);
+        expect(await perStep(make, true)).toEqual([lstm[1], 9]);
+      });
+      // XW_t: on wasm a step's product starts from its rows of XW; on webgpu an add after it.
+      const rnn = backend === 'wasm' ? [2, 5] : [3, 6];
+      test(`SimpleRNN: a step costs ${rnn[0]} forward and 3 backward kernels (${rnn[1]} and 5 masked)`, async () => {
+        const make = () => new SimpleRNN({ units: 4, returnSequences: true });
+        expect(await perStep(make, false)).toEqual([rnn[0], 3]);
+        expect(await perStep(make, true)).toEqual([rnn[1], 5]);
       });
       // The recurrent bias: in the product's epilogue on wasm, an add on webgpu.
       const gru = backend === 'wasm' ? [2, 5] : [3, 6];

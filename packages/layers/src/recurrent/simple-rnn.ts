@@ -1,9 +1,10 @@
 /**
  * SimpleRNN (Keras 3), per step t:  z_t = XW_t + h_{t-1}·U,  h_t = φ(z_t)  (XW = x·W + b for all steps at once).
  * Backward from dh at step t:  dz_t = dh ⊙ φ'(z_t),  dh_{t-1} = dz_t·Uᵀ,  then dW, dU, db from the stacked dz.
+ * With brickml's own products (wasm) a step's h_{t-1}·U starts from its rows of XW, read in place.
  */
 
-import { configObject, matMul } from '@brickml/core';
+import { configObject, matMul, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
@@ -38,8 +39,8 @@ interface SimpleRNNStep {
  */
 export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recurrent<
   typeof SimpleRNNConfig,
-  tf.Tensor,
-  undefined,
+  tf.Tensor | number,
+  tf.Tensor2D | null,
   SimpleRNNStep,
   RecurrentOutput<C>
 > {
@@ -50,14 +51,21 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
     super('SimpleRNN', SimpleRNNConfig, config);
   }
 
-  protected begin(x: tf.Tensor, time: number) {
+  /** Each step's first row in XW, shared (own products), or its XW_t. */
+  protected begin(x: tf.Tensor, time: number): { inputs: (tf.Tensor | number)[]; shared: tf.Tensor2D | null } {
     const { kernel, bias } = this.params;
     const xw = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, { bias: bias as tf.Tensor1D | undefined });
-    return { inputs: steps(xw, time), shared: undefined };
+    if (!ownMatMul()) return { inputs: steps(xw, time), shared: null };
+    const batch = (x.shape[0] as number) / time;
+    return { inputs: Array.from({ length: time }, (_, s) => s * batch), shared: xw };
   }
 
-  protected step(xw: tf.Tensor, _states: readonly tf.Tensor[], hIn: tf.Tensor) {
-    const z = tf.add(xw, matMul(hIn as tf.Tensor2D, this.params.recurrentKernel as tf.Tensor2D));
+  protected step(xw: tf.Tensor | number, _states: readonly tf.Tensor[], hIn: tf.Tensor, XW: tf.Tensor2D | null) {
+    const U = this.params.recurrentKernel as tf.Tensor2D;
+    const z =
+      typeof xw === 'number' && XW
+        ? matMul(hIn as tf.Tensor2D, U, false, false, {}, { to: XW, row: xw })
+        : tf.add(xw as tf.Tensor, matMul(hIn as tf.Tensor2D, U));
     const h = activate(this.config.activation, z);
     return { next: [h], saved: { z, h } };
   }
