@@ -48,6 +48,7 @@ describe('element-wise formulas', () => {
       ['an Adam-like step', F.sub(a, F.div(F.mul(b, F.constant(0.003)), F.add(F.sqrt(F.abs(c)), F.constant(1e-7))))],
       ['a running mean of squares', F.add(F.mul(b, F.constant(0.9)), F.mul(F.square(a), F.constant(0.1)))],
       ['a maximum', F.maximum(a, F.sub(c, b))],
+      ["relu' from relu's output", F.mul(a, F.step(F.sub(b, F.constant(0.25))))],
     ];
 
     test(`runFormula equals the same tfjs ops, on shapes that do not fill a workgroup and on random shapes (${backend})`, async () => {
@@ -68,6 +69,25 @@ describe('element-wise formulas', () => {
         }
         tf.dispose(xs);
       }
+    });
+
+    test(`step is tf.step(x, 0) on zeros of both signs, the smallest floats, infinities and NaN (${backend})`, async () => {
+      const special = [Number.NaN, -0, 0, 1e-45, -1e-45, 1.5, -2, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+      // 9 floats, two whole vectors and a scalar tail on wasm: each value takes each place once
+      for (let turn = 0; turn < special.length; turn++) {
+        const x = tf.tensor1d([...special.slice(turn), ...special.slice(0, turn)]);
+        const ours = F.runFormula(F.step(a), [x]);
+        const theirs = tf.step(x, 0);
+        const [got, want] = [Array.from(await ours.data()), Array.from(await theirs.data())];
+        // WGSL does not promise to keep NaN through a comparison
+        const kept = (v: number[]) =>
+          backend === 'webgpu' ? v.filter((_, i) => (i + turn) % special.length !== 0) : v;
+        expect(kept(got), `turned by ${turn}`).toEqual(kept(want));
+        tf.dispose([x, ours, theirs]);
+      }
+      const x = tf.tensor1d(special);
+      expect(Array.from(await tf.step(x, 0).data())).toEqual([Number.NaN, 0, 0, 1, 0, 1, 0, 1, 0]);
+      x.dispose();
     });
 
     // An Adam-like chain: two slots, then a weight from both new slots; the last input is read by the last formula.

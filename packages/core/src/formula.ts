@@ -14,7 +14,7 @@ import { runWasmFormula, wasmKernels } from './wasm-kernels.js';
 import { runWebGPUFormula, webgpuKernels } from './webgpu-kernels.js';
 
 type Binary = 'add' | 'sub' | 'mul' | 'div' | 'max';
-type Unary = 'sqrt' | 'square' | 'abs';
+type Unary = 'sqrt' | 'square' | 'abs' | 'step';
 
 /** A node of an element-wise formula. */
 export type Formula =
@@ -38,9 +38,11 @@ export const maximum = (a: Formula, b: Formula): Formula => ({ op: 'max', a, b }
 export const sqrt = (a: Formula): Formula => ({ op: 'sqrt', a });
 export const square = (a: Formula): Formula => ({ op: 'square', a });
 export const abs = (a: Formula): Formula => ({ op: 'abs', a });
+/** 1 where a > 0, else 0 (NaN stays NaN), as tf.step(a, 0): relu' from relu's output. */
+export const step = (a: Formula): Formula => ({ op: 'step', a });
 
 const OPS = { add: tf.add, sub: tf.sub, mul: tf.mul, div: tf.div, max: tf.maximum } as const;
-const UNARY = { sqrt: tf.sqrt, square: tf.square, abs: tf.abs } as const;
+const UNARY = { sqrt: tf.sqrt, square: tf.square, abs: tf.abs, step: (x: tf.Tensor) => tf.step(x, 0) } as const;
 const WGSL_BINARY = { add: '+', sub: '-', mul: '*', div: '/' } as const;
 
 /**
@@ -66,6 +68,7 @@ export function evaluateFormula(
     case 'sqrt':
     case 'square':
     case 'abs':
+    case 'step':
       return UNARY[f.op](evaluateFormula(f.a, inputs, scalar));
     default:
       return OPS[f.op](evaluateFormula(f.a, inputs, scalar), evaluateFormula(f.b, inputs, scalar));
@@ -95,6 +98,10 @@ export function formulaToWGSL(f: Formula): { code: string; constants: number[]; 
         return `sqrt(${walk(n.a)})`;
       case 'abs':
         return `abs(${walk(n.a)})`;
+      case 'step': {
+        const a = walk(n.a);
+        return `select(select(0.0, 1.0, ${a} > 0.0), ${a}, ${a} != ${a})`;
+      }
       case 'square': {
         const a = walk(n.a);
         return `(${a} * ${a})`;
@@ -180,6 +187,7 @@ export function runFormulas(
         case 'sqrt':
         case 'square':
         case 'abs':
+        case 'step':
           return { op: n.op, a: renumber(n.a) };
         default:
           return { op: n.op, a: renumber(n.a), b: renumber(n.b) };

@@ -89,6 +89,23 @@ function compileFormula(memory: object, fs: readonly Formula[], inputs: number, 
         const t = wide ? vtmp : ftmp;
         return [...expr(n.a, wide), ...tee(t), ...get(t), ...(wide ? simd(OPS.mul![0]) : [OPS.mul![1]])];
       }
+      case 'step': {
+        // a > 0 ? 1 : 0, and a itself where it is NaN (a ≠ a)
+        if (wide) {
+          const one = [...simd(0x0c), ...[0, 0, 0x80, 0x3f, 0, 0, 0x80, 0x3f, 0, 0, 0x80, 0x3f, 0, 0, 0x80, 0x3f]];
+          const zero = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+          return [
+            ...[...expr(n.a, wide), ...set(vtmp), ...get(vtmp)],
+            ...[...get(vtmp), ...zero, ...simd(0x44), ...one, ...simd(0x4e)],
+            ...[...get(vtmp), ...get(vtmp), ...simd(0x42), ...simd(0x52)],
+          ];
+        }
+        return [
+          ...[...expr(n.a, wide), ...set(ftmp), ...get(ftmp)],
+          ...[...get(ftmp), 0x43, 0, 0, 0, 0, 0x5e, 0xb3],
+          ...[...get(ftmp), ...get(ftmp), 0x5c, 0x1b],
+        ];
+      }
       case 'sqrt':
       case 'abs': {
         const [v, s] = OPS[n.op]!;

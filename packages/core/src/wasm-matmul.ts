@@ -11,6 +11,7 @@
  * Sums are fused where the hardware fuses them, so results can differ from tf.matMul in the last bits.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { inputOf, mul, runFormula, step } from './formula.js';
 import { ownKernelsOn } from './own-kernels.js';
 import { aPanelFloats, type GemmShape, gemmCode, packsA, RUN_PARAMS } from './wasm-gemm.js';
 import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
@@ -178,12 +179,15 @@ export interface Epilogue {
   relu?: boolean | undefined;
 }
 
+/** dy·[y > 0] over [dy, y]. */
+const RELU_GRAD = mul(inputOf(0), step(inputOf(1)));
+
 /**
  * d(the epilogue's input) from dy and the kernel's output y: relu' = [y > 0], as [z > 0] for z before relu
- * (y > 0 exactly where z > 0).
+ * (y > 0 exactly where z > 0); one formula kernel, one pass (tf.mul and tf.step are two, three passes).
  */
 export function beforeEpilogue(dy: tf.Tensor, y: tf.Tensor, relu: boolean): tf.Tensor {
-  return relu ? tf.mul(dy, tf.step(y, 0)) : dy;
+  return relu ? runFormula(RELU_GRAD, [dy, y]) : dy;
 }
 
 let registered = false;
