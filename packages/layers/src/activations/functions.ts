@@ -129,7 +129,11 @@ const elu: Fn = {
 /** The functions by camelCase name; synonyms share one entry. */
 const FUNCTIONS = {
   linear: { f: (z) => tf.clone(z), df: (dy) => tf.clone(dy) },
-  relu: { f: (z) => tf.relu(z), df: (dy, z) => tf.mul(dy, tf.step(z, 0)) },
+  // relu' = [z > 0] = [y > 0]: one kernel from y (the fused Dense and Conv2D keep y alone).
+  relu: fromY(
+    (z) => tf.relu(z),
+    (dy, y) => F.mul(dy, F.step(y)),
+  ),
   relu6: { f: (z) => tf.relu6(z), df: (dy, z) => tf.mul(dy, inside(z, 0, 6)) },
   leakyRelu: {
     f: (z) => tf.leakyRelu(z, LEAKY_SLOPE),
