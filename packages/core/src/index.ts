@@ -11,6 +11,7 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend.js';
+export { columnSums } from './column-sums.js';
 export {
   configObject,
   formatPath,
