@@ -7,11 +7,24 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { pad2d } from './pad.js';
-import { alignedPanel, beforeEpilogue, call, type Epilogue, ownMatMul, runSlices, slices } from './wasm-matmul.js';
+import {
+  alignedPanel,
+  beforeEpilogue,
+  call,
+  type Epilogue,
+  ownMatMul,
+  runSlices,
+  type Slice,
+  slices,
+  threadsFor,
+} from './wasm-matmul.js';
 import { memoryOf, registerWasmKernel } from './wasm-module.js';
 
 const CONV = 'BrickmlConv2D';
 const FILTER = 'BrickmlConv2DFilter';
+
+/** Parts of a kernel gradient's images per thread, claimed as the threads go (each part has a dW of its own). */
+const IMAGE_PARTS_PER_THREAD = 2;
 
 let registered = false;
 function register(): void {
@@ -85,30 +98,49 @@ function register(): void {
     const k = oh * ow;
     const patchesT = { hp, wp, c, kh, kw, oh, ow, sh, sw };
     const memory = memoryOf(wasm) as { buffer: ArrayBuffer };
-    const whole = { m: kh * kw * c, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
-    const cut = slices(memory, whole, k, images);
-    const panel = wasm.makeOutput([cut.panelFloats], 'float32');
-    // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to dW.
-    const lists = cut.slices.map(({ shape, b, c: to, panel: p }) =>
-      Array.from({ length: images }, (_, i) =>
+    const m = kh * kw * c;
+    const whole = { m, n: f, k, transposeA: false, transposeB: false, lda: k, ldb: f, patchesT };
+    // Over threads the images are cut, each part summing its images' dW into a C of its own, and the parts'
+    // sums are then added in order: cutting the filters instead had every part read all the images.
+    const threads = threadsFor(memory, m * f * k * images);
+    const per = threads > 1 ? Math.ceil(images / Math.min(images, threads * IMAGE_PARTS_PER_THREAD)) : images;
+    const parts = Math.ceil(images / per) || 1;
+    const one = slices(memory, whole, k, images, 1);
+    const { shape } = one.slices[0] as Slice;
+    const sums = parts > 1 ? wasm.makeOutput([(parts - 1) * m * f], 'float32') : null;
+    const panel = wasm.makeOutput([parts * one.panelFloats], 'float32');
+    // One image a pass: its pixels' dy fit a panel in L2, and each pass adds to its part's dW.
+    const lists = Array.from({ length: parts }, (_, p) => {
+      const to = p === 0 ? at(out) : at(sums as tf.TensorInfo) + 4 * (p - 1) * m * f;
+      const first = p * per;
+      return Array.from({ length: Math.min(per, images - first) }, (_, i) =>
         call(
           memory,
           shape,
           [
-            at(x) + 4 * i * hp * wp * c,
-            at(dy) + 4 * i * k * f + b,
-            at(out) + to,
+            at(x) + 4 * (first + i) * hp * wp * c,
+            at(dy) + 4 * (first + i) * k * f,
+            to,
             i > 0 ? 1 : 0,
-            alignedPanel(at(panel)) + p,
+            alignedPanel(at(panel)) + 4 * p * one.panelFloats,
             0,
             0,
           ],
-          at(panel) + 4 * cut.panelFloats,
+          at(panel) + 4 * parts * one.panelFloats,
         ),
-      ),
-    );
+      );
+    });
     runSlices(memory, lists);
-    if (images === 0) new Float32Array(memory.buffer, at(out), kh * kw * c * f).fill(0);
+    const heap = new Float32Array(memory.buffer);
+    if (images === 0) heap.fill(0, at(out) / 4, at(out) / 4 + m * f);
+    if (sums) {
+      const [o, s0] = [at(out) / 4, at(sums) / 4];
+      for (let p = 1; p < parts; p++) {
+        const s = s0 + (p - 1) * m * f;
+        for (let j = 0; j < m * f; j++) heap[o + j] = (heap[o + j] as number) + (heap[s + j] as number);
+      }
+      wasm.disposeData(sums.dataId);
+    }
     wasm.disposeData(panel.dataId);
     return out;
   });

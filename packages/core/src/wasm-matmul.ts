@@ -92,6 +92,11 @@ export interface Slice {
  */
 const SPLIT_FROM = 1 << 24;
 
+/** The threads a product of `macs` multiply-adds is cut over: this one and the helpers of `memory`, from SPLIT_FROM. */
+export function threadsFor(memory: object, macs: number): number {
+  return macs >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
+}
+
 /**
  * Chunks per thread of a product cut over threads. The threads claim chunks as they go (runOnThreads), so
  * a thread that starts late or runs slow, as on a machine whose other core is busy, takes fewer; more
@@ -113,9 +118,9 @@ export function slices(
   shape: ProductShape,
   kc = shape.k,
   passes = 1,
+  threads = threadsFor(memory, shape.m * shape.n * shape.k * passes),
 ): { slices: Slice[]; panelFloats: number } {
-  const { m, n, k, transposeA, transposeB, lda, ldb, conv, patchesT } = shape;
-  const threads = m * n * k * passes >= SPLIT_FROM ? 1 + (kernelHelpers(memory)?.count ?? 0) : 1;
+  const { m, n, transposeA, transposeB, lda, ldb, conv, patchesT } = shape;
   const chunks = threads * CHUNKS_PER_THREAD;
   // Each slice's panels start on a cache line of their own (16 floats): see alignedPanel. B's panels first,
   // then A's where the slice packs A.
