@@ -21,6 +21,3 @@ export function broadcast(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
   if (own.every((d, i) => d === shape[i])) return tf.reshape(t, [...shape]);
   return tf.mul(tf.reshape(t, own), tf.ones(shape.map((d, i) => (own[i] === d ? 1 : d))));
 }
-
-/** Σ over t's rows, [m, n] → [n] (a bias gradient): @brickml/core's, one pass on wasm. */
-export { columnSums } from '@brickml/core';

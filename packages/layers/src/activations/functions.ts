@@ -252,7 +252,7 @@ export function activationGrad(name: ActivationName, dy: tf.Tensor, z: tf.Tensor
 
 /**
  * dz from dy and the output y alone, for activations whose derivative needs only y (sigmoid, tanh,
- * exponential: the formula activationGrad runs for them); null for the others.
+ * exponential, relu: the formula activationGrad runs for them); null for the others.
  */
 export function activationGradFromY(name: ActivationName, dy: tf.Tensor, y: tf.Tensor): tf.Tensor | null {
   const f = activationGradFormula(name, F.inputOf(0), F.inputOf(1));
@@ -261,7 +261,7 @@ export function activationGradFromY(name: ActivationName, dy: tf.Tensor, y: tf.T
 
 /**
  * dz as a formula of the formulas dy and y, for activations whose derivative needs only y (sigmoid, tanh,
- * exponential), so a brick can fold its own products into the same kernel; null for the others.
+ * exponential, relu), so a brick can fold its own products into the same kernel; null for the others.
  */
 export function activationGradFormula(name: ActivationName, dy: Formula, y: Formula): Formula | null {
   return fn(name).dfOfY?.(dy, y) ?? null;

@@ -5,9 +5,8 @@
  * kernel. dW = P(x)ᵀ·dz (im2col), computed in the layout that is fastest on each backend (all are exact); on
  * wasm with db as one more row, or with brickml's product over patches never built.
  */
-import { conv2d, conv2dKernelGrad, ownMatMul } from '@brickml/core';
+import { columnSums, conv2d, conv2dKernelGrad, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { columnSums } from '../ops.js';
 import { type Geometry, interleaveZeros, spreadForAdjoint, taps } from './conv-utils.js';
 import { kernelGradByRuns } from './kernel-grad-runs.js';
 

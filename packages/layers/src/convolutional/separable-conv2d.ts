@@ -4,7 +4,7 @@
  * Backward: dz = act'(z)ᵀ(dy + dA/dy); with U = u as [N·OH·OW, C·M]: dP = Uᵀ·dz, du = dz·Pᵀ,
  * db = Σ_{n,i,j} dz; then the depthwise backward of du gives dx and dD (depthwise-backprop.ts).
  */
-import { BrickError, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, columnSums, configObject, formatShape, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activationShape } from '../activations/functions.js';
@@ -12,7 +12,7 @@ import { FusedActivationLayer } from '../fused-activation.js';
 import { Initializer, makeVariable } from '../initializers.js';
 import { activateWithPenalty } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
-import { columnSums, matMulT } from '../ops.js';
+import { matMulT } from '../ops.js';
 import { type Regularizer, RegularizerConfig } from '../regularizers.js';
 import {
   checkStridesDilation,

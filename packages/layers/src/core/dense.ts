@@ -3,7 +3,7 @@
  * Backward: dz = f'(z)ᵀ(dy + dP/dy),  dx = dz·Wᵀ,  dW = xᵀ·dz,  db = Σ_batch dz
  * Inputs of rank > 2 are applied on the last axis, as in Keras.
  */
-import { BrickError, configObject, matMul, ownMatMul, positiveInt, type Shape } from '@brickml/core';
+import { BrickError, columnSums, configObject, matMul, ownMatMul, positiveInt, type Shape } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { type ActivationName, activationShape } from '../activations/functions.js';
@@ -19,7 +19,7 @@ import {
   withPenalty,
 } from '../kernel-config.js';
 import { baseConfig, type ForwardOptions } from '../layer.js';
-import { columnSums, matMulT } from '../ops.js';
+import { matMulT } from '../ops.js';
 import type { Regularizer } from '../regularizers.js';
 
 export const DenseConfig = configObject(

@@ -8,12 +8,12 @@
  *   d(r ⊙ h) = dã·U_hᵀ,  dr̃ = d(r ⊙ h) ⊙ h_{t-1} ⊙ σ'(r̃),  dh_{t-1} = dh ⊙ z + [dz̃, dr̃]·U_zrᵀ + d(r ⊙ h) ⊙ r.
  */
 
-import { configObject, gruCell, matMul, splitColumns } from '@brickml/core';
+import { columnSums, configObject, gruCell, matMul, splitColumns } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFromY } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { columnSums, matMulT } from '../ops.js';
+import { matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,

@@ -10,6 +10,7 @@
  */
 
 import {
+  columnSums,
   configObject,
   formula as F,
   type Formula,
@@ -23,7 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { ActivationName, activate, activationGrad, activationGradFormula } from '../activations/functions.js';
 import { makeVariable } from '../initializers.js';
-import { columnSums, matMulT } from '../ops.js';
+import { matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -62,14 +63,11 @@ type LSTMStep = { c: tf.Tensor; phiC: tf.Tensor; cPrev: tf.Tensor } & (
     }
 );
 
-/** A step's input: its first row in XW (own products), or x_t. */
-type LSTMInput = { row: number } | { x: tf.Tensor };
-
 /**
- * What the steps of a sequence share: XW = x·W + b for all steps (own products), or K = [W; U; b] stacked,
- * so that [x_t, h_{t-1}, 1]·K is one matMul per step, and the column of ones (or null without a bias).
+ * What a step takes in: its first row in XW = x·W + b for all steps (own products), or x_t with K = [W; U; b]
+ * stacked, so that [x_t, h_{t-1}, 1]·K is one matMul per step, and the column of ones (or null without a bias).
  */
-type LSTMShared = { XW: tf.Tensor2D } | { K: tf.Tensor; ones: tf.Tensor | null };
+type LSTMInput = { XW: tf.Tensor2D; row: number } | { x: tf.Tensor; K: tf.Tensor2D; ones: tf.Tensor | null };
 
 /**
  * Long short-term memory over a sequence [batch, time, features]: a cell state c carried through time
@@ -82,7 +80,7 @@ type LSTMShared = { XW: tf.Tensor2D } | { K: tf.Tensor; ones: tf.Tensor | null }
 export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   typeof LSTMConfig,
   LSTMInput,
-  LSTMShared,
+  undefined,
   LSTMStep,
   RecurrentOutput<C>
 > {
@@ -106,39 +104,37 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   }
 
   /**
-   * XW and each step's first row in it (own products), or each step's x_t, taken from x̃ (narrower than XW:
-   * wasm's Slice copies its whole input per part).
+   * Each step's first row in XW (own products), or its x_t, taken from x̃ (narrower than XW: wasm's Slice
+   * copies its whole input per part).
    */
-  protected begin(x: tf.Tensor, time: number): { inputs: LSTMInput[]; shared: LSTMShared } {
+  protected begin(x: tf.Tensor, time: number): { inputs: LSTMInput[]; shared: undefined } {
     const { kernel, recurrentKernel, bias } = this.params;
     const batch = (x.shape[0] as number) / time;
     if (ownMatMul()) {
       const XW = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, {
         bias: bias as tf.Tensor1D | undefined,
       });
-      return { inputs: Array.from({ length: time }, (_, s) => ({ row: s * batch })), shared: { XW } };
+      return { inputs: Array.from({ length: time }, (_, s) => ({ XW, row: s * batch })), shared: undefined };
     }
     const K = tf.concat(bias ? [kernel, recurrentKernel, tf.reshape(bias, [1, -1])] : [kernel, recurrentKernel], 0);
-    return {
-      inputs: steps(x, time).map((xs) => ({ x: xs })),
-      shared: { K, ones: bias ? tf.ones([batch, 1]) : null },
-    };
+    const ones = bias ? tf.ones([batch, 1]) : null;
+    return { inputs: steps(x, time).map((xs) => ({ x: xs, K: K as tf.Tensor2D, ones })), shared: undefined };
   }
 
-  protected step(input: LSTMInput, states: readonly tf.Tensor[], hIn: tf.Tensor, shared: LSTMShared) {
+  protected step(input: LSTMInput, states: readonly tf.Tensor[], hIn: tf.Tensor) {
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
-    const U = this.params.recurrentKernel as tf.Tensor2D;
     const z =
-      'XW' in shared && 'row' in input
-        ? matMul(hIn as tf.Tensor2D, U, false, false, {}, { to: shared.XW, row: input.row })
-        : 'K' in shared && 'x' in input
-          ? matMul(
-              tf.concat(shared.ones ? [input.x, hIn, shared.ones] : [input.x, hIn], 1) as tf.Tensor2D,
-              shared.K as tf.Tensor2D,
-            )
-          : null;
-    if (!z) throw new Error('LSTM: a step input that does not match its sequence');
+      'XW' in input
+        ? matMul(
+            hIn as tf.Tensor2D,
+            this.params.recurrentKernel as tf.Tensor2D,
+            false,
+            false,
+            {},
+            { to: input.XW, row: input.row },
+          )
+        : matMul(tf.concat(input.ones ? [input.x, hIn, input.ones] : [input.x, hIn], 1) as tf.Tensor2D, input.K);
     // Keras' default activations: one kernel of brickml's own where it runs (lstm-cell.ts).
     const cell = activation === 'tanh' && recurrentActivation === 'sigmoid' ? lstmCell(z, cPrev as tf.Tensor2D) : null;
     if (cell) {

@@ -4,11 +4,11 @@
  * With brickml's own products (wasm) a step's h_{t-1}·U starts from its rows of XW, read in place.
  */
 
-import { configObject, matMul, ownMatMul } from '@brickml/core';
+import { columnSums, configObject, matMul, ownMatMul } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import { activate, activationGrad } from '../activations/functions.js';
-import { broadcast, columnSums, matMulT } from '../ops.js';
+import { broadcast, matMulT } from '../ops.js';
 import {
   at,
   type CellGrads,
@@ -22,6 +22,9 @@ import {
 
 export const SimpleRNNConfig = configObject(recurrentFields);
 export type SimpleRNNConfig = z.input<typeof SimpleRNNConfig>;
+
+/** A step's input: its XW_t, or its first row in XW for all steps (own products). */
+type SimpleRNNInput = tf.Tensor | { XW: tf.Tensor2D; row: number };
 
 /** What one step keeps: its pre-activation and its new state. */
 interface SimpleRNNStep {
@@ -39,8 +42,8 @@ interface SimpleRNNStep {
  */
 export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recurrent<
   typeof SimpleRNNConfig,
-  tf.Tensor | number,
-  tf.Tensor2D | null,
+  SimpleRNNInput,
+  undefined,
   SimpleRNNStep,
   RecurrentOutput<C>
 > {
@@ -51,21 +54,21 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
     super('SimpleRNN', SimpleRNNConfig, config);
   }
 
-  /** Each step's first row in XW, shared (own products), or its XW_t. */
-  protected begin(x: tf.Tensor, time: number): { inputs: (tf.Tensor | number)[]; shared: tf.Tensor2D | null } {
+  /** Each step's first row in XW (own products), or its XW_t. */
+  protected begin(x: tf.Tensor, time: number): { inputs: SimpleRNNInput[]; shared: undefined } {
     const { kernel, bias } = this.params;
-    const xw = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, { bias: bias as tf.Tensor1D | undefined });
-    if (!ownMatMul()) return { inputs: steps(xw, time), shared: null };
+    const XW = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, { bias: bias as tf.Tensor1D | undefined });
+    if (!ownMatMul()) return { inputs: steps(XW, time), shared: undefined };
     const batch = (x.shape[0] as number) / time;
-    return { inputs: Array.from({ length: time }, (_, s) => s * batch), shared: xw };
+    return { inputs: Array.from({ length: time }, (_, s) => ({ XW, row: s * batch })), shared: undefined };
   }
 
-  protected step(xw: tf.Tensor | number, _states: readonly tf.Tensor[], hIn: tf.Tensor, XW: tf.Tensor2D | null) {
+  protected step(xw: SimpleRNNInput, _states: readonly tf.Tensor[], hIn: tf.Tensor) {
     const U = this.params.recurrentKernel as tf.Tensor2D;
     const z =
-      typeof xw === 'number' && XW
-        ? matMul(hIn as tf.Tensor2D, U, false, false, {}, { to: XW, row: xw })
-        : tf.add(xw as tf.Tensor, matMul(hIn as tf.Tensor2D, U));
+      'XW' in xw
+        ? matMul(hIn as tf.Tensor2D, U, false, false, {}, { to: xw.XW, row: xw.row })
+        : tf.add(xw, matMul(hIn as tf.Tensor2D, U));
     const h = activate(this.config.activation, z);
     return { next: [h], saved: { z, h } };
   }
