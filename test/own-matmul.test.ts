@@ -3,12 +3,14 @@
  * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ (packed or read
  * in place) and Bᵀ; its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is
  * tf.matMul, so the same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself
- * must run.
+ * must run. And B packed once for products that skip the copy (packB, packedCalls: an LSTM's steps).
  */
 import { matMul, ownMatMul, Random, setOwnKernels } from '@brickml/core';
-import { expectNoLeak, forEachBackend, maxDiff } from '@brickml/test-utils';
+import { expectNoLeak, forEachBackend, maxDiff, TEST_BACKENDS } from '@brickml/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, expect, test } from 'vitest';
+import { packB, packedCalls, packedFloats } from '../packages/core/src/wasm-matmul.js';
+import { memoryOf, type WasmBackendLike } from '../packages/core/src/wasm-module.js';
 
 const values = (size: number, seed: number) => Float32Array.from(new Random(seed).uniformArray(size, -1, 1));
 
@@ -217,3 +219,36 @@ forEachBackend((backend) => {
     tf.dispose([a, b]);
   });
 });
+
+/** The wasm backend's view of a tensor: its byte offset in the memory. */
+const offsetOf = (t: tf.Tensor) => (tf.backend() as unknown as WasmBackendLike).dataIdMap.get(t.dataId).memoryOffset;
+
+forEachBackend(
+  () => {
+    test('B packed once (packB) serves products that skip the copy (packedCalls), equal to matMul bit for bit', async () => {
+      // [m, n, k]: tails of rows and of columns (8 + 4 + 1), k in two passes (1024 + 476), a row alone.
+      for (const [m, n, k] of [
+        [7, 13, 33],
+        [32, 512, 128],
+        [6, 37, 1500],
+        [1, 8, 5],
+      ] as const) {
+        const b = tf.tensor2d(values(k * n, 1), [k, n]);
+        const as = [2, 3].map((seed) => tf.tensor2d(values(m * k, seed), [m, k]));
+        const c = tf.zeros([m, n]);
+        const room = tf.zeros([packedFloats(k, n)]);
+        const memory = memoryOf(tf.backend() as unknown as WasmBackendLike) as object;
+        const packed = packB(memory, offsetOf(b), k, n, offsetOf(room));
+        expect(packed.passes.length).toBe(Math.ceil(k / 1024));
+        for (const [i, a] of as.entries()) {
+          for (const { run, args } of packedCalls(memory, packed, m, k, offsetOf(a), offsetOf(c), false)) run(...args);
+          const want = matMul(a as tf.Tensor2D, b);
+          expect(Array.from(await c.data()), `[${m}, ${n}, ${k}], A ${i}`).toEqual(Array.from(await want.data()));
+          want.dispose();
+        }
+        tf.dispose([b, ...as, c, room]);
+      }
+    });
+  },
+  TEST_BACKENDS.filter((b) => b === 'wasm'),
+);

@@ -9,6 +9,9 @@ import {
   conv2d,
   conv2dKernelGrad,
   formula as F,
+  type LSTMSequenceOutputs,
+  lstmSequence,
+  lstmSequenceGrad,
   matMul,
   ownMatMulThreads,
   Random,
@@ -260,6 +263,51 @@ describe('brickml’s products on two wasm threads', () => {
       tf.dispose([...ours, ...theirs]);
     }
     tf.dispose(xs);
+  });
+
+  test('an LSTM loop (lstmSequence, lstmSequenceGrad) cuts its batch over the threads, bit for bit as on one', async () => {
+    // [rows, units, time], 2^22 multiply-adds and more: 50 rows in parts of 16, 16, 16 and 2; 77 units (a last
+    // vector that overlaps).
+    for (const [rows, units, time] of [
+      [50, 77, 6],
+      [64, 64, 4],
+    ] as const) {
+      const draw = (shape: [number, number], seed: number, scale = 1) =>
+        tf.tensor2d(
+          values(shape[0] * shape[1], seed).map((v) => v * scale),
+          shape,
+        );
+      const XW = draw([time * rows, 4 * units], 1, 2);
+      const U = draw([units, 4 * units], 2, 0.3);
+      const [h0, c0, dh, dc] = [3, 4, 5, 6].map((seed) => draw([rows, units], seed));
+      const dY = draw([time * rows, units], 7);
+      const UT = tf.transpose(U) as tf.Tensor2D;
+      const run = () => {
+        const out = lstmSequence(XW, U, h0 as tf.Tensor2D, c0 as tf.Tensor2D) as LSTMSequenceOutputs;
+        const back = lstmSequenceGrad(dY, dh as tf.Tensor2D, dc as tf.Tensor2D, out, UT, true);
+        return [...Object.values(out), ...Object.values(back ?? {})] as tf.Tensor[];
+      };
+      setKernelHelpers(memory(), null);
+      const alone = run();
+      for (const helperOnly of [false, true]) {
+        const watched = watching(helpers, helperOnly);
+        setKernelHelpers(memory(), watched.helpers);
+        const cut = run();
+        const what = `[${rows}, ${units}] × ${time}, helper only ${helperOnly}`;
+        expect(cut.length, what).toBe(10);
+        for (const [i, t] of cut.entries()) {
+          expect(Array.from(await t.data()), `${what}, output ${i}`).toEqual(Array.from(await alone[i]!.data()));
+        }
+        // One job each way, in parts of whole tiles of rows, two a thread.
+        expect(watched.jobs.length, what).toBe(2);
+        for (const job of watched.jobs) {
+          expect(job.chunks.length, what).toBe(4);
+          if (helperOnly) expect(job.ran, what).toBe(4);
+        }
+        tf.dispose(cut);
+      }
+      tf.dispose([...alone, XW, U, h0!, c0!, dh!, dc!, dY, UT]);
+    }
   });
 
   test('a call that fails on the helper fails the caller, which can go on; no tensor or wasm memory left behind', async () => {

@@ -4,7 +4,18 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { wasmKernels } from './wasm-kernels.js';
-import { compile, forUp, get, I32, i32Const, madeFor, memoryOf, registerWasmKernel, set, V128 } from './wasm-module.js';
+import {
+  compileModule,
+  forUp,
+  get,
+  I32,
+  i32Const,
+  madeFor,
+  memoryOf,
+  registerWasmKernel,
+  set,
+  V128,
+} from './wasm-module.js';
 import { registerWebGPUCells } from './webgpu-cells.js';
 import { webgpuKernels } from './webgpu-kernels.js';
 
@@ -54,36 +65,47 @@ export function cellKernelsRun(h: tf.Tensor): 'wasm' | 'webgpu' | null {
 }
 
 /**
- * Registers wasm kernel `name`, whose inputs are named `inputs` (the last one a state [rows, units]) and
- * whose outputs are [rows, w·units] for each w of `outputs`: `code(rows, units)` is compiled once per
- * backend memory and shape into run(inputs…, outputs…), every parameter a byte offset, with `locals` i32
- * and v128 locals after them.
+ * A cell kernel on wasm: its name, its inputs' names (the last one a state [rows, units]), the widths of
+ * its outputs (each [rows, w·units]), its i32 and v128 locals and `code(rows, units)`, the body of
+ * run(inputs…, outputs…) where every parameter is a byte offset.
  */
-export function registerCellKernel(
-  name: string,
-  inputs: readonly string[],
-  outputs: readonly number[],
-  locals: [i32s: number, v128s: number],
-  code: (rows: number, units: number) => number[],
-): void {
-  registerWasmKernel(name, ({ inputs: given, wasm, at }) => {
-    const xs = inputs.map((n) => given[n] as tf.TensorInfo);
+export interface CellSpec {
+  name: string;
+  inputs: readonly string[];
+  outputs: readonly number[];
+  locals: [i32s: number, v128s: number];
+  code: (rows: number, units: number) => number[];
+}
+
+/** `spec` for `rows` × `units`, compiled once per backend memory and shape: its module (for helper threads) and run. */
+export function compiledCell(
+  memory: object,
+  spec: CellSpec,
+  rows: number,
+  units: number,
+): { module: object; run: (...at: number[]) => void } {
+  const { name, inputs, outputs, locals, code } = spec;
+  const params = new Array<number>(inputs.length + outputs.length).fill(I32);
+  return madeFor(memory, `${name} ${rows}x${units}`, () =>
+    compileModule(
+      memory as never,
+      params,
+      [
+        [locals[0], I32],
+        [locals[1], V128],
+      ],
+      code(rows, units),
+    ),
+  ) as { module: object; run: (...at: number[]) => void };
+}
+
+/** Registers `spec` as a wasm kernel, its outputs made by the engine. */
+export function registerCellKernel(spec: CellSpec): void {
+  registerWasmKernel(spec.name, ({ inputs: given, wasm, at }) => {
+    const xs = spec.inputs.map((n) => given[n] as tf.TensorInfo);
     const [rows, units] = (xs[xs.length - 1] as tf.TensorInfo).shape as [number, number];
-    const outs = outputs.map((w) => wasm.makeOutput([rows, w * units], 'float32'));
-    const memory = memoryOf(wasm) as object;
-    const params = new Array<number>(inputs.length + outputs.length).fill(I32);
-    const run = madeFor(memory, `${name} ${rows}x${units}`, () =>
-      compile(
-        memory as never,
-        params,
-        [
-          [locals[0], I32],
-          [locals[1], V128],
-        ],
-        code(rows, units),
-      ),
-    ) as (...offsets: number[]) => void;
-    run(...xs.map(at), ...outs.map(at));
+    const outs = spec.outputs.map((w) => wasm.makeOutput([rows, w * units], 'float32'));
+    compiledCell(memoryOf(wasm) as object, spec, rows, units).run(...xs.map(at), ...outs.map(at));
     return outs;
   });
 }

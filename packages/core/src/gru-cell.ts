@@ -39,7 +39,13 @@ function cellCode(rows: number, units: number): number[] {
 
 let registered = false;
 function register(): void {
-  registerCellKernel(CELL, ['xzr', 'xh', 'm', 'hPrev'], [2, 1, 1, 1], [5, 9], cellCode);
+  registerCellKernel({
+    name: CELL,
+    inputs: ['xzr', 'xh', 'm', 'hPrev'],
+    outputs: [2, 1, 1, 1],
+    locals: [5, 9],
+    code: cellCode,
+  });
   registered = true;
 }
 

@@ -9,13 +9,14 @@
  * - BrickmlLSTMCellGrad, backward, from dh, dc and what the forward kept: e = dc + (dh·o)·(1 - tanh(c)²),
  *   dz = [(e·g)·σ'_i, (e·c_{t-1})·σ'_f, (e·i)·(1 - g²), (dh·tanh(c))·σ'_o] with σ' = y·(1 - y), and
  *   dc_{t-1} = e·f: the same operations in the same order as the LSTM brick's formulas, so the same bits
- *   (about 100 µs of tfjs kernels and formulas, the kernel 16).
+ *   (about 100 µs of tfjs kernels and formulas, the kernel 16). Its variant from dh + dy (LSTM_CELL_GRAD_DY)
+ *   serves lstm-sequence.ts, which calls these kernels' compiled functions for all steps of a sequence.
  * Neither has a gradient of its own: lstmCell answers null while tfjs records a tape (tf.grad and the like),
  * and the brick then runs the step as tfjs ops that autodiff can follow. Both answer null elsewhere too
  * (another backend, own kernels off, U < 4).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { address as at, cellKernelsRun, registerCellKernel, rowsOfVectors } from './cell-kernels.js';
+import { address as at, type CellSpec, cellKernelsRun, registerCellKernel, rowsOfVectors } from './cell-kernels.js';
 import { ADD, f32x4, type MathLocals, MUL, SUB, sigmoidV, tanhV } from './wasm-math.js';
 import { get, v128Load as load, set, v128Store as store, tee } from './wasm-module.js';
 
@@ -43,19 +44,24 @@ function cellCode(rows: number, units: number): number[] {
   ]);
 }
 
-/** run(dh, dc, gates, phiC, cPrev, dz, dcPrev): byte offsets. Locals: 4 i32, then 7 v128s. */
-function cellGradCode(rows: number, units: number): number[] {
-  const [DH, DC, GATES, PHI, CPREV, DZ, DCPREV] = [0, 1, 2, 3, 4, 5, 6];
-  const v = 11;
+/**
+ * run(dh, dc, gates, phiC, cPrev, dz, dcPrev): byte offsets. Locals: 4 i32, then 7 v128s. With `dy`,
+ * run(dh, dy, dc, …): dh + dy (one float32 sum, as tf.add) in place of dh.
+ */
+function cellGradCode(rows: number, units: number, dy = false): number[] {
+  const d = dy ? 1 : 0;
+  const [DH, DY, DC, GATES, PHI, CPREV, DZ, DCPREV] = [0, 1, 1 + d, 2 + d, 3 + d, 4 + d, 5 + d, 6 + d];
+  const v = 11 + d;
   const [I, F, G, O, E, DHV, PHIV] = [v, v + 1, v + 2, v + 3, v + 4, v + 5, v + 6];
   const u4 = 4 * units;
   // (a·b)·(y·(1 - y)): a sigmoid gate's dz.
   const sigmoidGrad = (a: number[], b: number[], y: number) => [
     ...[...a, ...b, ...MUL, ...get(y), ...f32x4(1), ...get(y), ...SUB, ...MUL, ...MUL],
   ];
-  return rowsOfVectors(rows, units, 7, [4, 1] as const, (P4, P1) => [
+  return rowsOfVectors(rows, units, 7 + d, [4, 1] as const, (P4, P1) => [
     ...[I, F, G, O].flatMap((gate, k) => [...at(GATES, P4), ...load(k * u4), ...set(gate)]),
-    ...[...at(DH, P1), ...load(0), ...set(DHV), ...at(PHI, P1), ...load(0), ...set(PHIV)],
+    ...[...at(DH, P1), ...load(0), ...(dy ? [...at(DY, P1), ...load(0), ...ADD] : []), ...set(DHV)],
+    ...[...at(PHI, P1), ...load(0), ...set(PHIV)],
     // e = dc + (dh·o)·(1 - φ·φ)
     ...[...at(DC, P1), ...load(0), ...get(DHV), ...get(O), ...MUL],
     ...[...f32x4(1), ...get(PHIV), ...get(PHIV), ...MUL, ...SUB, ...MUL, ...ADD, ...set(E)],
@@ -69,10 +75,35 @@ function cellGradCode(rows: number, units: number): number[] {
   ]);
 }
 
+/** The forward kernel: run(z, cPrev, gates, c, phiC, h). */
+export const LSTM_CELL: CellSpec = {
+  name: CELL,
+  inputs: ['z', 'cPrev'],
+  outputs: [4, 1, 1, 1],
+  locals: [4, 10],
+  code: cellCode,
+};
+/** The backward kernel: run(dh, dc, gates, phiC, cPrev, dz, dcPrev). */
+export const LSTM_CELL_GRAD: CellSpec = {
+  name: CELL_GRAD,
+  inputs: ['dh', 'dc', 'gates', 'phiC', 'cPrev'],
+  outputs: [4, 1],
+  locals: [4, 7],
+  code: cellGradCode,
+};
+/** The backward kernel from dh + dy (a step's dh from above and from the step after it): run(dh, dy, dc, …). */
+export const LSTM_CELL_GRAD_DY: CellSpec = {
+  name: 'BrickmlLSTMCellGradDY',
+  inputs: ['dh', 'dy', 'dc', 'gates', 'phiC', 'cPrev'],
+  outputs: [4, 1],
+  locals: [4, 7],
+  code: (rows, units) => cellGradCode(rows, units, true),
+};
+
 let registered = false;
 function register(): void {
-  registerCellKernel(CELL, ['z', 'cPrev'], [4, 1, 1, 1], [4, 10], cellCode);
-  registerCellKernel(CELL_GRAD, ['dh', 'dc', 'gates', 'phiC', 'cPrev'], [4, 1], [4, 7], cellGradCode);
+  registerCellKernel(LSTM_CELL);
+  registerCellKernel(LSTM_CELL_GRAD);
   registered = true;
 }
 

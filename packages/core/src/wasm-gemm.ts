@@ -51,6 +51,11 @@ export interface GemmShape {
   bias?: boolean;
   relu?: boolean;
   /**
+   * B's panels: 'pack' only copies B into them (run's panel; A and C are not read), 'packed' finds them
+   * there already and skips the copy, so that many products with one B (an LSTM's steps with U) copy it once.
+   */
+  panelB?: 'pack' | 'packed';
+  /**
    * Rows of C per tile: 2·mr accumulators, two vectors of B and mr splats of A share x64's 16 vector
    * registers (wasm-matmul.ts chooses 4).
    */
@@ -309,11 +314,18 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
     ...tile(rows, width),
     ...[...bump(I, rows), 0x0c, 0, 0x0b, 0x0b],
   ];
+  const params = new Array<number>(RUN_PARAMS).fill(I32);
+  const locals: [number, number][] = [
+    [PA - I + pas + 4, I32],
+    [2 * mr + 3, V128],
+  ];
+  if (shape.panelB === 'pack') return { params, locals, code: groups(pack) };
+  const packB = shape.panelB === 'packed' ? () => [] : pack;
   const code: number[] = packA ? packRows() : [];
   if (m * n <= 1 << 20) {
     code.push(
       ...groups((width) => [
-        ...pack(width),
+        ...packB(width),
         ...sweep(i32Const(wholeM), i32Const(0), mr, width),
         ...(m > wholeM ? sweep(i32Const(m), i32Const(wholeM), 1, width) : []),
       ]),
@@ -321,7 +333,7 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
   } else {
     const block = Math.max(mr, Math.floor(65536 / (k * mr)) * mr);
     code.push(
-      ...groups(pack),
+      ...groups(packB),
       ...forUp(IB, i32Const(0), wholeM, block, [
         ...[...get(IB), ...i32Const(block), add, ...i32Const(wholeM), ...get(IB), ...i32Const(block), add],
         ...[...i32Const(wholeM), 0x48, 0x1b, ...set(IEND)], // min(IB + block, wholeM)
@@ -330,12 +342,5 @@ export function gemmCode(shape: GemmShape): { params: number[]; locals: [number,
     );
     if (m > wholeM) code.push(...groups((width) => sweep(i32Const(m), i32Const(wholeM), 1, width)));
   }
-  return {
-    params: new Array<number>(RUN_PARAMS).fill(I32),
-    locals: [
-      [PA - I + pas + 4, I32],
-      [2 * mr + 3, V128],
-    ],
-    code,
-  };
+  return { params, locals, code };
 }

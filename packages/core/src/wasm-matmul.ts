@@ -195,6 +195,110 @@ export function beforeEpilogue(dy: tf.Tensor, y: tf.Tensor, relu: boolean): tf.T
   return relu ? runFormula(RELU_GRAD, [dy, y]) : dy;
 }
 
+/** A product's cut (slices) for passes of at most KC steps of k, made once and run on any operands of its shape. */
+export interface ProductPlan {
+  shape: ProductShape;
+  slices: Slice[];
+  /** Floats of room for all slices' panels, the 64-byte alignment included. */
+  panelFloats: number;
+}
+
+/** The plan of C = op(A)·op(B) for `shape` (slices), cut over `threads` (by default as its size calls for). */
+export function planProduct(memory: object, shape: ProductShape, threads?: number): ProductPlan {
+  const kc = Math.min(shape.k, KC);
+  const cut = slices(memory, shape, kc, 1, threads ?? threadsFor(memory, shape.m * shape.n * shape.k));
+  return { shape, ...cut };
+}
+
+/**
+ * Each slice's calls of `plan`'s product over operands at byte offsets `at` (bias 0: none), one call per
+ * pass of k, for runSlices: C = op(A)·op(B), plus C's contents where `accumulate`, then the epilogue; the
+ * panels in the room of plan.panelFloats floats from byte `panel`.
+ */
+export function productLists(
+  memory: object,
+  { shape, slices: cut, panelFloats }: ProductPlan,
+  at: { a: number; b: number; c: number; bias: number },
+  accumulate: boolean,
+  relu: boolean,
+  panel: number,
+): ProductCall[][] {
+  const { k, transposeA, transposeB, lda, ldb } = shape;
+  const [panelEnd, aligned] = [panel + 4 * panelFloats, alignedPanel(panel)];
+  return cut.map((s) => {
+    const calls: ProductCall[] = [];
+    for (let k0 = 0; k0 < k; k0 += KC) {
+      // A pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
+      const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
+      const args = [
+        at.a + s.a + a0,
+        at.b + s.b + b0,
+        at.c + s.c,
+        k0 > 0 || accumulate ? 1 : 0,
+        aligned + s.panel,
+        aligned + s.aPanel,
+        at.bias ? at.bias + s.bias : 0,
+      ];
+      // The epilogue runs once the sums are whole: in the last pass of k.
+      const last = k0 + KC >= k ? { bias: at.bias !== 0, relu } : {};
+      calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0), ...last }, args, panelEnd));
+    }
+    return calls;
+  });
+}
+
+/** B's panels made once (packB) for products that skip the copy: per pass of k, its first step, steps and panels' byte offset. */
+export interface PackedB {
+  n: number;
+  passes: { k0: number; kc: number; panel: number }[];
+}
+
+/**
+ * Copies B ([k, n], at byte `b`) into its panels, pass by pass of KC steps of k, in the room of `floats`
+ * floats from byte `room` (packedFloats), for products whose shape says panelB: 'packed' (packedCalls).
+ */
+export function packB(memory: object, b: number, k: number, n: number, room: number): PackedB {
+  const passes: PackedB['passes'] = [];
+  let at = alignedPanel(room);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = Math.min(KC, k - k0);
+    const shape = { m: 0, n, k: kc, transposeA: false, transposeB: false, lda: kc, ldb: n, panelB: 'pack' as const };
+    productFor(memory, shape).run(0, b + 4 * k0 * n, 0, 0, at, 0, 0);
+    passes.push({ k0, kc, panel: at });
+    at = alignedPanel(at + 16 * kc * Math.ceil(n / 4));
+  }
+  return { n, passes };
+}
+
+/** The floats of room packB takes for B [k, n], the alignment included. */
+export function packedFloats(k: number, n: number): number {
+  return Math.ceil(k / KC) * (4 * KC * Math.ceil(n / 4) + 16) + 16;
+}
+
+/**
+ * The calls of C = A·B (+ C where `accumulate`) for A [m, k] (rows `lda` floats apart, at byte `a`) and B
+ * packed by packB, C [m, B's n] at byte `c`: one call per pass, none of them copying B.
+ */
+export function packedCalls(
+  memory: object,
+  packed: PackedB,
+  m: number,
+  lda: number,
+  a: number,
+  c: number,
+  accumulate: boolean,
+): ProductCall[] {
+  return packed.passes.map(({ k0, kc, panel }) => {
+    const shape = { m, n: packed.n, k: kc, transposeA: false, transposeB: false, lda, ldb: packed.n };
+    const { module, run } = productFor(memory, { ...shape, panelB: 'packed' });
+    return {
+      module,
+      run: run as ProductCall['run'],
+      args: [a + 4 * k0, 0, c, k0 > 0 || accumulate ? 1 : 0, panel, 0, 0],
+    };
+  });
+}
+
 let registered = false;
 function register(): void {
   registerWasmKernel(MATMUL, ({ inputs, attrs, wasm, at }) => {
@@ -221,29 +325,10 @@ function register(): void {
       const from = at(add) / 4 + addRow * n;
       heap.copyWithin(at(out) / 4, from, from + m * n);
     }
-    const cut = slices(memory, { m, n, k, transposeA, transposeB, lda, ldb }, Math.min(k, KC));
-    const panel = wasm.makeOutput([cut.panelFloats], 'float32');
-    const panelEnd = at(panel) + 4 * cut.panelFloats;
-    const lists = cut.slices.map((s) => {
-      const calls: ProductCall[] = [];
-      for (let k0 = 0; k0 < k; k0 += KC) {
-        // A pass's first step of k: a row of A (or a column of Aᵀ) further on, likewise for B.
-        const [a0, b0] = [4 * k0 * (transposeA ? lda : 1), 4 * k0 * (transposeB ? 1 : ldb)];
-        const args = [
-          at(a) + s.a + a0,
-          at(b) + s.b + b0,
-          at(out) + s.c,
-          k0 > 0 || add ? 1 : 0,
-          alignedPanel(at(panel)) + s.panel,
-          alignedPanel(at(panel)) + s.aPanel,
-          bias ? at(bias) + s.bias : 0,
-        ];
-        // The epilogue runs once the sums are whole: in the last pass of k.
-        const last = k0 + KC >= k ? { bias: bias !== undefined, relu } : {};
-        calls.push(call(memory, { ...s.shape, k: Math.min(KC, k - k0), ...last }, args, panelEnd));
-      }
-      return calls;
-    });
+    const plan = planProduct(memory, { m, n, k, transposeA, transposeB, lda, ldb });
+    const panel = wasm.makeOutput([plan.panelFloats], 'float32');
+    const operands = { a: at(a), b: at(b), c: at(out), bias: bias ? at(bias) : 0 };
+    const lists = productLists(memory, plan, operands, add !== undefined, relu, at(panel));
     runSlices(memory, lists);
     wasm.disposeData(panel.dataId);
     return out;

@@ -135,7 +135,8 @@ export class GRU<C extends GRUConfig = GRUConfig> extends Recurrent<
     return { next: [h], saved: { zr, z, r, a, hh, hPrev, mh } };
   }
 
-  protected throughTime(cache: RecurrentCache<GRUStep>, [dhLast]: tf.Tensor[], dys: readonly tf.Tensor[] | null) {
+  protected throughTime(cache: RecurrentCache<GRUStep>, [dhLast]: tf.Tensor[], dY: tf.Tensor | null) {
+    const dys = dY && steps(dY, cache.time);
     const { m, saved } = cache;
     const { activation, recurrentActivation, resetAfter } = this.config;
     const all = (pick: (s: GRUStep) => tf.Tensor) => join(saved.map(pick));

@@ -16,6 +16,8 @@ import {
   type Formula,
   lstmCell,
   lstmCellGrad,
+  lstmSequence,
+  lstmSequenceGrad,
   matMul,
   ownMatMul,
   splitColumns,
@@ -35,6 +37,7 @@ import {
   recurrentFields,
   steps,
   type Tensors,
+  type WholeSequence,
 } from './recurrent.js';
 
 export const LSTMConfig = configObject(recurrentFields, {
@@ -64,6 +67,13 @@ type LSTMStep = { c: tf.Tensor; phiC: tf.Tensor; cPrev: tf.Tensor } & (
 );
 
 /**
+ * What the steps run as one kernel (lstmSequence) keep for all steps, time-major: the gates, φ(c_t), the
+ * states c_{t-1} and the final c.
+ */
+type LSTMSequence = { sequence: { gates: tf.Tensor2D; phiC: tf.Tensor2D; cIn: tf.Tensor2D; c: tf.Tensor2D } };
+type LSTMSaved = LSTMStep | LSTMSequence;
+
+/**
  * What a step takes in: its first row in XW = x·W + b for all steps (own products), or x_t with K = [W; U; b]
  * stacked, so that [x_t, h_{t-1}, 1]·K is one matMul per step, and the column of ones (or null without a bias).
  */
@@ -81,7 +91,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   typeof LSTMConfig,
   LSTMInput,
   undefined,
-  LSTMStep,
+  LSTMSaved,
   RecurrentOutput<C>
 > {
   protected readonly gates = 4;
@@ -121,6 +131,21 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     return { inputs: steps(x, time).map((xs) => ({ x: xs, K: K as tf.Tensor2D, ones })), shared: undefined };
   }
 
+  /**
+   * All steps as one kernel each way (lstmSequence), where the steps' products are brickml's own (XW made
+   * once) and the activations Keras' defaults.
+   */
+  protected override wholeSequence(inputs: LSTMInput[], states: readonly tf.Tensor[]): WholeSequence<LSTMSaved> | null {
+    const first = inputs[0];
+    const { activation, recurrentActivation } = this.config;
+    if (!first || !('XW' in first) || activation !== 'tanh' || recurrentActivation !== 'sigmoid') return null;
+    const U = this.params.recurrentKernel as tf.Tensor2D;
+    const run = lstmSequence(first.XW, U, at(states, 0) as tf.Tensor2D, at(states, 1) as tf.Tensor2D);
+    if (!run) return null;
+    const { gates, phiC, cIn, hIn, hs, h, c } = run;
+    return { hs, hIn, states: [h, c], saved: { sequence: { gates, phiC, cIn, c } } };
+  }
+
   protected step(input: LSTMInput, states: readonly tf.Tensor[], hIn: tf.Tensor) {
     const { activation, recurrentActivation } = this.config;
     const cPrev = at(states, 1);
@@ -157,14 +182,31 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
    * would need each step's share cut back out of the stacked result, which costs more on wasm.
    */
   protected throughTime(
-    { time, m, mh, initial, hIn, saved }: RecurrentCache<LSTMStep>,
+    { time, m, mh, initial, hIn, saved: all }: RecurrentCache<LSTMSaved>,
     [dhLast, dcLast]: tf.Tensor[],
-    dys: readonly tf.Tensor[] | null,
+    dY: tf.Tensor | null,
   ): CellGrads {
     const { activation, recurrentActivation } = this.config;
+    const UT = matMulT(this.params.recurrentKernel);
+    const whole = all[0] && 'sequence' in all[0] ? all[0].sequence : null;
+    if (whole) {
+      const [dh, dc] = [dhLast, dcLast] as [tf.Tensor2D, tf.Tensor2D];
+      const run = lstmSequenceGrad(dY as tf.Tensor2D | null, dh, dc, whole, UT as tf.Tensor2D, initial);
+      if (run) {
+        const dZ = run.dZ;
+        return {
+          dXW: dZ,
+          ...(initial && { dInitial: [run.dh0 as tf.Tensor, run.dc0 as tf.Tensor] }),
+          recurrentKernel: matMul(at(hIn, 0) as tf.Tensor2D, dZ, true),
+          ...(this.params.bias && { bias: columnSums(dZ) }),
+        };
+      }
+    }
+    // Step by step, also after a forward as one where the backward kernel does not run now.
+    const saved = whole ? stepsOf(whole, time) : (all as LSTMStep[]);
+    const dys = dY && steps(dY, time);
     const local = localFactors(activation, recurrentActivation);
     const [use, kept] = m ? [steps(m, time), steps(tf.sub(1, m), time)] : [null, null];
-    const UT = matMulT(this.params.recurrentKernel);
     const dzs: tf.Tensor[] = new Array(time);
     let dh = dhLast as tf.Tensor;
     let dc = dcLast as tf.Tensor;
@@ -196,6 +238,12 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
       ...(this.params.bias && { bias: columnSums(dZ as tf.Tensor2D) }),
     };
   }
+}
+
+/** What each step of lstmSequence kept, as a step of its own keeps it. */
+function stepsOf({ gates, phiC, cIn, c }: LSTMSequence['sequence'], time: number): LSTMStep[] {
+  const [G, P, CI] = [gates, phiC, cIn].map((t) => steps(t, time)) as [tf.Tensor[], tf.Tensor[], tf.Tensor[]];
+  return G.map((g, s) => ({ gates: g, phiC: at(P, s), cPrev: at(CI, s), c: s + 1 < time ? at(CI, s + 1) : c }));
 }
 
 /**

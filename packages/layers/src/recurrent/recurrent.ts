@@ -85,10 +85,25 @@ export interface RecurrentCache<Saved> {
   seen: tf.Tensor | null;
   /** The initial states were inputs (`initialState`): backward returns their gradients. */
   initial: boolean;
-  /** Per step: h_{s-1} ⊙ m_h, the state that meets U. */
+  /**
+   * Per step: h_{s-1} ⊙ m_h, the state that meets U; or, where the steps ran as one (wholeSequence), one
+   * tensor [T·B, units] of them all.
+   */
   hIn: tf.Tensor[];
-  /** Per step: what the cell keeps. */
+  /** Per step: what the cell keeps; or one entry for the whole sequence (wholeSequence). */
   saved: Saved[];
+}
+
+/** All steps at once (Recurrent.wholeSequence): time-major tensors [T·B, units], the final states. */
+export interface WholeSequence<Saved> {
+  /** Each step's h. */
+  hs: tf.Tensor;
+  /** The h each step started from. */
+  hIn: tf.Tensor;
+  /** The final states, h first. */
+  states: tf.Tensor[];
+  /** What the backward pass needs, for all steps. */
+  saved: Saved;
 }
 
 /** A [T·B, w] tensor (rows s·B + b) as T tensors [B, w], one per step: block copies. */
@@ -332,14 +347,18 @@ export abstract class Recurrent<
   ): { next: tf.Tensor[]; saved: Saved };
 
   /**
-   * Backward through every step, last to first, from the gradients of the final states (h first; dy
-   * already added when y is h_T) and, with returnSequences, each step's dy.
+   * All steps as one, where the brick can: it is asked only without a mask and without recurrent dropout.
+   * null (the default) runs the steps one by one.
    */
-  protected abstract throughTime(
-    cache: RecurrentCache<Saved>,
-    dFinal: tf.Tensor[],
-    dys: readonly tf.Tensor[] | null,
-  ): CellGrads;
+  protected wholeSequence(_inputs: X[], _states: readonly tf.Tensor[], _shared: C): WholeSequence<Saved> | null {
+    return null;
+  }
+
+  /**
+   * Backward through every step, last to first, from the gradients of the final states (h first; dy
+   * already added when y is h_T) and, with returnSequences, each step's dy (dY, time-major [T·B, units]).
+   */
+  protected abstract throughTime(cache: RecurrentCache<Saved>, dFinal: tf.Tensor[], dY: tf.Tensor | null): CellGrads;
 
   forward(x: tf.Tensor, opts: ForwardOptions): { y: tf.Tensor; cache: RecurrentCache<Saved>; extra?: tf.Tensor[] } {
     this.checkInput(x);
@@ -405,7 +424,14 @@ export abstract class Recurrent<
       const hIn: tf.Tensor[] = [];
       const saved: Saved[] = [];
       const hs: tf.Tensor[] = [];
-      for (let s = 0; s < time; s++) {
+      const whole = mask || mh ? null : this.wholeSequence(inputs, states, shared);
+      if (whole) {
+        states = whole.states;
+        hIn.push(whole.hIn);
+        saved.push(whole.saved);
+        hs.push(whole.hs);
+      }
+      for (let s = 0; !whole && s < time; s++) {
         const h = at(states, 0);
         const hi = mh ? tf.mul(h, mh) : h;
         const { next, saved: kept } = this.step(at(inputs, s), states, hi, shared);
@@ -474,7 +500,7 @@ export abstract class Recurrent<
     cache: RecurrentCache<Saved>,
     dExtra?: readonly (tf.Tensor | null)[],
   ): { dXW: tf.Tensor; grads: Grads<RecurrentParams>; dInitial?: tf.Tensor[] } {
-    const { batch, time, seen } = cache;
+    const { batch, seen } = cache;
     const { units, returnSequences } = this.config;
     const dOut = seen ? tf.mul(dy, seen) : dy;
     const dFinal = this.stateNames.map((name, i) => {
@@ -489,8 +515,8 @@ export abstract class Recurrent<
       return d;
     });
     if (!returnSequences) dFinal[0] = tf.add(at(dFinal, 0), dOut);
-    const dys = returnSequences ? steps(timeMajor(dOut), time) : null;
-    const { dXW, kernel, recurrentKernel, bias, dInitial } = this.throughTime(cache, dFinal, dys);
+    const dY = returnSequences ? timeMajor(dOut) : null;
+    const { dXW, kernel, recurrentKernel, bias, dInitial } = this.throughTime(cache, dFinal, dY);
     const grads: Grads<RecurrentParams> = {
       kernel: kernel ?? matMul(cache.x as tf.Tensor2D, dXW as tf.Tensor2D, true),
       recurrentKernel,

@@ -76,8 +76,9 @@ export class SimpleRNN<C extends SimpleRNNConfig = SimpleRNNConfig> extends Recu
   protected throughTime(
     { time, m, mh, initial, hIn, saved }: RecurrentCache<SimpleRNNStep>,
     [dhLast]: tf.Tensor[],
-    dys: readonly tf.Tensor[] | null,
+    dY: tf.Tensor | null,
   ): CellGrads {
+    const dys = dY && steps(dY, time);
     const Z = join(saved.map((s) => s.z));
     // φ'(z) for every step at once; 0 on a masked step, whose dh passes through to h_{t-1}.
     const K = activationGrad(

@@ -1,0 +1,200 @@
+/**
+ * lstmSequence and lstmSequenceGrad (packages/core/src/lstm-sequence.ts), an LSTM's whole time loop as one
+ * wasm kernel each way: equal bit for bit to the step-by-step loop of the same kernels (matMul with an
+ * addend and lstmCell forward; dh + dY, lstmCellGrad and dz·Uᵀ backward) on seeded random shapes, widths
+ * that are not whole vectors and one step included; one kernel each; null on other backends, under a tape
+ * and with own kernels off; no leak. And the LSTM brick: the same outputs and gradients whether its steps
+ * run as one (no mask) or one by one (a mask of ones).
+ */
+import { lstmCell, lstmCellGrad, lstmSequence, lstmSequenceGrad, matMul, Random, setOwnKernels } from '@brickml/core';
+import { LSTM } from '@brickml/layers';
+import { expectNoLeak, forEachBackend } from '@brickml/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, test } from 'vitest';
+
+/** A tensor of `shape` from `make`, as the 2-D tensor it is. */
+function matrix(shape: number[], make: (shape: number[]) => tf.Tensor = tf.zeros): tf.Tensor2D {
+  return make(shape) as tf.Tensor2D;
+}
+
+/** Seeded [rows, units, time]: whole vectors, a last vector that overlaps, one step, one row. */
+function shapes(r: Random): [number, number, number][] {
+  return [
+    [2, 4, 1],
+    [3, 5, 3],
+    [1, 8, 4],
+    [4, 13, 2],
+    ...Array.from({ length: 3 }, () => [1 + r.int(33), 4 + r.int(40), 1 + r.int(8)] as [number, number, number]),
+  ];
+}
+
+/** What the loop of step kernels gives, forward and backward, for the same inputs. */
+function stepByStep(
+  XW: tf.Tensor2D,
+  U: tf.Tensor2D,
+  h0: tf.Tensor2D,
+  c0: tf.Tensor2D,
+  back: { dY: tf.Tensor2D | null; dh: tf.Tensor2D; dc: tf.Tensor2D; UT: tf.Tensor2D },
+) {
+  return tf.tidy(() => {
+    const rows = h0.shape[0];
+    const time = XW.shape[0] / rows;
+    let [h, c] = [h0, c0];
+    const kept: { gates: tf.Tensor2D; phiC: tf.Tensor2D; cPrev: tf.Tensor2D; hPrev: tf.Tensor2D; h: tf.Tensor2D }[] =
+      [];
+    for (let t = 0; t < time; t++) {
+      const z = matMul(h, U, false, false, {}, { to: XW, row: t * rows });
+      const cell = lstmCell(z, c)!;
+      kept.push({ gates: cell.gates, phiC: cell.phiC, cPrev: c, hPrev: h, h: cell.h });
+      [h, c] = [cell.h, cell.c];
+    }
+    const dYs = back.dY && (tf.split(back.dY, time, 0) as tf.Tensor2D[]);
+    let [dh, dc] = [back.dh, back.dc];
+    const dzs: tf.Tensor2D[] = [];
+    for (let t = time - 1; t >= 0; t--) {
+      if (dYs) dh = tf.add(dh, dYs[t]!);
+      const { gates, phiC, cPrev } = kept[t]!;
+      const g = lstmCellGrad(dh, dc, gates, phiC, cPrev)!;
+      dzs[t] = g.dz;
+      [dh, dc] = [matMul(g.dz, back.UT), g.dcPrev];
+    }
+    const join = (list: tf.Tensor2D[]) => tf.concat(list, 0) as tf.Tensor2D;
+    return {
+      gates: join(kept.map((k) => k.gates)),
+      phiC: join(kept.map((k) => k.phiC)),
+      cIn: join(kept.map((k) => k.cPrev)),
+      hIn: join(kept.map((k) => k.hPrev)),
+      hs: join(kept.map((k) => k.h)),
+      h,
+      c,
+      dZ: join(dzs),
+      dh0: dh,
+      dc0: dc,
+    };
+  });
+}
+
+forEachBackend((backend) => {
+  if (backend !== 'wasm') {
+    test(`lstmSequence and lstmSequenceGrad answer null: the kernels are wasm's (${backend})`, () => {
+      const [XW, U, s, UT] = [
+        [6, 16],
+        [4, 16],
+        [2, 4],
+        [16, 4],
+      ].map((shape) => matrix(shape)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      expect(lstmSequence(XW, U, s, s)).toBeNull();
+      const kept = { gates: XW, phiC: tf.zeros([6, 4]) as tf.Tensor2D, cIn: tf.zeros([6, 4]) as tf.Tensor2D };
+      expect(lstmSequenceGrad(null, s, s, kept, UT, true)).toBeNull();
+      tf.dispose([XW, U, s, UT, kept.phiC, kept.cIn]);
+    });
+    return;
+  }
+
+  test('equal bit for bit to the loop of step kernels, forward and backward, on seeded random shapes', async () => {
+    const r = new Random(12);
+    for (const [rows, units, time] of shapes(r)) {
+      const draw = (shape: [number, number], scale: number) =>
+        tf.tensor2d(r.uniformArray(shape[0] * shape[1], -scale, scale), shape);
+      const XW = draw([time * rows, 4 * units], 2);
+      const U = draw([units, 4 * units], 0.5);
+      const [h0, c0, dh, dc] = [0, 1, 2, 3].map(() => draw([rows, units], 1)) as tf.Tensor2D[];
+      const dY = draw([time * rows, units], 1);
+      const UT = tf.transpose(U) as tf.Tensor2D;
+      const what = `[${rows}, ${units}] × ${time}`;
+      for (const withDY of [true, false]) {
+        const want = stepByStep(XW, U, h0!, c0!, { dY: withDY ? dY : null, dh: dh!, dc: dc!, UT });
+        const got = lstmSequence(XW, U, h0!, c0!)!;
+        for (const key of ['gates', 'phiC', 'cIn', 'hIn', 'hs', 'h', 'c'] as const) {
+          expect(Array.from(await got[key].data()), `${key}, ${what}`).toEqual(Array.from(await want[key].data()));
+        }
+        for (const initial of [true, false]) {
+          const back = lstmSequenceGrad(withDY ? dY : null, dh!, dc!, got, UT, initial)!;
+          const how = `${what}, ${withDY ? 'with' : 'without'} dY, initial ${initial}`;
+          expect(Array.from(await back.dZ.data()), `dZ, ${how}`).toEqual(Array.from(await want.dZ.data()));
+          if (initial) {
+            expect(Array.from(await back.dh0!.data()), `dh0, ${how}`).toEqual(Array.from(await want.dh0.data()));
+            expect(Array.from(await back.dc0!.data()), `dc0, ${how}`).toEqual(Array.from(await want.dc0.data()));
+          } else {
+            expect(back.dh0, how).toBeUndefined();
+          }
+          tf.dispose(Object.values(back));
+        }
+        tf.dispose([...Object.values(got), ...Object.values(want)]);
+      }
+      tf.dispose([XW, U, h0!, c0!, dh!, dc!, dY, UT]);
+    }
+  });
+
+  test('one kernel each way; null under a tape, with own kernels off and below 4 units; no leak', async () => {
+    const [XW, U, s, UT, dY] = [
+      [15, 20],
+      [5, 20],
+      [3, 5],
+      [20, 5],
+      [15, 5],
+    ].map((shape) => matrix(shape, tf.randomNormal)) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
+    const forward = await tf.profile(() => Object.values(lstmSequence(XW, U, s, s)!));
+    expect(forward.kernels.map((k) => k.name)).toEqual(['BrickmlLSTMSequence']);
+    const kept = lstmSequence(XW, U, s, s)!;
+    const backward = await tf.profile(() => Object.values(lstmSequenceGrad(dY, s, s, kept, UT, true)!));
+    expect(backward.kernels.map((k) => k.name)).toEqual(['BrickmlLSTMSequenceGrad']);
+    let underTape: unknown = 'not run';
+    tf.grad((t: tf.Tensor) => {
+      underTape = lstmSequence(t as tf.Tensor2D, U, s, s);
+      return tf.sum(t);
+    })(XW).dispose();
+    expect(underTape).toBeNull();
+    setOwnKernels(false);
+    try {
+      expect(lstmSequence(XW, U, s, s)).toBeNull();
+      expect(lstmSequenceGrad(dY, s, s, kept, UT, true)).toBeNull();
+    } finally {
+      setOwnKernels(true);
+    }
+    const [x3, u3, s3] = [
+      [6, 12],
+      [3, 12],
+      [2, 3],
+    ].map((shape) => matrix(shape));
+    expect(lstmSequence(x3!, u3!, s3!, s3!)).toBeNull();
+    // XW's rows must be whole steps of the batch.
+    expect(lstmSequence(tf.slice(XW, 0, 14), U, s, s)).toBeNull();
+    await expectNoLeak(() => {
+      const out = lstmSequence(XW, U, s, s)!;
+      const back = lstmSequenceGrad(dY, s, s, out, UT, true)!;
+      tf.dispose([...Object.values(out), ...Object.values(back)]);
+    });
+    tf.dispose([XW, U, s, UT, dY, x3!, u3!, s3!, ...Object.values(kept)]);
+  });
+
+  test('the LSTM brick gives the same bits with its steps as one (no mask) and one by one (a mask of ones)', async () => {
+    for (const returnSequences of [true, false]) {
+      const lstm = new LSTM({ units: 6, returnSequences, seed: 3 });
+      const x = tf.randomNormal([4, 5, 3], 0, 1, 'float32', 7);
+      const mask = tf.ones([4, 5], 'bool');
+      const runs = [null, mask].map((m) => {
+        const { y, cache } = lstm.forward(x, m ? { training: true, mask: m } : { training: true });
+        const dy = tf.tidy(() => tf.mul(tf.onesLike(y), 0.5));
+        const { dx, grads } = lstm.backward(dy, cache);
+        const out = { y, dx, ...grads };
+        tf.dispose([dy, ...Object.values(cache as object).flat()].flat());
+        return out;
+      });
+      const [whole, steps] = runs as unknown as [Record<string, tf.Tensor>, Record<string, tf.Tensor>];
+      expect(Object.keys(whole).sort()).toEqual(['bias', 'dx', 'kernel', 'recurrentKernel', 'y']);
+      for (const key of Object.keys(whole)) {
+        const what = `${key}, returnSequences ${returnSequences}`;
+        expect(Array.from(await whole[key]!.data()), what).toEqual(Array.from(await steps[key]!.data()));
+      }
+      tf.dispose([x, mask, ...Object.values(whole), ...Object.values(steps)]);
+      lstm.dispose();
+    }
+  });
+});
