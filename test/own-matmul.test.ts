@@ -225,7 +225,7 @@ const offsetOf = (t: tf.Tensor) => (tf.backend() as unknown as WasmBackendLike).
 
 forEachBackend(
   () => {
-    test('B packed once (packB) serves products that skip the copy (packedCalls), equal to matMul bit for bit', async () => {
+    test('B packed once (packB, B or Bᵀ as stored) serves products that skip the copy (packedCalls), equal to matMul bit for bit', async () => {
       // [m, n, k]: tails of rows and of columns (8 + 4 + 1), k in two passes (1024 + 476), a row alone.
       for (const [m, n, k] of [
         [7, 13, 33],
@@ -233,20 +233,24 @@ forEachBackend(
         [6, 37, 1500],
         [1, 8, 5],
       ] as const) {
-        const b = tf.tensor2d(values(k * n, 1), [k, n]);
-        const as = [2, 3].map((seed) => tf.tensor2d(values(m * k, seed), [m, k]));
-        const c = tf.zeros([m, n]);
-        const room = tf.zeros([packedFloats(k, n)]);
-        const memory = memoryOf(tf.backend() as unknown as WasmBackendLike) as object;
-        const packed = packB(memory, offsetOf(b), k, n, offsetOf(room));
-        expect(packed.passes.length).toBe(Math.ceil(k / 1024));
-        for (const [i, a] of as.entries()) {
-          for (const { run, args } of packedCalls(memory, packed, m, k, offsetOf(a), offsetOf(c), false)) run(...args);
-          const want = matMul(a as tf.Tensor2D, b);
-          expect(Array.from(await c.data()), `[${m}, ${n}, ${k}], A ${i}`).toEqual(Array.from(await want.data()));
-          want.dispose();
+        for (const transposeB of [false, true]) {
+          const b = tf.tensor2d(values(k * n, 1), transposeB ? [n, k] : [k, n]);
+          const as = [2, 3].map((seed) => tf.tensor2d(values(m * k, seed), [m, k]));
+          const c = tf.zeros([m, n]);
+          const room = tf.zeros([packedFloats(k, n)]);
+          const memory = memoryOf(tf.backend() as unknown as WasmBackendLike) as object;
+          const packed = packB(memory, offsetOf(b), k, n, offsetOf(room), transposeB);
+          expect(packed.passes.length).toBe(Math.ceil(k / 1024));
+          for (const [i, a] of as.entries()) {
+            for (const { run, args } of packedCalls(memory, packed, m, k, offsetOf(a), offsetOf(c), false))
+              run(...args);
+            const want = matMul(a as tf.Tensor2D, b, false, transposeB);
+            const what = `[${m}, ${n}, ${k}], transposeB ${transposeB}, A ${i}`;
+            expect(Array.from(await c.data()), what).toEqual(Array.from(await want.data()));
+            want.dispose();
+          }
+          tf.dispose([b, ...as, c, room]);
         }
-        tf.dispose([b, ...as, c, room]);
       }
     });
   },

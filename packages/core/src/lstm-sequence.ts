@@ -65,19 +65,19 @@ function rowParts(memory: object, rows: number, macs: number): [number, number][
 }
 
 /**
- * Runs a loop cut into row parts, with B ([k, n] at byte `b`: U, or Uᵀ backward) packed once for all its
- * products: `callsOf(part, packed)` lists a part's calls; on this thread alone for one part, else the parts
+ * Runs a loop cut into row parts, with B ([k, n] at byte `b`: U; or Uᵀ backward, read from U as stored)
+ * packed once for all its products: `callsOf(part, packed)` lists a part's calls; on this thread alone for one part, else the parts
  * claimed by the threads.
  */
 function runParts(
   wasm: WasmBackendLike,
   memory: object,
   parts: [number, number][],
-  b: { at: number; k: number; n: number },
+  b: { at: number; k: number; n: number; transposed: boolean },
   callsOf: (part: [number, number], packed: PackedB) => ProductCall[],
 ): void {
   const room = wasm.makeOutput([packedFloats(b.k, b.n)], 'float32');
-  const packed = packB(memory, b.at, b.k, b.n, wasm.dataIdMap.get(room.dataId).memoryOffset);
+  const packed = packB(memory, b.at, b.k, b.n, wasm.dataIdMap.get(room.dataId).memoryOffset, b.transposed);
   const lists = parts.map((part) => callsOf(part, packed));
   if (lists.length === 1) for (const { run, args } of lists[0] as ProductCall[]) run(...args);
   else runOnThreads(memory, lists);
@@ -106,32 +106,35 @@ function register(): void {
     copyBytes(memory, at(cIn), at(c0), block);
     const copy = copier(memory);
     const parts = rowParts(memory, rows, time * rows * units * 4 * units);
-    runParts(wasm, memory, parts, { at: at(u), k: units, n: 4 * units }, ([first, count], packed) => {
-      const cell = compiledCell(memory, LSTM_CELL, count, units);
-      const [r, w] = [first * row, first * wideRow];
-      const calls: ProductCall[] = [];
-      for (let t = 0; t < time; t++) {
-        const last = t === time - 1;
-        const [c, h] = last ? [at(cT), at(hT)] : [at(cIn) + (t + 1) * block, at(hIn) + (t + 1) * block];
-        const [tb, tw] = [t * block + r, t * wideBlock + w];
-        calls.push(
-          { ...copy, args: [at(z) + w, at(xw) + tw, count * wideRow] },
-          ...packedCalls(memory, packed, count, units, at(hIn) + tb, at(z) + w, true),
-          { ...cell, args: [at(z) + w, at(cIn) + tb, at(gates) + tw, c + r, at(phiC) + tb, at(hs) + tb] },
-          { ...copy, args: [h + r, at(hs) + tb, count * row] },
-        );
-      }
-      return calls;
-    });
+    runParts(
+      wasm,
+      memory,
+      parts,
+      { at: at(u), k: units, n: 4 * units, transposed: false },
+      ([first, count], packed) => {
+        const cell = compiledCell(memory, LSTM_CELL, count, units);
+        const [r, w] = [first * row, first * wideRow];
+        const calls: ProductCall[] = [];
+        for (let t = 0; t < time; t++) {
+          const last = t === time - 1;
+          const [c, h] = last ? [at(cT), at(hT)] : [at(cIn) + (t + 1) * block, at(hIn) + (t + 1) * block];
+          const [tb, tw] = [t * block + r, t * wideBlock + w];
+          calls.push(
+            { ...copy, args: [at(z) + w, at(xw) + tw, count * wideRow] },
+            ...packedCalls(memory, packed, count, units, at(hIn) + tb, at(z) + w, true),
+            { ...cell, args: [at(z) + w, at(cIn) + tb, at(gates) + tw, c + r, at(phiC) + tb, at(hs) + tb] },
+            { ...copy, args: [h + r, at(hs) + tb, count * row] },
+          );
+        }
+        return calls;
+      },
+    );
     wasm.disposeData(z.dataId);
     return [gates, phiC, cIn, hIn, hs, hT, cT] as Info[];
   });
 
   registerWasmKernel(SEQUENCE_GRAD, ({ inputs, attrs, wasm, at }) => {
-    const { dy, dh, dc, gates, phiC, cIn, ut } = inputs as Record<
-      'dh' | 'dc' | 'gates' | 'phiC' | 'cIn' | 'ut',
-      Info
-    > & {
+    const { dy, dh, dc, gates, phiC, cIn, u } = inputs as Record<'dh' | 'dc' | 'gates' | 'phiC' | 'cIn' | 'u', Info> & {
       dy?: Info;
     };
     const [rows, units] = dh.shape as [number, number];
@@ -147,7 +150,7 @@ function register(): void {
     copyBytes(memory, at(dhNow), at(dh), block);
     copyBytes(memory, at(dcA), at(dc), block);
     const parts = rowParts(memory, rows, time * rows * units * 4 * units);
-    runParts(wasm, memory, parts, { at: at(ut), k: 4 * units, n: units }, ([first, count], packed) => {
+    runParts(wasm, memory, parts, { at: at(u), k: 4 * units, n: units, transposed: true }, ([first, count], packed) => {
       const grad = compiledCell(memory, dy ? LSTM_CELL_GRAD_DY : LSTM_CELL_GRAD, count, units);
       const [r, w] = [first * row, first * wideRow];
       const calls: ProductCall[] = [];
@@ -229,30 +232,31 @@ export function lstmSequence(
 
 /**
  * dZ ([T·B, 4U], the gates' pre-activations of every step) from dY (each step's dh from above, [T·B, U], or
- * null), the final states' dh and dc, what lstmSequence kept and Uᵀ [4U, U]; with `initial`, also dh₀ and
- * dc₀. One kernel; null where it does not run.
+ * null), the final states' dh and dc, what lstmSequence kept and U [U, 4U] (dh_{t-1} = dz·Uᵀ, Uᵀ read from
+ * it into the products' panels: no transpose is made); with `initial`, also dh₀ and dc₀. One kernel; null
+ * where it does not run.
  */
 export function lstmSequenceGrad(
   dY: tf.Tensor2D | null,
   dh: tf.Tensor2D,
   dc: tf.Tensor2D,
   kept: Pick<LSTMSequenceOutputs, 'gates' | 'phiC' | 'cIn'>,
-  UT: tf.Tensor2D,
+  U: tf.Tensor2D,
   initial: boolean,
 ): { dZ: tf.Tensor2D; dh0?: tf.Tensor2D; dc0?: tf.Tensor2D } | null {
   const { gates, phiC, cIn } = kept;
   const [rows, units] = dh.shape;
   const fits =
-    [dh, dc, gates, phiC, cIn, UT, ...(dY ? [dY] : [])].every((t) => t.rank === 2 && t.dtype === 'float32') &&
+    [dh, dc, gates, phiC, cIn, U, ...(dY ? [dY] : [])].every((t) => t.rank === 2 && t.dtype === 'float32') &&
     tf.util.arraysEqual(dc.shape, dh.shape) &&
-    tf.util.arraysEqual(UT.shape, [4 * units, units]) &&
+    tf.util.arraysEqual(U.shape, [units, 4 * units]) &&
     cIn.shape[1] === units &&
     cIn.shape[0] % rows === 0 &&
     tf.util.arraysEqual(phiC.shape, cIn.shape) &&
     tf.util.arraysEqual(gates.shape, [cIn.shape[0], 4 * units]) &&
     (!dY || tf.util.arraysEqual(dY.shape, cIn.shape));
   if (!fits || !runs(dh)) return null;
-  const inputs = { dh, dc, gates, phiC, cIn, ut: UT, ...(dY && { dy: dY }) };
+  const inputs = { dh, dc, gates, phiC, cIn, u: U, ...(dY && { dy: dY }) };
   const [dZ, dh0, dc0] = tf.engine().runKernel(SEQUENCE_GRAD, inputs, { initial }) as unknown as tf.Tensor2D[];
   return { dZ: dZ as tf.Tensor2D, ...(dh0 && dc0 && { dh0, dc0 }) };
 }

@@ -254,16 +254,18 @@ export interface PackedB {
 }
 
 /**
- * Copies B ([k, n], at byte `b`) into its panels, pass by pass of KC steps of k, in the room of `floats`
- * floats from byte `room` (packedFloats), for products whose shape says panelB: 'packed' (packedCalls).
+ * Copies B ([k, n] at byte `b`, or its transpose stored [n, k] where `transposeB`) into its panels, pass by
+ * pass of KC steps of k, in the room of packedFloats(k, n) floats from byte `room`, for products whose
+ * shape says panelB: 'packed' (packedCalls).
  */
-export function packB(memory: object, b: number, k: number, n: number, room: number): PackedB {
+export function packB(memory: object, b: number, k: number, n: number, room: number, transposeB = false): PackedB {
   const passes: PackedB['passes'] = [];
   let at = alignedPanel(room);
+  const ldb = transposeB ? k : n;
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
-    const shape = { m: 0, n, k: kc, transposeA: false, transposeB: false, lda: kc, ldb: n, panelB: 'pack' as const };
-    productFor(memory, shape).run(0, b + 4 * k0 * n, 0, 0, at, 0, 0);
+    const shape = { m: 0, n, k: kc, transposeA: false, transposeB, lda: kc, ldb, panelB: 'pack' as const };
+    productFor(memory, shape).run(0, b + 4 * k0 * (transposeB ? 1 : n), 0, 0, at, 0, 0);
     passes.push({ k0, kc, panel: at });
     at = alignedPanel(at + 16 * kc * Math.ceil(n / 4));
   }

@@ -187,11 +187,11 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     dY: tf.Tensor | null,
   ): CellGrads {
     const { activation, recurrentActivation } = this.config;
-    const UT = matMulT(this.params.recurrentKernel);
     const whole = all[0] && 'sequence' in all[0] ? all[0].sequence : null;
     if (whole) {
       const [dh, dc] = [dhLast, dcLast] as [tf.Tensor2D, tf.Tensor2D];
-      const run = lstmSequenceGrad(dY as tf.Tensor2D | null, dh, dc, whole, UT as tf.Tensor2D, initial);
+      const U = this.params.recurrentKernel as tf.Tensor2D;
+      const run = lstmSequenceGrad(dY as tf.Tensor2D | null, dh, dc, whole, U, initial);
       if (run) {
         const dZ = run.dZ;
         return {
@@ -207,6 +207,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     const dys = dY && steps(dY, time);
     const local = localFactors(activation, recurrentActivation);
     const [use, kept] = m ? [steps(m, time), steps(tf.sub(1, m), time)] : [null, null];
+    const UT = matMulT(this.params.recurrentKernel);
     const dzs: tf.Tensor[] = new Array(time);
     let dh = dhLast as tf.Tensor;
     let dc = dcLast as tf.Tensor;
