@@ -10,8 +10,9 @@
  *   step-by-step loop does, so the same bits.
  * A loop of tfjs kernels pays the engine per kernel: 2 a step forward and 3 back, the concat of the steps'
  * results and the split of dY. Here the calls go straight to the compiled functions, and U (Uᵀ backward) is
- * copied into the products' panels once for all steps (packB), not once a step: 1.61 → 1.25 ms forward and
- * 0.76 → 0.66 back for addition_rnn's encoder (B = 32, U = 128, 7 steps) on one thread. A large loop's
+ * copied into the products' panels once for all steps (packB), not once a step: for addition_rnn's encoder
+ * (B = 32, U = 128, 7 steps) on one thread, 1.40-1.60 → 1.36-1.37 ms forward and 1.10-1.21 → 0.73-0.80
+ * back against the steps as kernels. A large loop's
  * batch is cut into parts of rows over the threads, each part running every step on its rows.
  * Neither kernel has a gradient: both answer null while tfjs records a tape, and elsewhere (another
  * backend, own kernels or products off, U < 4): the brick then runs step by step.
