@@ -4,7 +4,7 @@
  * addend and lstmCell forward; dh + dY, lstmCellGrad and dz·Uᵀ backward) on seeded random shapes, widths
  * that are not whole vectors and one step included; one kernel each; null on other backends, under a tape
  * and with own kernels off; no leak. And the LSTM brick: the same outputs and gradients whether its steps
- * run as one (no mask) or one by one (a mask of ones).
+ * run as one (no mask) or one by one (a mask of ones), and step by step back after a forward as one.
  */
 import { lstmCell, lstmCellGrad, lstmSequence, lstmSequenceGrad, matMul, Random, setOwnKernels } from '@brickml/core';
 import { LSTM } from '@brickml/layers';
@@ -170,6 +170,36 @@ forEachBackend((backend) => {
       tf.dispose([...Object.values(out), ...Object.values(back)]);
     });
     tf.dispose([XW, U, s, dY, x3!, u3!, s3!, ...Object.values(kept)]);
+  });
+
+  test('the LSTM brick goes back step by step after a forward as one when the backward kernel does not run', async () => {
+    const lstm = new LSTM({ units: 5, returnSequences: true, seed: 4 });
+    const x = tf.randomNormal([3, 4, 2], 0, 1, 'float32', 8);
+    const { y, cache } = lstm.forward(x, { training: true });
+    const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 9);
+    const whole = lstm.backward(dy, cache);
+    setOwnKernels(false);
+    let steps: ReturnType<typeof lstm.backward>;
+    try {
+      steps = lstm.backward(dy, cache);
+    } finally {
+      setOwnKernels(true);
+    }
+    const pairs: [string, tf.Tensor, tf.Tensor][] = [
+      ['dx', whole.dx, steps.dx],
+      ...Object.keys(whole.grads).map(
+        (k) => [k, whole.grads[k as 'kernel'], steps.grads[k as 'kernel']] as [string, tf.Tensor, tf.Tensor],
+      ),
+    ];
+    expect(pairs.map(([k]) => k).sort()).toEqual(['bias', 'dx', 'kernel', 'recurrentKernel']);
+    for (const [key, a, b] of pairs) {
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+      expect((await diff.data())[0], key).toBeLessThan(1e-5);
+      diff.dispose();
+    }
+    tf.dispose([x, y, dy, whole.dx, steps.dx, ...Object.values(whole.grads), ...Object.values(steps.grads)]);
+    tf.dispose(Object.values(cache as object).flat(2) as tf.Tensor[]);
+    lstm.dispose();
   });
 
   test('the LSTM brick gives the same bits with its steps as one (no mask) and one by one (a mask of ones)', async () => {

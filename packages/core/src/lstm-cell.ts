@@ -91,7 +91,10 @@ export const LSTM_CELL_GRAD: CellSpec = {
   locals: [4, 7],
   code: cellGradCode,
 };
-/** The backward kernel from dh + dy (a step's dh from above and from the step after it): run(dh, dy, dc, …). */
+/**
+ * The backward step from dh + dy (a step's dh from above and from the step after it): run(dh, dy, dc, …).
+ * Not registered as a kernel: lstm-sequence.ts calls its compiled function.
+ */
 export const LSTM_CELL_GRAD_DY: CellSpec = {
   name: 'BrickmlLSTMCellGradDY',
   inputs: ['dh', 'dy', 'dc', 'gates', 'phiC', 'cPrev'],

@@ -67,8 +67,8 @@ function rowParts(memory: object, rows: number, macs: number): [number, number][
 
 /**
  * Runs a loop cut into row parts, with B ([k, n] at byte `b`: U; or Uᵀ backward, read from U as stored)
- * packed once for all its products: `callsOf(part, packed)` lists a part's calls; on this thread alone for one part, else the parts
- * claimed by the threads.
+ * packed once for all its products: `callsOf(part, packed)` lists a part's calls; on this thread alone for
+ * one part, else the parts claimed by the threads.
  */
 function runParts(
   wasm: WasmBackendLike,
@@ -78,11 +78,14 @@ function runParts(
   callsOf: (part: [number, number], packed: PackedB) => ProductCall[],
 ): void {
   const room = wasm.makeOutput([packedFloats(b.k, b.n)], 'float32');
-  const packed = packB(memory, b.at, b.k, b.n, wasm.dataIdMap.get(room.dataId).memoryOffset, b.transposed);
-  const lists = parts.map((part) => callsOf(part, packed));
-  if (lists.length === 1) for (const { run, args } of lists[0] as ProductCall[]) run(...args);
-  else runOnThreads(memory, lists);
-  wasm.disposeData(room.dataId);
+  try {
+    const packed = packB(memory, b.at, b.k, b.n, wasm.dataIdMap.get(room.dataId).memoryOffset, b.transposed);
+    const lists = parts.map((part) => callsOf(part, packed));
+    if (lists.length === 1) for (const { run, args } of lists[0] as ProductCall[]) run(...args);
+    else runOnThreads(memory, lists);
+  } finally {
+    wasm.disposeData(room.dataId);
+  }
 }
 
 function register(): void {
