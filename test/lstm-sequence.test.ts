@@ -74,6 +74,12 @@ function stepByStep(
   });
 }
 
+/** Whether a recurrent brick's forward ran its steps as one (its cache keeps one entry for all of them). */
+function ranAsOne(cache: unknown): boolean {
+  const saved = (cache as { saved: object[] }).saved;
+  return saved.length === 1 && 'sequence' in (saved[0] as object);
+}
+
 forEachBackend((backend) => {
   if (backend !== 'wasm') {
     test(`lstmSequence and lstmSequenceGrad answer null: the kernels are wasm's (${backend})`, () => {
@@ -163,7 +169,9 @@ forEachBackend((backend) => {
     ].map((shape) => matrix(shape));
     expect(lstmSequence(x3!, u3!, s3!, s3!)).toBeNull();
     // XW's rows must be whole steps of the batch.
-    expect(lstmSequence(tf.slice(XW, 0, 14), U, s, s)).toBeNull();
+    const partial = tf.slice(XW, 0, 14) as tf.Tensor2D;
+    expect(lstmSequence(partial, U, s, s)).toBeNull();
+    partial.dispose();
     await expectNoLeak(() => {
       const out = lstmSequence(XW, U, s, s)!;
       const back = lstmSequenceGrad(dY, s, s, out, U, true)!;
@@ -176,6 +184,8 @@ forEachBackend((backend) => {
     const lstm = new LSTM({ units: 5, returnSequences: true, seed: 4 });
     const x = tf.randomNormal([3, 4, 2], 0, 1, 'float32', 8);
     const { y, cache } = lstm.forward(x, { training: true });
+    // The forward ran as one: the cache keeps one entry for the whole sequence.
+    expect(ranAsOne(cache)).toBe(true);
     const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 9);
     const whole = lstm.backward(dy, cache);
     setOwnKernels(false);
@@ -209,6 +219,7 @@ forEachBackend((backend) => {
       const mask = tf.ones([4, 5], 'bool');
       const runs = [null, mask].map((m) => {
         const { y, cache } = lstm.forward(x, m ? { training: true, mask: m } : { training: true });
+        expect(ranAsOne(cache), `mask ${m !== null}`).toBe(m === null);
         const dy = tf.tidy(() => tf.mul(tf.onesLike(y), 0.5));
         const { dx, grads } = lstm.backward(dy, cache);
         const out = { y, dx, ...grads };
