@@ -36,7 +36,7 @@ export {
 } from './grad-check.js';
 export { type GRUCellOutputs, gruCell } from './gru-cell.js';
 export { type LSTMCellOutputs, lstmCell, lstmCellGrad } from './lstm-cell.js';
-export { type LSTMSequenceOutputs, lstmSequence, lstmSequenceGrad } from './lstm-sequence.js';
+export { type LSTMSequenceOutputs, lstmSequence, lstmSequenceGrad, lstmSequenceRuns } from './lstm-sequence.js';
 export { setOwnKernels } from './own-kernels.js';
 export { pad2d } from './pad.js';
 export { Random, type RandomState, rng, setSeed } from './random.js';

@@ -1,6 +1,7 @@
 /**
- * An LSTM's whole time loop as one kernel each way on tfjs' wasm backend, where brickml's own products and
- * cell kernels run (wasm-matmul.ts, lstm-cell.ts), with Keras' default activations:
+ * An LSTM's whole time loop as one kernel each way, with Keras' default activations: here for tfjs' wasm
+ * backend, where brickml's own products and cell kernels run (wasm-matmul.ts, lstm-cell.ts); for webgpu in
+ * webgpu-lstm-sequence.ts (one dispatch a loop, the same to rounding):
  * - BrickmlLSTMSequence, forward, from XW = x·W + b for all steps ([T·B, 4U], time-major), U, h₀ and c₀: per
  *   step, z = XW_t + h_{t-1}·U (the rows copied, then the product added to them) and the cell, the same
  *   calls in the same order as a step of matMul with an addend and lstmCell, so the same bits.
@@ -12,17 +13,20 @@
  * results and the split of dY. Here the calls go straight to the compiled functions, and U (Uᵀ backward) is
  * copied into the products' panels once for all steps (packB), not once a step: for addition_rnn's encoder
  * (B = 32, U = 128, 7 steps) on one thread, 1.40-1.60 → 1.36-1.37 ms forward and 1.10-1.21 → 0.73-0.80
- * back against the steps as kernels. A large loop's
- * batch is cut into parts of rows over the threads, each part running every step on its rows.
- * Neither kernel has a gradient: both answer null while tfjs records a tape, and elsewhere (another
- * backend, own kernels or products off, U < 4): the brick then runs step by step.
+ * back against the steps as kernels. A large loop's batch is cut into parts of rows over the threads, each
+ * part running every step on its rows. Neither kernel has a gradient: both answer null while tfjs records a
+ * tape, and elsewhere (cpu, own kernels or products off, U < 4, sizes the webgpu loops do not take): the
+ * brick then runs step by step.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { cellKernelsRun, compiledCell } from './cell-kernels.js';
+import { compiledCell } from './cell-kernels.js';
 import { LSTM_CELL, LSTM_CELL_GRAD, LSTM_CELL_GRAD_DY } from './lstm-cell.js';
 import { kernelHelpers, type ProductCall, runOnThreads } from './wasm-helpers.js';
+import { wasmKernels } from './wasm-kernels.js';
 import { ownMatMul, type PackedB, packB, packedCalls, packedFloats } from './wasm-matmul.js';
 import { compileModule, get, I32, madeFor, memoryOf, registerWasmKernel, type WasmBackendLike } from './wasm-module.js';
+import { webgpuKernels } from './webgpu-kernels.js';
+import { registerWebGPUSequence, webgpuSequenceFits } from './webgpu-lstm-sequence.js';
 
 const SEQUENCE = 'BrickmlLSTMSequence';
 const SEQUENCE_GRAD = 'BrickmlLSTMSequenceGrad';
@@ -184,13 +188,23 @@ function register(): void {
 
 let registered = false;
 
-/** Whether the sequence kernels run now for states `h` [B, U]: cells and products of brickml's own on wasm, no tape. */
-function runs(h: tf.Tensor): boolean {
-  if (tf.engine().isTapeOn() || cellKernelsRun(h) !== 'wasm' || !ownMatMul()) return false;
-  if (!registered) {
-    register();
-    registered = true;
+/**
+ * Whether the sequence kernels run now for `time` steps of a batch of `rows` with `units` units, with no
+ * tape: on wasm where brickml's cells and products run; on webgpu where its kernels run, for the sizes its
+ * loops take (webgpu-lstm-sequence.ts).
+ */
+export function lstmSequenceRuns(rows: number, units: number, time: number): boolean {
+  if (tf.engine().isTapeOn() || units < 4) return false;
+  if (wasmKernels()) {
+    if (!ownMatMul()) return false;
+    if (!registered) {
+      register();
+      registered = true;
+    }
+    return true;
   }
+  if (!webgpuKernels() || !webgpuSequenceFits(time, rows, units)) return false;
+  registerWebGPUSequence();
   return true;
 }
 
@@ -228,7 +242,7 @@ export function lstmSequence(
     XW.shape[1] === 4 * units &&
     XW.shape[0] > 0 &&
     XW.shape[0] % rows === 0;
-  if (!fits || !runs(h0)) return null;
+  if (!fits || !lstmSequenceRuns(rows, units, XW.shape[0] / rows)) return null;
   const out = tf.engine().runKernel(SEQUENCE, { xw: XW, u: U, h0, c0 }, {}) as unknown as tf.Tensor2D[];
   const [gates, phiC, cIn, hIn, hs, h, c] = out as [tf.Tensor2D, ...tf.Tensor2D[]];
   return { gates, phiC, cIn, hIn, hs, h, c } as LSTMSequenceOutputs;
@@ -259,7 +273,7 @@ export function lstmSequenceGrad(
     tf.util.arraysEqual(phiC.shape, cIn.shape) &&
     tf.util.arraysEqual(gates.shape, [cIn.shape[0], 4 * units]) &&
     (!dY || tf.util.arraysEqual(dY.shape, cIn.shape));
-  if (!fits || !runs(dh)) return null;
+  if (!fits || !lstmSequenceRuns(rows, units, cIn.shape[0] / rows)) return null;
   const inputs = { dh, dc, gates, phiC, cIn, u: U, ...(dY && { dy: dY }) };
   const [dZ, dh0, dc0] = tf.engine().runKernel(SEQUENCE_GRAD, inputs, { initial }) as unknown as tf.Tensor2D[];
   return { dZ: dZ as tf.Tensor2D, ...(dh0 && dc0 && { dh0, dc0 }) };

@@ -9,7 +9,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FlatProgram, type WebGPUBackendLike } from './webgpu-kernels.js';
 
-const FUNCTIONS = `
+/** sigmoid and tanh in WGSL, as the cell kernels compute them. */
+export const WEBGPU_ACTIVATIONS = `
     fn sigm(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
     fn tnh(x : f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }`;
 
@@ -27,7 +28,7 @@ class CellProgram extends FlatProgram {
     this.shaderKey = `brickml_cell_${key}`;
   }
   getUserCode(): string {
-    return `${FUNCTIONS}
+    return `${WEBGPU_ACTIVATIONS}
     fn main(index : i32) {
       if (index < uniforms.size) {
         ${this.body}
