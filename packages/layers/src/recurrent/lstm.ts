@@ -5,8 +5,9 @@
  * Backward from dh, dc at step t:  e = dc + dh ⊙ o ⊙ φ'(c_t),  dz = [e ⊙ g ⊙ σ'(z_i), e ⊙ c_{t-1} ⊙ σ'(z_f),
  *   e ⊙ i ⊙ φ'(z_g), dh ⊙ φ(c_t) ⊙ σ'(z_o)],  dc_{t-1} = e ⊙ f,  dh_{t-1} = dz·Uᵀ,  then dW, dU, db from dz.
  * With brickml's own products (wasm), XW is one product for all steps and a step's h_{t-1}·U starts from its
- * rows of XW, read in place; elsewhere a step computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b],
- * one matMul (a slice and an add would cost more kernels than the concat).
+ * rows of XW, read in place; so on webgpu where the steps run as one (lstmSequence); elsewhere a step
+ * computes x_t·W + h_{t-1}·U + b as [x_t, h_{t-1}, 1]·[W; U; b], one matMul (a slice and an add would cost
+ * more kernels than the concat).
  */
 
 import {
@@ -18,6 +19,7 @@ import {
   lstmCellGrad,
   lstmSequence,
   lstmSequenceGrad,
+  lstmSequenceRuns,
   matMul,
   ownMatMul,
   splitColumns,
@@ -114,13 +116,17 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   }
 
   /**
-   * Each step's first row in XW (own products), or its x_t, taken from x̃ (narrower than XW: wasm's Slice
-   * copies its whole input per part).
+   * Each step's first row in XW: with brickml's own products, and where the steps will run as one
+   * (lstmSequence); else its x_t, taken from x̃ (narrower than XW: wasm's Slice copies its whole input per
+   * part).
    */
-  protected begin(x: tf.Tensor, time: number): { inputs: LSTMInput[]; shared: undefined } {
+  protected begin(x: tf.Tensor, time: number, whole: boolean): { inputs: LSTMInput[]; shared: undefined } {
     const { kernel, recurrentKernel, bias } = this.params;
+    const { units, activation, recurrentActivation } = this.config;
     const batch = (x.shape[0] as number) / time;
-    if (ownMatMul()) {
+    const asOne =
+      whole && activation === 'tanh' && recurrentActivation === 'sigmoid' && lstmSequenceRuns(batch, units, time);
+    if (ownMatMul() || asOne) {
       const XW = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, {
         bias: bias as tf.Tensor1D | undefined,
       });
@@ -132,8 +138,8 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
   }
 
   /**
-   * All steps as one kernel each way (lstmSequence), where the steps' products are brickml's own (XW made
-   * once) and the activations Keras' defaults.
+   * All steps as one kernel each way (lstmSequence), where XW was made once (own products on wasm; on
+   * webgpu where begin found that the loop runs) and the activations are Keras' defaults.
    */
   protected override wholeSequence(inputs: LSTMInput[], states: readonly tf.Tensor[]): WholeSequence<LSTMSaved> | null {
     const first = inputs[0];

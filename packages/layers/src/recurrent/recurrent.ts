@@ -335,8 +335,11 @@ export abstract class Recurrent<
     });
   }
 
-  /** Per-sequence work before the loop: each step's input from x̃ ([T·B, D], after dropout) and what steps share. */
-  protected abstract begin(x: tf.Tensor, time: number): { inputs: X[]; shared: C };
+  /**
+   * Per-sequence work before the loop: each step's input from x̃ ([T·B, D], after dropout) and what steps
+   * share; `whole`: whether wholeSequence will be asked (no mask, no recurrent dropout).
+   */
+  protected abstract begin(x: tf.Tensor, time: number, whole: boolean): { inputs: X[]; shared: C };
 
   /** One step: the new states (h first) from this step's input, the states before it and h ⊙ m_h. */
   protected abstract step(
@@ -399,7 +402,7 @@ export abstract class Recurrent<
       // The elementwise op before the transpose matters on webgpu: a float32 tensor cast from int32 (a
       // one-hot input) keeps int data there, which Transpose reads raw; the op's output is float data.
       const x2 = timeMajor(tf.mul(x, mx ? tf.expandDims(mx, 1) : 1), goBackwards);
-      const { inputs, shared } = this.begin(x2, time);
+      const { inputs, shared } = this.begin(x2, time, !mask && !mh);
 
       // The mask as 0/1 floats in the loop's order ([B, T], and time-major [T·B, 1]); per step, m_s and
       // 1 - m_s as [B, 1] columns.
