@@ -3,7 +3,8 @@
  * the same backend, the same batches and the same batch size, and prints milliseconds per step.
  *
  *   pnpm --filter @brickml/bench rnn --backend wasm --steps 20
- *   pnpm --filter @brickml/bench rnn --backend wasm --profile   (kernels of one step of each side)
+ *   pnpm --filter @brickml/bench rnn --backend wasm --profile   (kernels of one step of each side; on webgpu
+ *                                                               also its GPU dispatches)
  *   pnpm --filter @brickml/bench rnn --backend wasm --threads 1 (XNNPACK on one thread)
  *   pnpm --filter @brickml/bench rnn --backend wasm --tfjs-ops  (brickml's own kernels off: tfjs ops)
  *
@@ -133,6 +134,27 @@ async function msPerStep(name: string, make: () => Side | Promise<Side>): Promis
   }
 }
 
+/**
+ * On webgpu, counts the programs tfjs dispatches (a kernel may dispatch several, or none) until `stop`;
+ * elsewhere `stop` gives null.
+ */
+function countDispatches(): { stop(): number | null } {
+  const backend = tf.backend() as { runWebGPUProgram?: (...args: unknown[]) => unknown };
+  const run = backend.runWebGPUProgram;
+  if (typeof run !== 'function') return { stop: () => null };
+  let count = 0;
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    count++;
+    return run.apply(backend, args);
+  };
+  return {
+    stop() {
+      backend.runWebGPUProgram = run;
+      return count;
+    },
+  };
+}
+
 /** Profiles one training step (after two warm-up steps) and prints the kernels that took the most time. */
 async function profileStep(name: string, make: () => Side | Promise<Side>): Promise<void> {
   if (values.only && values.only !== name) return;
@@ -140,11 +162,13 @@ async function profileStep(name: string, make: () => Side | Promise<Side>): Prom
   const d = batch(0);
   try {
     for (let i = 0; i < 2; i++) await side.step(d.x, d.y);
+    const dispatches = countDispatches();
     const wall = performance.now();
     const info = await tf.profile(async () => {
       await side.step(d.x, d.y);
     });
     const wallMs = performance.now() - wall;
+    const gpu = dispatches.stop();
     const byKernel = new Map<string, { count: number; ms: number }>();
     for (const k of info.kernels) {
       const row = byKernel.get(k.name) ?? { count: 0, ms: 0 };
@@ -156,7 +180,8 @@ async function profileStep(name: string, make: () => Side | Promise<Side>): Prom
     const total = rows.reduce((s, [, r]) => s + r.ms, 0);
     console.log(
       `\n${name}, one addition_rnn step on ${label}: ${info.kernels.length} kernel calls, ` +
-        `${total.toFixed(1)} ms in kernels, ${wallMs.toFixed(1)} ms wall (profiling adds overhead)`,
+        `${total.toFixed(1)} ms in kernels, ${wallMs.toFixed(1)} ms wall (profiling adds overhead)` +
+        (gpu === null ? '' : `; ${gpu} GPU dispatches`),
     );
     console.log(`${'kernel'.padEnd(24)}${'calls'.padStart(7)}${'ms'.padStart(10)}${'share'.padStart(8)}`);
     for (const [kernel, r] of rows.slice(0, Number(values.top))) {
