@@ -1,9 +1,10 @@
 /**
  * The matrix product of brickml's own (packages/core/src/wasm-matmul.ts, wasm-gemm.ts) against tf.matMul:
  * shapes that leave row and column tails and split k into passes, on random shapes, with Aᵀ (packed or read
- * in place) and Bᵀ; its registered gradient under tfjs' autodiff; its memory. On cpu and webgpu matMul is
- * tf.matMul, so the same checks hold there trivially; on wasm (one thread, relaxed SIMD) the kernel itself
- * must run. And B packed once for products that skip the copy (packB, packedCalls: an LSTM's steps).
+ * in place) and Bᵀ; its registered gradient under tfjs' autodiff; its memory. On cpu matMul is tf.matMul
+ * after explicit transposes and on webgpu tfjs' fused product (Aᵀ read in place, bias and relu in one
+ * kernel), so the same checks hold there almost trivially; on wasm (one thread, relaxed SIMD) the kernel
+ * itself must run. And B packed once for products that skip the copy (packB, packedCalls: an LSTM's steps).
  */
 import { matMul, ownMatMul, Random, setOwnKernels } from '@brickml/core';
 import { expectNoLeak, forEachBackend, maxDiff, TEST_BACKENDS } from '@brickml/test-utils';
@@ -51,7 +52,7 @@ forEachBackend((backend) => {
     }
   });
 
-  test(`matMul is one call of brickml's kernel on one-thread wasm, transposes and tf.matMul elsewhere (${backend})`, async () => {
+  test(`matMul is one call of brickml's kernel on one-thread wasm, of tfjs' fused product on webgpu, transposes and tf.matMul on cpu (${backend})`, async () => {
     const names = async (f: () => tf.Tensor) => (await tf.profile(() => f())).kernels.map((k) => k.name);
     // In Node the suite's wasm runs one thread, and useBackend lets Node 20 compile relaxed SIMD.
     const own = backend === 'wasm';
@@ -59,13 +60,25 @@ forEachBackend((backend) => {
     for (const [transposeA, transposeB] of flags) {
       const { a, b } = operands(5, 10, 9, transposeA, 1, transposeB);
       const transposes = [transposeA, transposeB].filter(Boolean).map(() => 'Transpose');
-      const expected = own ? ['BrickmlMatMul'] : [...transposes, 'BatchMatMul'];
-      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual(expected);
+      // tfjs' fused product is a tfjs kernel: webgpu takes it with brickml's own kernels on or off.
+      const tfjs =
+        backend === 'webgpu' ? [...(transposeB ? ['Transpose'] : []), '_FusedMatMul'] : [...transposes, 'BatchMatMul'];
+      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual(own ? ['BrickmlMatMul'] : tfjs);
       setOwnKernels(false);
       expect(ownMatMul()).toBe(false);
-      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual([...transposes, 'BatchMatMul']);
+      expect(await names(() => matMul(a, b, transposeA, transposeB))).toEqual(tfjs);
       setOwnKernels(true);
       tf.dispose([a, b]);
+    }
+    if (backend === 'webgpu') {
+      // Aᵀ read in place, the bias and relu in the same kernel.
+      const { a, b } = operands(5, 10, 9, true, 1);
+      const bias = tf.tensor1d(values(10, 3));
+      const info = await tf.profile(() => matMul(a, b, true, false, { bias, relu: true }));
+      expect(info.kernels.map((k) => k.name)).toEqual(['_FusedMatMul']);
+      const want = tf.tidy(() => tf.relu(tf.add(tf.matMul(a, b, true, false), bias)));
+      expect(await maxDiff(info.result as tf.Tensor, want)).toBeLessThan(1e-5);
+      tf.dispose([a, b, bias, want, info.result as tf.Tensor]);
     }
   });
 
