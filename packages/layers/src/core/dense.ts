@@ -91,8 +91,10 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
       if (tf.getBackend() === 'wasm' && !ownMatMul() && inDim * units > 2 * rows * (inDim + units)) {
         xT = matMulT(x2);
         z2 = matMulT(tf.matMul(matMulT(kernel), xT));
-      } else if (ownMatMul() && fusable(this.config.activation)) {
-        // The bias and relu in the product's epilogue: z is not kept, and y stands for it (relu' = [y > 0]).
+        if (bias) z2 = tf.add(z2, bias);
+      } else if ((ownMatMul() || tf.getBackend() === 'webgpu') && fusable(this.config.activation)) {
+        // The bias and relu in the product's epilogue (own product; tfjs' fused product on webgpu): z is not
+        // kept, and y stands for it (relu' = [y > 0]).
         const relu = this.config.activation === 'relu';
         const epilogue = { bias: bias as tf.Tensor1D | undefined, relu };
         const y = reshapeTo(matMul(x2, kernel as tf.Tensor2D, false, false, epilogue), [
@@ -102,9 +104,9 @@ export class Dense extends FusedActivationLayer<typeof DenseConfig, DenseParams,
         const { penalty } = withPenalty(this.config, y);
         return { y, cache: { x, z: y, y }, ...(penalty && { penalty }) };
       } else {
-        z2 = matMul(x2, kernel as tf.Tensor2D);
+        // The bias in the product's epilogue, before another activation (one kernel less where it fuses).
+        z2 = matMul(x2, kernel as tf.Tensor2D, false, false, { bias: bias as tf.Tensor1D | undefined });
       }
-      if (bias) z2 = tf.add(z2, bias);
       const z = reshapeTo(z2, [...x.shape.slice(0, -1), units]);
       const { y, penalty } = activateWithPenalty(this.config, z);
       return { y, cache: { x, z, y, ...(xT && { xT }) }, ...(penalty && { penalty }) };
