@@ -14,7 +14,7 @@ import { type BackendName, setOwnKernels, useBackend } from '@brickml/core';
 import { loadMnist, oneHot } from '@brickml/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { labelOf, setTfFlags, threadsOption } from './options.js';
+import { countDispatches, labelOf, setTfFlags, threadsOption } from './options.js';
 
 const BATCH = 128;
 const FULL_EPOCH = 60000;
@@ -199,11 +199,13 @@ async function measure(label: string, make: () => Side | Promise<Side>): Promise
 /** Profiles one training step (after a warm-up step) and prints the kernels that took the most time. */
 async function profileStep(label: string, step: () => Promise<unknown>): Promise<void> {
   await step(); // compile kernels and create optimizer state outside the profile
+  const dispatches = countDispatches();
   const wall = performance.now();
   const info = await tf.profile(async () => {
     await step();
   });
   const wallMs = performance.now() - wall;
+  const gpu = dispatches.stop();
   const byKernel = new Map<string, { count: number; ms: number; timed: boolean }>();
   for (const k of info.kernels) {
     const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : Number.NaN;
@@ -217,7 +219,8 @@ async function profileStep(label: string, step: () => Promise<unknown>): Promise
   const total = rows.reduce((s, [, r]) => s + r.ms, 0);
   console.log(
     `\n${label} ${modelKind}, one training step of ${BATCH} on ${backendLabel}: ${info.kernels.length} kernel calls, ` +
-      `${total.toFixed(1)} ms in kernels, ${wallMs.toFixed(1)} ms wall (profiling adds overhead)`,
+      `${total.toFixed(1)} ms in kernels, ${wallMs.toFixed(1)} ms wall (profiling adds overhead)` +
+      (gpu === null ? '' : `; ${gpu} GPU dispatches`),
   );
   console.log(`${'kernel'.padEnd(28)}${'calls'.padStart(7)}${'ms'.padStart(10)}${'share'.padStart(8)}`);
   for (const [name, r] of rows.slice(0, Number(values.top))) {

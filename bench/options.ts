@@ -33,3 +33,24 @@ export function setTfFlags(flags: string[] | undefined): void {
     }
   }
 }
+
+/**
+ * On webgpu, counts the programs tfjs dispatches (a kernel may dispatch several, or none) until `stop`;
+ * elsewhere `stop` gives null.
+ */
+export function countDispatches(): { stop(): number | null } {
+  const backend = tf.backend() as { runWebGPUProgram?: (...args: unknown[]) => unknown };
+  const run = backend.runWebGPUProgram;
+  if (typeof run !== 'function') return { stop: () => null };
+  let count = 0;
+  backend.runWebGPUProgram = (...args: unknown[]) => {
+    count++;
+    return run.apply(backend, args);
+  };
+  return {
+    stop() {
+      backend.runWebGPUProgram = run;
+      return count;
+    },
+  };
+}

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { type BackendName, setOwnKernels, useBackend } from '@brickml/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { labelOf, threadsOption } from './options.js';
+import { countDispatches, labelOf, threadsOption } from './options.js';
 
 const { values } = parseArgs({
   options: {
@@ -132,27 +132,6 @@ async function msPerStep(name: string, make: () => Side | Promise<Side>): Promis
     side.dispose();
     for (const d of data) tf.dispose([d.x, d.y]);
   }
-}
-
-/**
- * On webgpu, counts the programs tfjs dispatches (a kernel may dispatch several, or none) until `stop`;
- * elsewhere `stop` gives null.
- */
-function countDispatches(): { stop(): number | null } {
-  const backend = tf.backend() as { runWebGPUProgram?: (...args: unknown[]) => unknown };
-  const run = backend.runWebGPUProgram;
-  if (typeof run !== 'function') return { stop: () => null };
-  let count = 0;
-  backend.runWebGPUProgram = (...args: unknown[]) => {
-    count++;
-    return run.apply(backend, args);
-  };
-  return {
-    stop() {
-      backend.runWebGPUProgram = run;
-      return count;
-    },
-  };
 }
 
 /** Profiles one training step (after two warm-up steps) and prints the kernels that took the most time. */
