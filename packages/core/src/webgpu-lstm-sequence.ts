@@ -103,22 +103,30 @@ const eachUnit = (units: number, body: string) => `
         }
       }`;
 
-/** The forward loop's code: per row, all it keeps in columns [gates 4U | φ(c) | c_{t-1} | h_{t-1} | h], c_T in the last rows. */
-function forwardCode(time: number, rows: number, U: number): string {
-  const [wide, per] = [8 * U, Math.ceil(U / LANES)];
-  return `${WEBGPU_ACTIVATIONS}
-    var<workgroup> hs : array<f32, ${2 * U}>;
-    fn main(index : i32) {
+/**
+ * The start of a loop's main: this workgroup's row and this invocation's lane, and the row of two [B, U]
+ * inputs loaded, one into workgroup memory and one into a private array (a slot per unit of the lane).
+ */
+function start(U: number, [shared, first]: [string, string], [own, second]: [string, string]): string {
+  return `fn main(index : i32) {
       ${READ_UNIFORMS}
       let row = i32(workgroupId.x);
       let lane = i32(localIndex);
-      var cs : array<f32, ${per}>;${eachUnit(
+      var ${own} : array<f32, ${Math.ceil(U / LANES)}>;${eachUnit(
         U,
         `
-          hs[j] = H0[row * ${U} + j];
-          cs[k] = C0[row * ${U} + j];`,
+          ${shared}[j] = ${first}[row * ${U} + j];
+          ${own}[k] = ${second}[row * ${U} + j];`,
       )}
-      workgroupBarrier();
+      workgroupBarrier();`;
+}
+
+/** The forward loop's code: per row, all it keeps in columns [gates 4U | φ(c) | c_{t-1} | h_{t-1} | h], c_T in the last rows. */
+function forwardCode(time: number, rows: number, U: number): string {
+  const wide = 8 * U;
+  return `${WEBGPU_ACTIVATIONS}
+    var<workgroup> hs : array<f32, ${2 * U}>;
+    ${start(U, ['hs', 'H0'], ['cs', 'C0'])}
       for (var t = 0; t < ${time}; t++) {
         let src = (t % 2) * ${U};
         let dst = ${U} - src;
@@ -155,21 +163,10 @@ function forwardCode(time: number, rows: number, U: number): string {
 
 /** The backward loop's code: dZ in rows [0, T·B), then dh₀ and dc₀ (with `initial`) in the first U columns. */
 function backwardCode(time: number, rows: number, U: number, dy: boolean, initial: boolean): string {
-  const per = Math.ceil(U / LANES);
   return `
     var<workgroup> dhs : array<f32, ${U}>;
     var<workgroup> dzs : array<f32, ${4 * U}>;
-    fn main(index : i32) {
-      ${READ_UNIFORMS}
-      let row = i32(workgroupId.x);
-      let lane = i32(localIndex);
-      var dcs : array<f32, ${per}>;${eachUnit(
-        U,
-        `
-          dhs[j] = DH[row * ${U} + j];
-          dcs[k] = DC[row * ${U} + j];`,
-      )}
-      workgroupBarrier();
+    ${start(U, ['dhs', 'DH'], ['dcs', 'DC'])}
       for (var t = ${time - 1}; t >= 0; t--) {
         let r = t * ${rows} + row;${eachUnit(
           U,
