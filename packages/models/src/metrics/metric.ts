@@ -103,31 +103,28 @@ export abstract class MeanMetric implements Metric {
     return tf.divNoNan(this.total, this.count);
   }
 
-  /** The count of the last unweighted update's values, as a tensor made once per batch size. */
-  private sizeCount: { size: number; count: tf.Scalar } | null = null;
+  /** The count of an unweighted update's values, for the last batch's size (`counted`): set once per size. */
+  private readonly unweighted = accumulator();
+  private counted = -1;
 
   update(yTrue: tf.Tensor, yPred: tf.Tensor, sampleWeight?: tf.Tensor): void {
     tf.tidy(() => {
       const v = tf.cast(this.values(yTrue, yPred), 'float32');
       if (sampleWeight === undefined) {
         // Weights of 1: Σ v and the count of v, the same numbers as Σ v·1 and Σ 1 (exact below 2²⁴) for
-        // three kernels fewer (the ones, the product, their sum).
+        // three kernels fewer (the ones, the product, their sum), the count uploaded once per batch size.
+        if (v.size !== this.counted) {
+          this.unweighted.assign(tf.scalar(v.size));
+          this.counted = v.size;
+        }
         this.total.assign(tf.add(this.total, tf.sum(v)));
-        this.count.assign(tf.add(this.count, this.countOf(v.size)));
+        this.count.assign(tf.add(this.count, this.unweighted));
         return;
       }
       const w = broadcastWeight(this.name, v, sampleWeight);
       this.total.assign(tf.add(this.total, tf.sum(tf.mul(v, w))));
       this.count.assign(tf.add(this.count, tf.sum(w)));
     });
-  }
-
-  private countOf(size: number): tf.Scalar {
-    if (this.sizeCount?.size !== size) {
-      this.sizeCount?.count.dispose();
-      this.sizeCount = { size, count: tf.keep(tf.scalar(size)) };
-    }
-    return this.sizeCount.count;
   }
 
   async result(): Promise<number> {
@@ -145,7 +142,6 @@ export abstract class MeanMetric implements Metric {
   dispose(): void {
     this.total.dispose();
     this.count.dispose();
-    this.sizeCount?.count.dispose();
-    this.sizeCount = null;
+    this.unweighted.dispose();
   }
 }
