@@ -53,6 +53,15 @@ export function productFor(memory: object, shape: ProductShape): Product {
   });
 }
 
+/** The byte just past a product's panels: of B from byte `panel`, of A from `aPanel` where it packs A. */
+function panelsEnd(shape: ProductShape, panel: number, aPanel: number): number {
+  const aEnd = packsA(shape) ? aPanel + 4 * aPanelFloats(shape, MR) : 0;
+  return Math.max(panel + 16 * shape.k * Math.ceil(shape.n / 4), aEnd);
+}
+
+const overrun = ({ m, n, k }: ProductShape) =>
+  new Error(`brickml's product [${m}, ${n}, ${k}]: its panel overruns the room made for it`);
+
 /**
  * One call of a compiled product, with its run's seven arguments; `panelEnd` is where the room for panels
  * ends, checked here: a panel that overran it would overwrite whatever the allocator put next.
@@ -60,10 +69,7 @@ export function productFor(memory: object, shape: ProductShape): Product {
 export function call(memory: object, shape: ProductShape, args: number[], panelEnd: number): ProductCall {
   if (args.length !== RUN_PARAMS)
     throw new Error(`brickml's product takes ${RUN_PARAMS} arguments, not ${args.length}`);
-  const aEnd = packsA(shape) ? (args[5] as number) + 4 * aPanelFloats(shape, MR) : 0;
-  if ((args[4] as number) + 16 * shape.k * Math.ceil(shape.n / 4) > panelEnd || aEnd > panelEnd) {
-    throw new Error(`brickml's product [${shape.m}, ${shape.n}, ${shape.k}]: its panel overruns the room made for it`);
-  }
+  if (panelsEnd(shape, args[4] as number, args[5] as number) > panelEnd) throw overrun(shape);
   const { module, run } = productFor(memory, shape);
   return { module, run: run as ProductCall['run'], args };
 }
@@ -217,13 +223,9 @@ function planProduct(memory: object, shape: ProductShape): ProductPlan {
   return madeFor(memory, `plan ${m} ${n} ${k} ${transposeA} ${transposeB} ${lda} ${ldb} ${threads}`, () => {
     const kc = Math.min(k, KC);
     const cut = slices(memory, shape, kc, 1, threads);
-    // Every slice's panels within the room made for them, past the alignment (see call).
+    // Every slice's panels within the room made for them, past the alignment (up to 60 bytes, see call).
     for (const sl of cut.slices) {
-      const bEnd = sl.panel + 16 * kc * Math.ceil(sl.shape.n / 4);
-      const aEnd = packsA(sl.shape) ? sl.aPanel + 4 * aPanelFloats({ m: sl.shape.m, k: kc }, MR) : 0;
-      if (Math.max(bEnd, aEnd) + 60 > 4 * cut.panelFloats) {
-        throw new Error(`brickml's product [${m}, ${n}, ${k}]: its panel overruns the room made for it`);
-      }
+      if (panelsEnd({ ...sl.shape, k: kc }, sl.panel, sl.aPanel) + 60 > 4 * cut.panelFloats) throw overrun(shape);
     }
     return { shape, ...cut, runs: [] };
   });
@@ -428,9 +430,8 @@ export function ownMatMulThreads(): number {
  * op(A)·op(B) for float32 matrices, op(X) = Xᵀ when its flag is set (Aᵀ stored [k, m], Bᵀ stored [n, k]),
  * plus the addend's rows where one is given, then the epilogue's bias (one number per column) and relu:
  * brickml's own kernel where ownMatMul(), the sums started from the addend's rows and the epilogue applied
- * as C's tiles are written; on webgpu tfjs' fused product (Aᵀ read in place, bias and relu in one kernel;
- * Bᵀ made first), or with an addend tf.matMul, tf.slice, tf.add and tf.relu; elsewhere the same after
- * explicit transposes.
+ * as C's tiles are written; on webgpu without an addend tfjs' fused product (Aᵀ read in place, bias and
+ * relu in one kernel; Bᵀ made first); else tf.matMul with explicit transposes, tf.slice, tf.add and tf.relu.
  */
 export function matMul(
   a: tf.Tensor2D,
@@ -458,18 +459,13 @@ export function matMul(
     const inputs = { a, b, ...(bias && { bias }), ...(add && { add }) };
     return tf.engine().runKernel(MATMUL, inputs, attrs) as tf.Tensor2D;
   }
-  if (fits && biasFits && floats && tf.getBackend() === 'webgpu') {
+  if (fits && biasFits && floats && !add && tf.getBackend() === 'webgpu') {
     return tf.tidy(() => {
       // tfjs-webgpu's product reads A transposed in its shader and adds the bias and applies relu as it
       // writes C: one dispatch, where a transpose, the product, an add and a relu would be four. Bᵀ is made
       // first: read transposed, B ran at half speed on Mesa's llvmpipe ([128, 512]·[784, 512]ᵀ: 44 against
       // 24 ms; Aᵀ read in place, 24 against 23).
       const bb = transposeB ? tf.transpose(b) : b;
-      if (add) {
-        const c = tf.add(tf.matMul(a, bb, transposeA), m === add.shape[0] ? add : tf.slice(add, [addRow, 0], [m, n]));
-        const biased = bias ? tf.add(c, bias) : c;
-        return (relu ? tf.relu(biased) : biased) as tf.Tensor2D;
-      }
       // The kernel takes matrices as they are; the op (three reshapes and the kernel) only where its
       // gradient is needed.
       const activation = relu ? 'relu' : 'linear';
