@@ -103,6 +103,11 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
     super('LSTM', LSTMConfig, config);
   }
 
+  /** Keras' default activations (tanh, sigmoid gates): the ones brickml's cell and loop kernels compute. */
+  private kerasActivations(): boolean {
+    return this.config.activation === 'tanh' && this.config.recurrentActivation === 'sigmoid';
+  }
+
   protected override makeBias(): tf.Variable {
     const { units, biasInitializer, unitForgetBias } = this.config;
     const bias = makeVariable(this.name, 'bias', biasInitializer, [4 * units]);
@@ -122,10 +127,8 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
    */
   protected begin(x: tf.Tensor, time: number, whole: boolean): { inputs: LSTMInput[]; shared: undefined } {
     const { kernel, recurrentKernel, bias } = this.params;
-    const { units, activation, recurrentActivation } = this.config;
     const batch = (x.shape[0] as number) / time;
-    const asOne =
-      whole && activation === 'tanh' && recurrentActivation === 'sigmoid' && lstmSequenceRuns(batch, units, time);
+    const asOne = whole && this.kerasActivations() && lstmSequenceRuns(batch, this.config.units, time);
     if (ownMatMul() || asOne) {
       const XW = matMul(x as tf.Tensor2D, kernel as tf.Tensor2D, false, false, {
         bias: bias as tf.Tensor1D | undefined,
@@ -143,8 +146,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
    */
   protected override wholeSequence(inputs: LSTMInput[], states: readonly tf.Tensor[]): WholeSequence<LSTMSaved> | null {
     const first = inputs[0];
-    const { activation, recurrentActivation } = this.config;
-    if (!first || !('XW' in first) || activation !== 'tanh' || recurrentActivation !== 'sigmoid') return null;
+    if (!first || !('XW' in first) || !this.kerasActivations()) return null;
     const U = this.params.recurrentKernel as tf.Tensor2D;
     const run = lstmSequence(first.XW, U, at(states, 0) as tf.Tensor2D, at(states, 1) as tf.Tensor2D);
     if (!run) return null;
@@ -167,7 +169,7 @@ export class LSTM<C extends LSTMConfig = LSTMConfig> extends Recurrent<
           )
         : matMul(tf.concat(input.ones ? [input.x, hIn, input.ones] : [input.x, hIn], 1) as tf.Tensor2D, input.K);
     // Keras' default activations: one kernel of brickml's own where it runs (lstm-cell.ts).
-    const cell = activation === 'tanh' && recurrentActivation === 'sigmoid' ? lstmCell(z, cPrev as tf.Tensor2D) : null;
+    const cell = this.kerasActivations() ? lstmCell(z, cPrev as tf.Tensor2D) : null;
     if (cell) {
       const { gates, c, phiC, h } = cell;
       return { next: [h, c], saved: { gates, c, phiC, cPrev } };

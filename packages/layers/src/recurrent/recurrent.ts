@@ -402,7 +402,9 @@ export abstract class Recurrent<
       // The elementwise op before the transpose matters on webgpu: a float32 tensor cast from int32 (a
       // one-hot input) keeps int data there, which Transpose reads raw; the op's output is float data.
       const x2 = timeMajor(tf.mul(x, mx ? tf.expandDims(mx, 1) : 1), goBackwards);
-      const { inputs, shared } = this.begin(x2, time, !mask && !mh);
+      // All steps as one is asked for only without a mask and without recurrent dropout.
+      const asOne = !mask && !mh;
+      const { inputs, shared } = this.begin(x2, time, asOne);
 
       // The mask as 0/1 floats in the loop's order ([B, T], and time-major [T·B, 1]); per step, m_s and
       // 1 - m_s as [B, 1] columns.
@@ -427,7 +429,7 @@ export abstract class Recurrent<
       const hIn: tf.Tensor[] = [];
       const saved: Saved[] = [];
       const hs: tf.Tensor[] = [];
-      const whole = mask || mh ? null : this.wholeSequence(inputs, states, shared);
+      const whole = asOne ? this.wholeSequence(inputs, states, shared) : null;
       if (whole) {
         states = whole.states;
         hIn.push(whole.hIn);
